@@ -1,0 +1,96 @@
+"""Enumerations of the domain words in DESIGN.md section 2."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a signed-in account may do."""
+
+    CARER = "carer"
+    SUPERVISOR = "supervisor"
+    PROVIDER_ADMIN = "provider_admin"
+    COMMISSIONER = "commissioner"
+    DEVICE = "device"
+
+
+class VisitStatus(StrEnum):
+    """Lifecycle of a visit: planned -> in_progress -> completed, or missed / cancelled."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class VisitEventKind(StrEnum):
+    """What a carer's device reported about a visit."""
+
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    TASK = "task"
+    NOTE = "note"
+    CONCERN = "concern"
+
+
+class CheckMethod(StrEnum):
+    """How a check-in or check-out was evidenced."""
+
+    GPS = "gps"
+    QR = "qr"
+    NFC = "nfc"
+    MANUAL = "manual"
+
+
+class AlertSeverity(StrEnum):
+    """How urgently a human must look."""
+
+    INFO = "info"
+    WARNING = "warning"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+class AlertState(StrEnum):
+    """Alert lifecycle: open -> acknowledged -> resolved."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class AlertKind(StrEnum):
+    """Where an alert came from."""
+
+    LATE_VISIT = "late_visit"
+    MISSED_VISIT = "missed_visit"
+    UNVERIFIED_END = "unverified_end"
+    SENSOR_ANOMALY = "sensor_anomaly"
+    VITALS = "vitals"
+    DEVICE_OFFLINE = "device_offline"
+    LOW_BATTERY = "low_battery"
+    CONCERN = "concern"
+
+
+class AmendmentState(StrEnum):
+    """An amendment waits for a supervisor's decision."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SensorKind(StrEnum):
+    """Normalised kinds of home sensor reading."""
+
+    MOTION = "motion"
+    CONTACT = "contact"
+    PRESSURE = "pressure"
+    POWER = "power"
+    FLUSH = "flush"
+    TEMPERATURE = "temperature"
+    BATTERY = "battery"
+    LINK_QUALITY = "link_quality"
+    AVAILABILITY = "availability"

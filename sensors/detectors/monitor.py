@@ -1,0 +1,113 @@
+"""One home's detectors behind one object: feed events in time order, advance the clock, get alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from sensors.detectors.alerts import Alert, DetectorKind
+from sensors.detectors.inactivity import InactivityDetector
+from sensors.detectors.kitchen import kitchen_detector
+from sensors.detectors.night import FrontDoorNightDetector, NightWanderingDetector
+from sensors.detectors.roles import Role, classify, is_activity
+from sensors.detectors.rules import ClientRules
+from sensors.detectors.state import HomeState
+from sensors.detectors.trend import NightBathroomTrendDetector
+from sensors.detectors.wake import late_wake_detector
+from shared.enums import SensorKind
+from shared.sensor_events import SensorEvent
+from shared.timekeeping import LONDON
+
+
+class Detector(Protocol):
+    """What the monitor needs from each detector."""
+
+    kind: DetectorKind
+
+    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+        """React to an activity (state already includes it)."""
+
+    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+        """Report an alert that fell due strictly before ``now``."""
+
+
+class HomeMonitor:
+    """All detectors of one home, learning online from that home's own past only.
+
+    Times are handled on the home's wall clock: naive datetimes (recordings) are
+    taken as local already; aware ones (live traffic) are converted with ``tz`` and
+    alerts come back aware in that zone.
+    """
+
+    def __init__(self, home: str, rules: ClientRules | None = None, tz: tzinfo = LONDON) -> None:
+        self.home = home
+        self.rules = rules or ClientRules()
+        self.state = HomeState()
+        self._tz = tz
+        self._aware = False
+        self._roles: dict[str, Role] = {}
+        self._values: dict[str, float] = {}
+        self._clock: datetime | None = None
+        candidates: list[Detector] = [
+            InactivityDetector(home, self.rules),
+            late_wake_detector(home, self.rules),
+            kitchen_detector(home, self.rules),
+            NightWanderingDetector(home, self.rules),
+            FrontDoorNightDetector(home, self.rules),
+            NightBathroomTrendDetector(home, self.rules),
+        ]
+        self.detectors = [d for d in candidates if d.kind not in self.rules.muted]
+
+    def _local(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            return moment
+        self._aware = True
+        return moment.astimezone(self._tz).replace(tzinfo=None)
+
+    def _output(self, alerts: list[Alert]) -> list[Alert]:
+        if not self._aware:
+            return alerts
+        return [Alert(home=a.home, at=a.at.replace(tzinfo=self._tz), kind=a.kind, severity=a.severity,
+                      explanation=a.explanation, category=a.category) for a in alerts]
+
+    def advance(self, now: datetime) -> list[Alert]:
+        """Let time pass without events (call every minute or so when live)."""
+        return self._output(self._advance(self._local(now)))
+
+    def _advance(self, now: datetime) -> list[Alert]:
+        if self._clock is not None and now < self._clock:
+            return []  # late events never rewind the clock; see observe
+        self._clock = now
+        state = self.state
+        alerts = [alert for detector in self.detectors if (alert := detector.advance(now, state)) is not None]
+        if len(alerts) > 1:
+            alerts.sort(key=lambda alert: alert.at)
+        return alerts
+
+    def observe(self, event: SensorEvent) -> list[Alert]:
+        """Feed one event; returns alerts that fell due before it and any it raises."""
+        moment = self._local(event.time)
+        alerts = self._advance(moment)
+        role = self._roles.get(event.sensor)
+        if role is None:
+            role = self._roles[event.sensor] = classify(event)
+        if role is Role.IGNORED:
+            return self._output(alerts)
+        previous = self._values.get(event.sensor)
+        self._values[event.sensor] = event.value
+        state = self.state
+        if event.kind is SensorKind.PRESSURE:
+            if event.value > 0:
+                state.occupied[event.sensor] = role
+            else:
+                state.occupied.pop(event.sensor, None)
+        if not is_activity(event, previous):
+            return self._output(alerts)
+        # An event older than the clock (a late delivery) still counts as activity, at the clock.
+        moment = max(moment, self._clock or moment)
+        state.record(moment, role, event.sensor)
+        for detector in self.detectors:
+            alert = detector.observe(moment, role, state)
+            if alert is not None:
+                alerts.append(alert)
+        return self._output(alerts)

@@ -1,0 +1,59 @@
+"""What an event says about the person: which part of the home, and whether it is activity."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from sensors import rooms
+from shared.enums import SensorKind
+from shared.sensor_events import SensorEvent
+
+
+class Role(IntEnum):
+    """The part a sensor plays in the detectors' picture of the day."""
+
+    IGNORED = 0
+    FRONT_DOOR = 1
+    BED = 2
+    SEAT = 3
+    BEDROOM = 4
+    BATHROOM = 5
+    KITCHEN = 6
+    DAY_ROOM = 7
+
+
+# Kinds that report the device or the climate, not what the person did.
+_NOT_ACTIVITY = {SensorKind.TEMPERATURE, SensorKind.BATTERY, SensorKind.LINK_QUALITY, SensorKind.AVAILABILITY}
+_FRONT_DOOR_WORDS = ("front", "main", "entrance", "maindoor")
+
+
+def classify(event: SensorEvent) -> Role:
+    """The role of the sensor that produced ``event``."""
+    if event.kind in _NOT_ACTIVITY:
+        return Role.IGNORED
+    name = event.sensor.lower()
+    if event.kind is SensorKind.CONTACT and (event.room == rooms.ENTRANCE and "door" in name
+                                              or any(word in name for word in _FRONT_DOOR_WORDS)):
+        return Role.FRONT_DOOR
+    if event.kind is SensorKind.PRESSURE:
+        return Role.BED if event.room == rooms.BEDROOM or "bed" in name else Role.SEAT
+    if event.room == rooms.BEDROOM:
+        return Role.BEDROOM
+    if event.room in (rooms.BATHROOM, rooms.TOILET):
+        return Role.BATHROOM
+    if event.room == rooms.KITCHEN:
+        return Role.KITCHEN
+    return Role.DAY_ROOM
+
+
+def is_activity(event: SensorEvent, previous_value: float | None) -> bool:
+    """Whether the event shows the person acting now.
+
+    A motion sensor's off-edge and an appliance switching itself off are timeouts,
+    not movement; doors, pressure pads and flushes move only when someone moves them.
+    """
+    if event.kind is SensorKind.MOTION:
+        return event.value > 0
+    if event.kind is SensorKind.POWER:
+        return event.value > 0 and not (previous_value or 0) > 0
+    return True

@@ -62,7 +62,11 @@ def replay_command(args: argparse.Namespace) -> int:
         sys.stdout.write(encoder.encode(event).decode() + "\n")
         sys.stdout.flush()
 
-    ReplayAdapter(recording.events, args.format, speed=args.speed).start(emit)
+    try:
+        ReplayAdapter(recording.events, args.format, speed=args.speed).start(emit)
+    except BrokenPipeError:
+        # The reader (``| head``) has seen enough; that is not an error.
+        sys.stderr.close()
     return 0
 
 

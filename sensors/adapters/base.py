@@ -14,6 +14,10 @@ from shared.sensor_events import SensorEvent
 EventSink = Callable[[SensorEvent], None]
 
 
+class PayloadError(ValueError):
+    """A device payload that cannot be turned into events; the message is the dead-letter reason."""
+
+
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):
     """A payload an adapter could not turn into events, kept for admins with the reason."""
 

@@ -1,0 +1,102 @@
+"""The MQTT side: a paho client that subscribes, reconnects and routes every message somewhere."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import paho.mqtt.client as mqtt
+
+from sensors.adapters.base import DeadLetter, DeadLetterSink, DeviceStatusSink, EventSink, PayloadError
+from sensors.adapters.zigbee2mqtt.normalise import SOURCE, normalise
+from sensors.adapters.zigbee2mqtt.registry import DeviceRegistry
+from sensors.adapters.zigbee2mqtt.silence import SilenceWatch
+from shared.timekeeping import utc_now
+
+log = logging.getLogger(__name__)
+
+
+class Zigbee2MqttIngest:
+    """Subscribes to ``<prefix>/+`` and ``<prefix>/+/availability`` and feeds the sinks.
+
+    A persistent session (fixed client id, clean_session off) and QoS 1 mean messages
+    published while the link is down are delivered after reconnecting; retained
+    messages are re-sent by the broker on every subscribe. With ``share_group`` set,
+    several ingest workers split one subscription (``$share/<group>/...``).
+    """
+
+    source = SOURCE
+
+    def __init__(self, registry: DeviceRegistry, *, host: str = "127.0.0.1", port: int = 1883,
+                 client_id: str = "domicare-ingest", prefix: str = "zigbee2mqtt",
+                 on_dead_letter: DeadLetterSink | None = None, on_status: DeviceStatusSink | None = None,
+                 share_group: str | None = None, silence: SilenceWatch | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._registry = registry
+        self._host, self._port, self._prefix = host, port, prefix
+        self._on_dead_letter = on_dead_letter or (lambda letter: log.warning("dead letter: %s", letter.reason))
+        self._on_status = on_status or (lambda status: None)
+        self._share_group = share_group
+        self.silence = silence or SilenceWatch()
+        self._clock = clock
+        self._sink: EventSink | None = None
+        self.connected_count = 0
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=5)
+        self._client.on_connect = self._on_connect
+        self._client.on_message = self._on_message
+
+    def _topics(self) -> list[tuple[str, int]]:
+        share = f"$share/{self._share_group}/" if self._share_group else ""
+        return [(f"{share}{self._prefix}/+", 1), (f"{share}{self._prefix}/+/availability", 1)]
+
+    def _on_connect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
+                    properties: object = None) -> None:
+        if getattr(reason, "is_failure", False):
+            log.warning("MQTT connect refused: %s", reason)
+            return
+        self.connected_count += 1
+        client.subscribe(self._topics())
+
+    def _dead_letter(self, topic: str, payload: bytes, reason: str, at: datetime) -> None:
+        self._on_dead_letter(DeadLetter(source=SOURCE, key=topic, payload=payload.decode("utf-8", errors="replace"),
+                                        reason=reason, received_at=at))
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        at = self._clock()
+        try:
+            result = normalise(message.topic, message.payload, self._registry, at, self._prefix)
+        except PayloadError as exc:
+            self._dead_letter(message.topic, message.payload, str(exc), at)
+            return
+        try:
+            for event in result.events:
+                self.silence.note(event)
+                if self._sink is not None:
+                    self._sink(event)
+            for status in result.statuses:
+                self._on_status(status)
+        except Exception as exc:  # noqa: BLE001 - a failing consumer must not kill the network loop
+            log.exception("sensor event consumer failed")
+            self._dead_letter(message.topic, message.payload, f"consumer failed: {exc!r}", at)
+
+    def start(self, sink: EventSink) -> None:
+        """Connect in the background (retrying until the broker is up) and start delivering."""
+        self._sink = sink
+        self._client.connect_async(self._host, self._port, keepalive=30)
+        self._client.loop_start()
+
+    def check_silence(self) -> None:
+        """Report devices silent beyond their limit (call periodically, e.g. from the scheduler)."""
+        for status in self.silence.check(self._clock()):
+            self._on_status(status)
+
+    def stop(self) -> None:
+        """Disconnect and stop the network thread."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def is_connected(self) -> bool:
+        """Whether the client currently holds a broker connection."""
+        return self._client.is_connected()

@@ -1,0 +1,119 @@
+"""Pure translation of one Zigbee2MQTT message into events and device-status findings."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import msgspec
+
+from sensors.adapters.base import DeviceStatus, PayloadError
+from sensors.adapters.zigbee2mqtt.registry import DeviceBinding, DeviceRegistry
+from shared.enums import AlertKind, SensorKind
+from shared.sensor_events import SensorEvent
+
+SOURCE = "zigbee2mqtt"
+LOW_BATTERY_PERCENT = 15.0
+_AVAILABILITY = "availability"
+# Binary fields: payload key → kind and how true maps to a value (contact true = closed = 0).
+_BINARY = {"occupancy": (SensorKind.MOTION, 1.0), "presence": (SensorKind.MOTION, 1.0),
+           "contact": (SensorKind.CONTACT, 0.0)}
+_NUMERIC = {"power": SensorKind.POWER, "temperature": SensorKind.TEMPERATURE,
+            "battery": SensorKind.BATTERY, "linkquality": SensorKind.LINK_QUALITY}
+_RANGES = {SensorKind.BATTERY: (0.0, 100.0), SensorKind.LINK_QUALITY: (0.0, 255.0),
+           SensorKind.TEMPERATURE: (-40.0, 125.0), SensorKind.POWER: (0.0, 100_000.0)}
+_decoder = msgspec.json.Decoder()
+
+
+class Normalised(msgspec.Struct, frozen=True):
+    """What one message said: readings for the detectors and findings for the alert board."""
+
+    events: list[SensorEvent]
+    statuses: list[DeviceStatus]
+
+
+def split_topic(topic: str, prefix: str) -> tuple[str, bool]:
+    """Friendly name and whether this is the availability topic."""
+    parts = topic.split("/")
+    if len(parts) < 2 or parts[0] != prefix:
+        raise PayloadError(f"topic {topic!r} is not under {prefix}/")
+    if len(parts) == 3 and parts[2] == _AVAILABILITY:
+        return parts[1], True
+    if len(parts) != 2:
+        raise PayloadError(f"topic {topic!r} is not a device topic")
+    return parts[1], False
+
+
+def _binding(registry: DeviceRegistry, name: str) -> DeviceBinding:
+    binding = registry.lookup(name)
+    if binding is None:
+        raise PayloadError(f"device {name!r} is not registered to any home")
+    return binding
+
+
+def _availability(name: str, binding: DeviceBinding, payload: bytes, at: datetime) -> Normalised:
+    text = payload.decode("utf-8", errors="replace").strip()
+    if text.startswith("{"):
+        # Zigbee2MQTT 1.30+ publishes {"state": "online"}; older versions the bare word.
+        try:
+            text = str(_decoder.decode(payload).get("state", ""))
+        except (msgspec.DecodeError, AttributeError):
+            raise PayloadError("availability payload is not valid JSON") from None
+    if text not in ("online", "offline"):
+        raise PayloadError(f"availability must be online or offline, got {text[:40]!r}")
+    online = text == "online"
+    event = SensorEvent(home=binding.home, sensor=name, room=binding.room, kind=SensorKind.AVAILABILITY,
+                        value=1.0 if online else 0.0, time=at, source=SOURCE)
+    statuses = [] if online else [DeviceStatus(home=binding.home, sensor=name, room=binding.room,
+                                               kind=AlertKind.DEVICE_OFFLINE, detail="gateway reports the device offline",
+                                               time=at)]
+    return Normalised([event], statuses)
+
+
+def _number(key: str, value: object, kind: SensorKind) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise PayloadError(f"{key} must be a number, got {value!r}")
+    low, high = _RANGES[kind]
+    if not low <= value <= high:
+        raise PayloadError(f"{key}={value} is outside {low:g}..{high:g}")
+    return float(value)
+
+
+def normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at: datetime,
+              prefix: str = "zigbee2mqtt") -> Normalised:
+    """Events and statuses for one message; raises ``PayloadError`` with the reason otherwise."""
+    name, is_availability = split_topic(topic, prefix)
+    binding = _binding(registry, name)
+    if is_availability:
+        return _availability(name, binding, payload, received_at)
+    try:
+        body = _decoder.decode(payload)
+    except msgspec.DecodeError as exc:
+        raise PayloadError(f"payload is not valid JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise PayloadError("payload must be a JSON object")
+    events: list[SensorEvent] = []
+    statuses: list[DeviceStatus] = []
+
+    def add(kind: SensorKind, value: float) -> None:
+        events.append(SensorEvent(home=binding.home, sensor=name, room=binding.room, kind=kind, value=value,
+                                  time=received_at, source=SOURCE))
+
+    for key, (kind, when_true) in _BINARY.items():
+        if key in body:
+            flag = body[key]
+            if not isinstance(flag, bool):
+                raise PayloadError(f"{key} must be true or false, got {flag!r}")
+            # A pressure pad registered as such reports occupancy; the binding knows.
+            add(binding.kind or kind, when_true if flag else 1.0 - when_true)
+    for key, kind in _NUMERIC.items():
+        if key in body:
+            value = _number(key, body[key], kind)
+            add(kind, value)
+            if kind is SensorKind.BATTERY and value < LOW_BATTERY_PERCENT:
+                statuses.append(DeviceStatus(home=binding.home, sensor=name, room=binding.room,
+                                             kind=AlertKind.LOW_BATTERY, detail=f"battery at {value:g}%",
+                                             time=received_at))
+    if not events:
+        raise PayloadError(f"no recognised fields in payload (keys: {', '.join(sorted(body))[:120]})")
+    return Normalised(events, statuses)

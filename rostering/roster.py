@@ -1,0 +1,257 @@
+"""Roster a provider's day: the entry points the backend calls.
+
+``solve_day`` assigns visits to carers and orders each run; ``reroster`` re-solves what is left
+of a day (a carer off sick, visits already started stay as they are). Both translate the product
+model into the solver problem, run the ruin-and-recreate search and translate back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Collection, Sequence
+
+from rostering.model import (
+    Carer,
+    CarerRun,
+    ObjectiveBreakdown,
+    RosterOptions,
+    RosterSolution,
+    ScheduledVisit,
+    StartedVisit,
+    UnassignedVisit,
+    Visit,
+)
+from rostering.solvers.plan import Plan
+from rostering.solvers.problem import Job, Problem, Shift, Task, Weights
+from rostering.solvers.search import SearchOptions, construct, improve
+from rostering.travel import HaversineTravel, TravelModel
+
+ProgressCallback = Callable[[float, ObjectiveBreakdown], None]
+
+
+def solve_day(
+    visits: Sequence[Visit],
+    carers: Sequence[Carer],
+    options: RosterOptions = RosterOptions(),
+    time_limit: float = 10.0,
+    progress_callback: ProgressCallback | None = None,
+    travel: TravelModel | None = None,
+) -> RosterSolution:
+    """Assign and order the day's visits within ``time_limit`` seconds.
+
+    Raises ValueError on inconsistent input (a visit needing 0 or 3 carers, a window or shift
+    ending before it starts, duplicate ids).
+    """
+    _check_input(visits, carers)
+    deadline = time.monotonic() + time_limit
+    problem = _build_problem(visits, carers, options, travel or HaversineTravel())
+    plan = construct(problem)
+
+    def on_improve(elapsed: float, better: Plan) -> None:
+        if progress_callback is not None:
+            progress_callback(elapsed, _breakdown(better))
+
+    on_improve(0.0, plan)
+    best = improve(plan, SearchOptions(time_limit=time_limit, seed=options.seed), deadline, on_improve)
+    return _to_solution(best, visits, carers)
+
+
+def reroster(
+    visits: Sequence[Visit],
+    carers: Sequence[Carer],
+    now: float,
+    started: Sequence[StartedVisit] = (),
+    unavailable: Collection[str] = (),
+    options: RosterOptions = RosterOptions(),
+    time_limit: float = 10.0,
+    progress_callback: ProgressCallback | None = None,
+    travel: TravelModel | None = None,
+) -> RosterSolution:
+    """Re-solve the rest of the day at minute ``now``.
+
+    Started visits keep their carers and start times and open their carers' runs; carers in
+    ``unavailable`` get no new visits; nothing new starts before ``now``.
+    """
+    by_id = {v.id: v for v in visits}
+    unknown = [s.visit_id for s in started if s.visit_id not in by_id]
+    if unknown:
+        raise ValueError(f"started visits not in the day: {unknown}")
+    started_ids = {s.visit_id for s in started}
+    remaining = [
+        dataclasses.replace(v, earliest=max(v.earliest, now), latest=max(v.latest, v.earliest))
+        for v in visits
+        if v.id not in started_ids
+    ]
+    available = [_carer_from(c, now, started, by_id) for c in carers if c.id not in unavailable]
+    solution = solve_day(remaining, available, options, time_limit, progress_callback, travel)
+    return _with_started(solution, started, by_id, carers)
+
+
+# --------------------------------------------------------------------------- building the problem
+def _check_input(visits: Sequence[Visit], carers: Sequence[Carer]) -> None:
+    if len({v.id for v in visits}) != len(visits) or len({c.id for c in carers}) != len(carers):
+        raise ValueError("visit and carer ids must be unique")
+    for visit in visits:
+        if visit.carers_needed not in (1, 2):
+            raise ValueError(f"visit {visit.id}: carers_needed must be 1 or 2")
+        if visit.latest < visit.earliest or visit.duration < 0:
+            raise ValueError(f"visit {visit.id}: window or duration is inconsistent")
+        if visit.carers_needed == 2 and visit.sync == "sequential" and visit.gap_max < visit.gap_min:
+            raise ValueError(f"visit {visit.id}: gap_max is below gap_min")
+    for carer in carers:
+        if carer.shift_end < carer.shift_start:
+            raise ValueError(f"carer {carer.id}: shift ends before it starts")
+
+
+def _eligible(visit: Visit, carers: Sequence[Carer]) -> tuple[int, ...]:
+    return tuple(
+        i for i, c in enumerate(carers) if visit.required_skills <= c.skills and visit.client_id not in c.excluded_clients
+    )
+
+
+def _build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, travel: TravelModel) -> Problem:
+    """Nodes: one per visit, then each carer's start, then each carer's end location."""
+    points = [v.location for v in visits]
+    points += [c.start_location for c in carers]
+    points += [c.end_location or c.start_location for c in carers]
+    matrix = travel.matrix(points, options.travel_mode)
+    tasks: list[Task] = []
+    jobs: list[Job] = []
+    costs: dict[tuple[int, int], float] = {}
+    for index, visit in enumerate(visits):
+        eligible = _eligible(visit, carers)
+        familiar = set(options.history.get(visit.client_id, ())) | {
+            c.id for c in carers if visit.client_id in c.preferred_clients
+        }
+        ids = []
+        for _ in range(visit.carers_needed):
+            task = len(tasks)
+            ids.append(task)
+            tasks.append(Task(index, index, visit.earliest, visit.latest, visit.duration, eligible))
+            if familiar:  # continuity only means something once the client knows someone
+                for carer in eligible:
+                    if carers[carer].id not in familiar:
+                        costs[(task, carer)] = options.continuity_weight
+        sync = visit.sync if visit.carers_needed == 2 else "none"
+        jobs.append(Job(tuple(ids), sync, visit.gap_min, visit.gap_max, options.unassigned_penalty))
+    count = len(visits)
+    shifts = tuple(
+        Shift(
+            start_node=count + i,
+            end_node=count + len(carers) + i,
+            start=c.shift_start,
+            end=min(c.shift_end, c.shift_start + c.max_minutes) if c.max_minutes is not None else c.shift_end,
+        )
+        for i, c in enumerate(carers)
+    )
+    weights = Weights(options.travel_weight, options.tardiness_weight, options.max_tardiness_weight, options.overtime_weight)
+    return Problem(tuple(tasks), tuple(jobs), shifts, matrix, weights, costs)
+
+
+# --------------------------------------------------------------------------- reading the plan
+def _breakdown(plan: Plan) -> ObjectiveBreakdown:
+    return ObjectiveBreakdown(
+        travel_minutes=plan.travel_total,
+        total_tardiness=plan.tardiness_total,
+        max_tardiness=plan.tardiness_max,
+        overtime_minutes=plan.overtime_total,
+        unfamiliar_visits=sum(
+            1 for task, carer in enumerate(plan.carer_of) if carer >= 0 and (task, carer) in plan.problem.assignment_cost
+        ),
+        unassigned_visits=len(plan.unassigned),
+        total=plan.cost,
+    )
+
+
+def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
+    eligible = _eligible(visit, carers)
+    if not any(visit.required_skills <= c.skills for c in carers):
+        return "no carer has the required skills: " + ", ".join(sorted(visit.required_skills))
+    if not eligible:
+        return "every carer with the required skills is excluded by the client"
+    if len(eligible) < visit.carers_needed:
+        return "needs two carers but only one carer is eligible"
+    return "serving it would cost more than leaving it out (travel, lateness or overtime past shifts)"
+
+
+def _to_solution(plan: Plan, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
+    problem = plan.problem
+    runs = []
+    for index, route in enumerate(plan.routes):
+        shift = problem.shifts[index]
+        ready, node = shift.start, shift.start_node
+        scheduled = []
+        for task in route:
+            visit = visits[problem.tasks[task].job]
+            leg = problem.travel[node][problem.tasks[task].node]
+            begin = plan.start[task]
+            scheduled.append(
+                ScheduledVisit(
+                    visit.id, visit.client_id, begin, begin + visit.duration, leg,
+                    _idle(begin - ready - leg), plan.tardiness(task),
+                )
+            )
+            ready, node = begin + visit.duration, problem.tasks[task].node
+        end = plan.route_end(index)
+        runs.append(
+            CarerRun(
+                carer_id=carers[index].id,
+                visits=tuple(scheduled),
+                travel_minutes=sum(s.travel_minutes for s in scheduled) + (problem.travel[node][shift.end_node] if route else 0.0),
+                idle_minutes=sum(s.idle_minutes for s in scheduled),
+                end=end,
+                overtime=max(0.0, end - shift.end),
+            )
+        )
+    unassigned = tuple(
+        UnassignedVisit(visits[job].id, _unassigned_reason(visits[job], carers)) for job in sorted(plan.unassigned)
+    )
+    return RosterSolution(tuple(runs), unassigned, _breakdown(plan))
+
+
+def _idle(minutes: float) -> float:
+    """Waiting time, with the solver's sub-microsecond time rounding taken as none."""
+    return minutes if minutes > 1e-4 else 0.0
+
+
+# --------------------------------------------------------------------------- re-rostering
+def _carer_from(carer: Carer, now: float, started: Sequence[StartedVisit], by_id: dict[str, Visit]) -> Carer:
+    """The carer as available from ``now``: after their last started visit, where it was."""
+    end_cap = carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
+    own = [s for s in started if carer.id in s.carer_ids]
+    if own:
+        last = max(own, key=lambda s: s.start)
+        visit = by_id[last.visit_id]
+        return dataclasses.replace(
+            carer,
+            shift_start=max(now, last.start + visit.duration),
+            start_location=visit.location,
+            end_location=carer.end_location or carer.start_location,
+            shift_end=end_cap,
+            max_minutes=None,
+        )
+    return dataclasses.replace(carer, shift_start=max(now, carer.shift_start), shift_end=end_cap, max_minutes=None)
+
+
+def _with_started(
+    solution: RosterSolution, started: Sequence[StartedVisit], by_id: dict[str, Visit], carers: Sequence[Carer]
+) -> RosterSolution:
+    """Put started visits back at the head of their carers' runs."""
+    runs = {run.carer_id: run for run in solution.runs}
+    for carer in carers:
+        own = sorted((s for s in started if carer.id in s.carer_ids), key=lambda s: s.start)
+        if not own:
+            continue
+        fixed = tuple(
+            ScheduledVisit(s.visit_id, by_id[s.visit_id].client_id, s.start, s.start + by_id[s.visit_id].duration,
+                           0.0, 0.0, max(0.0, s.start - by_id[s.visit_id].latest), fixed=True)
+            for s in own
+        )
+        run = runs.get(carer.id)
+        if run is None:
+            runs[carer.id] = CarerRun(carer.id, fixed, 0.0, 0.0, fixed[-1].end, 0.0)
+        else:
+            runs[carer.id] = dataclasses.replace(run, visits=fixed + run.visits)
+    ordered = tuple(runs[c.id] for c in carers if c.id in runs)
+    return dataclasses.replace(solution, runs=ordered)

@@ -88,3 +88,11 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
 def wait_for() -> Callable[..., bool]:
     """Poll until ``condition()`` is true or the timeout passes."""
     return _wait_for
+
+
+@pytest.fixture
+def kasteren_path() -> Path:
+    """The real Kasteren House A folder (read-only)."""
+    if not (KASTEREN / "kasterenSenseData.txt").exists():
+        pytest.skip(f"SKIPPED LOUDLY: Kasteren recording not found at {KASTEREN}")
+    return KASTEREN

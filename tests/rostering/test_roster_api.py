@@ -1,0 +1,128 @@
+"""The product API: each rostering constraint on small hand-made days, short time limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from rostering.model import Carer, Location, RosterOptions, RosterSolution, StartedVisit, Visit
+from rostering.roster import reroster, solve_day
+from rostering.travel import HaversineTravel, MatrixTravel, haversine_km
+
+OFFICE = Location(53.400, -2.980)
+
+
+def _near(i: int) -> Location:
+    return Location(53.400 + 0.003 * i, -2.980 + 0.002 * (i % 3))
+
+
+def _carer(cid: str, skills: set[str] = frozenset(), **kw: object) -> Carer:
+    return Carer(cid, frozenset(skills), 480, 1080, OFFICE, **kw)  # type: ignore[arg-type]
+
+
+def _visit(vid: str, start: float, **kw: object) -> Visit:
+    fields = {"client_id": f"client-{vid}", "location": _near(len(vid) + int(start) % 7), "earliest": start,
+              "latest": start + 30, "duration": 30.0}
+    fields.update(kw)
+    return Visit(vid, **fields)  # type: ignore[arg-type]
+
+
+def _starts(solution: RosterSolution) -> dict[str, list[tuple[str, float]]]:
+    found: dict[str, list[tuple[str, float]]] = {}
+    for run in solution.runs:
+        for v in run.visits:
+            found.setdefault(v.visit_id, []).append((run.carer_id, v.start))
+    return found
+
+
+def test_haversine_and_matrix_travel() -> None:
+    assert haversine_km(Location(53.0, -3.0), Location(54.0, -3.0)) == pytest.approx(111.2, abs=0.2)
+    minutes = HaversineTravel(road_factor=1.0, speeds_kmh={"car": 60.0}).matrix([Location(53, -3), Location(54, -3)], "car")
+    assert minutes[0][1] == pytest.approx(111.2, abs=0.2)
+    a, b = Location(1, 1), Location(2, 2)
+    assert MatrixTravel([a, b], [[0, 7], [9, 0]]).matrix([b, a], "car") == [[0.0, 9.0], [7.0, 0.0]]
+    with pytest.raises(ValueError):
+        HaversineTravel().matrix([a], "jetpack")
+
+
+def test_skills_and_exclusions_decide_who_goes() -> None:
+    visits = [
+        _visit("hoist", 540, required_skills=frozenset({"hoist"})),
+        _visit("meds", 600, required_skills=frozenset({"meds"}), client_id="grumpy"),
+        _visit("nobody", 660, required_skills=frozenset({"pilot"})),
+    ]
+    carers = [_carer("ann", {"hoist"}), _carer("bob", {"meds"}, excluded_clients=frozenset({"grumpy"})), _carer("cy", {"meds"})]
+    solution = solve_day(visits, carers, time_limit=0.5)
+    starts = _starts(solution)
+    assert [c for c, _ in starts["hoist"]] == ["ann"]
+    assert [c for c, _ in starts["meds"]] == ["cy"]
+    assert [(u.visit_id, u.reason) for u in solution.unassigned] == [("nobody", "no carer has the required skills: pilot")]
+    assert solution.objective.unassigned_visits == 1
+
+
+def test_double_handed_visits_get_two_carers_in_sync() -> None:
+    visits = [
+        _visit("together", 600, carers_needed=2),
+        _visit("after", 700, carers_needed=2, sync="sequential", gap_min=10, gap_max=20),
+        _visit("solo", 560),
+    ]
+    solution = solve_day(visits, [_carer("ann"), _carer("bob"), _carer("cy")], time_limit=0.5)
+    starts = _starts(solution)
+    (c1, t1), (c2, t2) = starts["together"]
+    assert c1 != c2 and t1 == t2 >= 600
+    (d1, s1), (d2, s2) = starts["after"]
+    assert d1 != d2 and 10 <= abs(s2 - s1) <= 20
+    assert not solution.unassigned
+
+
+def test_double_handed_with_one_eligible_carer_is_unassigned_with_reason() -> None:
+    visit = _visit("hoist", 600, carers_needed=2, required_skills=frozenset({"hoist"}))
+    solution = solve_day([visit], [_carer("ann", {"hoist"}), _carer("bob")], time_limit=0.2)
+    assert [u.reason for u in solution.unassigned] == ["needs two carers but only one carer is eligible"]
+
+
+def test_earliest_is_hard_and_lateness_is_reported() -> None:
+    # Two 60-minute visits with the same narrow window and one carer: the second must be late.
+    visits = [_visit("a", 600, duration=60.0, latest=605), _visit("b", 600, duration=60.0, latest=605)]
+    solution = solve_day(visits, [_carer("ann")], time_limit=0.3)
+    starts = sorted(s for v in solution.runs[0].visits for s in [v.start])
+    assert starts[0] >= 600
+    assert solution.objective.max_tardiness == pytest.approx(starts[1] - 605)
+    assert solution.objective.max_tardiness >= 55
+
+
+def test_continuity_prefers_a_familiar_carer() -> None:
+    visit = _visit("tea", 600, client_id="mrs-jones")
+    carers = [_carer("ann"), _carer("bob")]
+    options = RosterOptions(history={"mrs-jones": frozenset({"bob"})})
+    solution = solve_day([visit], carers, options, time_limit=0.2)
+    assert [c for c, _ in _starts(solution)["tea"]] == ["bob"]
+    assert solution.objective.unfamiliar_visits == 0
+
+
+def test_shift_end_costs_overtime_and_work_moves_to_a_free_carer() -> None:
+    visit = _visit("late", 1060, duration=60.0)
+    early_finisher = Carer("ann", frozenset(), 480, 1000, OFFICE)
+    solution = solve_day([visit], [early_finisher, _carer("bob")], time_limit=0.2)
+    assert [c for c, _ in _starts(solution)["late"]] == ["bob"]
+    alone = solve_day([visit], [early_finisher], time_limit=0.2)
+    assert alone.objective.overtime_minutes >= 120
+    assert alone.runs[0].overtime == pytest.approx(alone.objective.overtime_minutes)
+
+
+def test_reroster_keeps_started_visits_and_skips_sick_carers() -> None:
+    visits = [_visit("v1", 540), _visit("v2", 600), _visit("v3", 660), _visit("v4", 720)]
+    carers = [_carer("ann"), _carer("bob"), _carer("cy")]
+    started = [StartedVisit("v1", ("ann",), 545.0)]
+    solution = reroster(visits, carers, now=590, started=started, unavailable={"bob"}, time_limit=0.5)
+    starts = _starts(solution)
+    assert starts["v1"] == [("ann", 545.0)]
+    assert all(c != "bob" for vid, entries in starts.items() if vid != "v1" for c, _ in entries)
+    assert all(t >= 590 for vid, entries in starts.items() if vid != "v1" for _, t in entries)
+    ann = next(r for r in solution.runs if r.carer_id == "ann")
+    assert ann.visits[0].fixed and ann.visits[0].visit_id == "v1"
+    assert not solution.unassigned
+
+
+def test_inconsistent_input_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        solve_day([_visit("x", 600, carers_needed=3)], [_carer("ann")], time_limit=0.1)

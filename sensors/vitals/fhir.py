@@ -1,0 +1,149 @@
+"""FHIR R4 Observation in (vital-signs profile, LOINC + UCUM) and Observation Bundle out."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from sensors.vitals.loinc import BP_PANEL, CODES, EXPORT_CODES, INHALED_O2_FLOW, LOINC_SYSTEM, UCUM_SYSTEM
+from sensors.vitals.ranges import validate, validate_pair
+from sensors.vitals.units import VitalsError, to_canonical
+from shared.vitals import CANONICAL_UNITS, VitalObservation, VitalSign
+
+SOURCE = "fhir"
+_REJECTED_STATUS = {"entered-in-error", "cancelled"}
+_NAMESPACE = uuid.UUID("6f1d2a8e-6c35-4d8c-9a4e-3f0f3b0c5d21")
+
+
+def _loinc(concept: Any, where: str) -> str:
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    for coding in codings or []:
+        if isinstance(coding, dict) and coding.get("system") == LOINC_SYSTEM and isinstance(coding.get("code"), str):
+            return coding["code"]
+    raise VitalsError(f"{where}: no LOINC coding (system {LOINC_SYSTEM})")
+
+
+def _quantity(element: dict[str, Any], sign: VitalSign, where: str) -> float:
+    quantity = element.get("valueQuantity")
+    if not isinstance(quantity, dict) or "value" not in quantity:
+        raise VitalsError(f"{where}: valueQuantity with a value is required")
+    value = quantity["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise VitalsError(f"{where}: valueQuantity.value must be a number")
+    unit = quantity.get("code") if quantity.get("system", UCUM_SYSTEM) == UCUM_SYSTEM else None
+    return to_canonical(sign, float(value), unit or quantity.get("unit"))
+
+
+def _time(resource: dict[str, Any]) -> datetime:
+    text = resource.get("effectiveDateTime") or resource.get("effectiveInstant") \
+        or (resource.get("effectivePeriod") or {}).get("start")
+    if not isinstance(text, str):
+        raise VitalsError("Observation needs effectiveDateTime (or effectivePeriod.start)")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise VitalsError(f"effectiveDateTime {text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise VitalsError(f"effectiveDateTime {text!r} must include a time and a time zone")
+    return moment
+
+
+def _client(resource: dict[str, Any], client: str | None) -> str:
+    reference = (resource.get("subject") or {}).get("reference")
+    subject = reference.rsplit("/", 1)[-1] if isinstance(reference, str) else None
+    if client is not None and subject is not None and subject != client:
+        raise VitalsError(f"subject {reference!r} is not the client this device belongs to")
+    if client is None and subject is None:
+        raise VitalsError("Observation.subject.reference is required")
+    return client or subject  # type: ignore[return-value]
+
+
+def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -> list[VitalObservation]:
+    """Validated observations from one FHIR Observation (a BP panel gives two, SpO2 with O2 flow two).
+
+    ``client`` is the client the sending device is registered to; when given, the
+    Observation's subject must match it.
+    """
+    try:
+        resource = msgspec.json.decode(data) if isinstance(data, bytes) else data
+    except msgspec.DecodeError as exc:
+        raise VitalsError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
+        raise VitalsError("expected a FHIR Observation resource")
+    if resource.get("status") in _REJECTED_STATUS:
+        raise VitalsError(f"Observation status {resource['status']!r} cannot be accepted")
+    who, when = _client(resource, client), _time(resource)
+    code = _loinc(resource.get("code"), "Observation.code")
+
+    def observation(sign: VitalSign, value: float) -> VitalObservation:
+        return validate(VitalObservation(client=who, sign=sign, value=value, time=when, source=SOURCE))
+
+    if code == BP_PANEL:
+        parts: dict[VitalSign, VitalObservation] = {}
+        for index, component in enumerate(resource.get("component") or []):
+            sign = CODES.get(_loinc(component.get("code"), f"component[{index}].code"))
+            if sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
+                parts[sign] = observation(sign, _quantity(component, sign, f"component[{index}]"))
+        if len(parts) != 2:
+            raise VitalsError("blood pressure panel needs systolic (8480-6) and diastolic (8462-4) components")
+        validate_pair(parts[VitalSign.SYSTOLIC_BP], parts[VitalSign.DIASTOLIC_BP])
+        return [parts[VitalSign.SYSTOLIC_BP], parts[VitalSign.DIASTOLIC_BP]]
+    sign = CODES.get(code)
+    if sign is None:
+        raise VitalsError(f"LOINC {code} is not a vital sign Domicare reads (accepted: {', '.join(CODES)}, {BP_PANEL})")
+    result = [observation(sign, _quantity(resource, sign, "Observation"))]
+    if sign is VitalSign.SPO2:
+        for component in resource.get("component") or []:
+            if _loinc(component.get("code"), "component.code") == INHALED_O2_FLOW:
+                flow = (component.get("valueQuantity") or {}).get("value", 0)
+                result.append(observation(VitalSign.SUPPLEMENTAL_OXYGEN, 1.0 if flow else 0.0))
+    return result
+
+
+def _quantity_json(sign: VitalSign, value: float) -> dict[str, Any]:
+    unit = CANONICAL_UNITS[sign]
+    return {"value": round(value, 2), "unit": unit, "system": UCUM_SYSTEM, "code": unit}
+
+
+def _concept(code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": LOINC_SYSTEM, "code": code, "display": display}], "text": display}
+
+
+def _resource(client: str, time: datetime, code: tuple[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                      "code": "vital-signs"}]}],
+            "code": _concept(*code), "subject": {"reference": f"Patient/{client}"},
+            "effectiveDateTime": time.isoformat(), **body}
+
+
+def to_observations(observations: Iterable[VitalObservation]) -> list[dict[str, Any]]:
+    """FHIR Observation resources; systolic and diastolic taken together become one BP panel."""
+    pending: dict[tuple[str, datetime], dict[VitalSign, float]] = {}
+    resources = []
+    for obs in observations:
+        if obs.sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
+            pending.setdefault((obs.client, obs.time), {})[obs.sign] = obs.value
+        elif obs.sign in EXPORT_CODES:
+            resources.append(_resource(obs.client, obs.time, EXPORT_CODES[obs.sign],
+                                       {"valueQuantity": _quantity_json(obs.sign, obs.value)}))
+    for (client, time), values in pending.items():
+        components = [{"code": _concept(*EXPORT_CODES[sign]), "valueQuantity": _quantity_json(sign, value)}
+                      for sign, value in sorted(values.items())]
+        resources.append(_resource(client, time, (BP_PANEL, "Blood pressure panel"), {"component": components}))
+    resources.sort(key=lambda resource: resource["effectiveDateTime"])
+    return resources
+
+
+def to_bundle(observations: Iterable[VitalObservation]) -> dict[str, Any]:
+    """A FHIR ``collection`` Bundle of a client's observations, with stable ids for idempotent re-export."""
+    entries = []
+    for resource in to_observations(observations):
+        resource_id = str(uuid.uuid5(_NAMESPACE, msgspec.json.encode(resource).decode()))
+        resource["id"] = resource_id
+        entries.append({"fullUrl": f"urn:uuid:{resource_id}", "resource": resource})
+    return {"resourceType": "Bundle", "type": "collection", "total": len(entries), "entry": entries}

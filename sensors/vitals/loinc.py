@@ -1,0 +1,34 @@
+"""LOINC codes read and written for each vital sign."""
+
+from __future__ import annotations
+
+from shared.vitals import VitalSign
+
+LOINC_SYSTEM = "http://loinc.org"
+UCUM_SYSTEM = "http://unitsofmeasure.org"
+BP_PANEL = "85354-9"
+INHALED_O2_FLOW = "3151-8"
+
+# Every code accepted on input; the first code of each sign is the one written on export.
+CODES: dict[str, VitalSign] = {
+    "9279-1": VitalSign.RESPIRATORY_RATE,
+    "8867-4": VitalSign.HEART_RATE,
+    "59408-5": VitalSign.SPO2,
+    "2708-6": VitalSign.SPO2,
+    "8310-5": VitalSign.TEMPERATURE,
+    "8480-6": VitalSign.SYSTOLIC_BP,
+    "8462-4": VitalSign.DIASTOLIC_BP,
+    "29463-7": VitalSign.BODY_WEIGHT,
+    "15074-8": VitalSign.GLUCOSE,
+    "14743-9": VitalSign.GLUCOSE,
+}
+EXPORT_CODES: dict[VitalSign, tuple[str, str]] = {
+    VitalSign.RESPIRATORY_RATE: ("9279-1", "Respiratory rate"),
+    VitalSign.HEART_RATE: ("8867-4", "Heart rate"),
+    VitalSign.SPO2: ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+    VitalSign.TEMPERATURE: ("8310-5", "Body temperature"),
+    VitalSign.SYSTOLIC_BP: ("8480-6", "Systolic blood pressure"),
+    VitalSign.DIASTOLIC_BP: ("8462-4", "Diastolic blood pressure"),
+    VitalSign.BODY_WEIGHT: ("29463-7", "Body weight"),
+    VitalSign.GLUCOSE: ("15074-8", "Glucose [Moles/volume] in Blood"),
+}

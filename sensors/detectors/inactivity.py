@@ -88,6 +88,8 @@ class InactivityDetector:
         self._sensor = ""
         self._due: datetime | None = None
         self._threshold = 0.0
+        self._armed = False
+        self._floor = timedelta(minutes=rules.inactivity_floor_minutes)
 
     def _context_of(self, moment: datetime, state: HomeState) -> str:
         context = state.context()
@@ -104,19 +106,27 @@ class InactivityDetector:
         self._start = moment
         self._context = self._context_of(moment, state)
         self._sensor = state.last_sensor
-        self._threshold = self.baseline.threshold(self._context, self.baseline.slot(moment))
-        self._due = moment + timedelta(seconds=self._threshold)
+        self._armed = True
+        self._due = None
         return None
 
     def advance(self, now: datetime, state: HomeState) -> Alert | None:
         """Alert once when the silence passes its threshold while the person is home."""
-        due = self._due
-        if due is None or due >= now or state.away:
+        if not self._armed or state.away:
             return None
-        self._due = None
-        assert self._start is not None
+        start = self._start
+        assert start is not None
+        if self._due is None:
+            # No threshold is below the floor, so most short silences never need one computed.
+            if now - start <= self._floor:
+                return None
+            self._threshold = self.baseline.threshold(self._context, self.baseline.slot(start))
+            self._due = start + timedelta(seconds=self._threshold)
+        if self._due >= now:
+            return None
+        self._armed = False
         return Alert(
-            home=self._home, at=due, kind=self.kind, severity=AlertSeverity.URGENT,
-            explanation=(f"no activity since {clock(self._start)} (last: {self._sensor}, "
+            home=self._home, at=self._due, kind=self.kind, severity=AlertSeverity.URGENT,
+            explanation=(f"no activity since {clock(start)} (last: {self._sensor}, "
                          f"{_CONTEXT_WORDS[self._context]}); usually active again within "
                          f"{span(self._threshold / self._rules.inactivity_factor)} at this time of day"))

@@ -79,7 +79,11 @@ class HomeMonitor:
             return []  # late events never rewind the clock; see observe
         self._clock = now
         state = self.state
-        alerts = [alert for detector in self.detectors if (alert := detector.advance(now, state)) is not None]
+        alerts = []
+        for detector in self.detectors:
+            alert = detector.advance(now, state)
+            if alert is not None:
+                alerts.append(alert)
         if len(alerts) > 1:
             alerts.sort(key=lambda alert: alert.at)
         return alerts
@@ -92,7 +96,7 @@ class HomeMonitor:
         if role is None:
             role = self._roles[event.sensor] = classify(event)
         if role is Role.IGNORED:
-            return self._output(alerts)
+            return self._output(alerts) if self._aware else alerts
         previous = self._values.get(event.sensor)
         self._values[event.sensor] = event.value
         state = self.state
@@ -102,7 +106,7 @@ class HomeMonitor:
             else:
                 state.occupied.pop(event.sensor, None)
         if not is_activity(event, previous):
-            return self._output(alerts)
+            return self._output(alerts) if self._aware else alerts
         # An event older than the clock (a late delivery) still counts as activity, at the clock.
         moment = max(moment, self._clock or moment)
         state.record(moment, role, event.sensor)
@@ -110,4 +114,4 @@ class HomeMonitor:
             alert = detector.observe(moment, role, state)
             if alert is not None:
                 alerts.append(alert)
-        return self._output(alerts)
+        return self._output(alerts) if self._aware else alerts

@@ -33,6 +33,14 @@ class NightWanderingDetector:
         self._rising = False
         self._fired = False
 
+    def _settled(self, moment: datetime, state: HomeState) -> bool:
+        """Whether the person had been resting in the bedroom and it is night."""
+        rules = self._rules
+        previous = state.previous_activity
+        return (previous is not None and state.previous_role in _IN_BED_ROLES
+                and (moment - previous).total_seconds() >= rules.asleep_after_minutes * 60
+                and in_window(minute_of_day(moment), rules.night_start, rules.night_end))
+
     def _usual_trip(self) -> float:
         return quantile(sorted(self.trips), self._rules.night_trip_quantile) if self.trips else 0.0
 
@@ -41,20 +49,15 @@ class NightWanderingDetector:
 
     def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
         """Start, extend or end a night trip."""
-        rules = self._rules
-        previous = state.previous_activity
-        settled = (previous is not None and state.previous_role in _IN_BED_ROLES
-                   and (moment - previous).total_seconds() >= rules.asleep_after_minutes * 60
-                   and in_window(minute_of_day(moment), rules.night_start, rules.night_end))
         if role in _IN_BED_ROLES:
             if self._trip_start is not None:
                 if not self._fired:
                     self.trips.append((moment - self._trip_start).total_seconds())
                 self._trip_start, self._fired = None, False
             # Getting out of bed (bed pad released, bedroom door opened) after resting.
-            self._rising = self._rising or settled
+            self._rising = self._rising or self._settled(moment, state)
             return None
-        if self._trip_start is None and (self._rising or settled):
+        if self._trip_start is None and (self._rising or self._settled(moment, state)):
             self._trip_start, self._rooms = moment, []
         self._rising = False
         if self._trip_start is not None:

@@ -323,7 +323,7 @@ class Plan:
         options.sort()
         return options
 
-    def _exact(self, job: int, chosen: tuple[tuple[float, float, int, int], ...], tasks: tuple[int, ...]) -> float:
+    def _exact(self, chosen: tuple[tuple[float, float, int, int], ...], tasks: tuple[int, ...]) -> float:
         """Exact cost increase of inserting ``tasks`` at the ``chosen`` options (inf if impossible)."""
         problem = self.problem
         weights = problem.weights
@@ -368,7 +368,7 @@ class Plan:
         for option in self._options(task):
             if option[0] >= best:
                 break
-            delta = self._exact(job, (option,), (task,))
+            delta = self._exact((option,), (task,))
             if delta < best:
                 best, best_option = delta, option
         if best_option is None:
@@ -389,7 +389,7 @@ class Plan:
                     break
                 if first[2] == second[2]:
                     continue  # a double-handed visit needs two different carers
-                delta = self._exact(job, (first, second), tasks)
+                delta = self._exact((first, second), tasks)
                 if delta < best:
                     best, best_pair = delta, (first, second)
         if best_pair is None:

@@ -1,0 +1,137 @@
+"""Backend subcommands of ``domicare``: demo, serve, seed and db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+from backend.cli import CommandError
+
+DEMO_HOST, DEMO_PORT = "127.0.0.1", 8000
+
+
+def register(subparsers: Any) -> None:
+    """Add the backend's commands to the CLI."""
+    demo = subparsers.add_parser("demo", help="seed a demo city into SQLite (first run) and serve it")
+    demo.add_argument("--port", type=int, default=DEMO_PORT)
+    demo.add_argument("--data-dir", default=None, help="where the demo database lives (default ./var)")
+    demo.set_defaults(handler=run_demo)
+
+    serve = subparsers.add_parser("serve", help="run the backend on an existing database")
+    serve.add_argument("--database-url", default=None, help="overrides DOMICARE_DATABASE_URL")
+    serve.add_argument("--host", default=DEMO_HOST)
+    serve.add_argument("--port", type=int, default=DEMO_PORT)
+    serve.set_defaults(handler=run_serve)
+
+    seed = subparsers.add_parser("seed", help="load deterministic demo data into an empty database")
+    seed.add_argument("--size", choices=("small", "city"), default="small")
+    seed.add_argument("--seed", type=int, default=1)
+    seed.add_argument("--database-url", default=None)
+    seed.set_defaults(handler=run_seed)
+
+    db = subparsers.add_parser("db", help="database schema management")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply all migrations")
+    upgrade.add_argument("--database-url", default=None)
+    upgrade.set_defaults(handler=run_db_upgrade)
+
+
+def _settings(database_url: str | None) -> Any:
+    from backend.config import load_settings
+
+    return load_settings(database_url)
+
+
+def _one_line(exc: BaseException) -> str:
+    cause = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {cause}"
+
+
+def _upgrade(database_url: str) -> None:
+    from backend.database.migrate import upgrade_sync
+
+    try:
+        upgrade_sync(database_url)
+    except (OSError, ConnectionError) as exc:
+        raise CommandError(f"cannot reach the database at {_redact(database_url)} ({_one_line(exc)})") from exc
+    except Exception as exc:
+        if exc.__class__.__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3")):
+            raise CommandError(f"cannot migrate {_redact(database_url)} ({_one_line(exc)})") from exc
+        raise
+
+
+def _redact(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    """``domicare db upgrade``."""
+    settings = _settings(args.database_url)
+    _upgrade(settings.database_url)
+    print(f"database at {_redact(settings.database_url)} is up to date")
+    return 0
+
+
+async def _seed(database_url: str, size: str, seed_value: int) -> dict[str, int]:
+    from backend.database.engine import create_engine
+    from backend.seeding import seed
+
+    engine = create_engine(database_url)
+    try:
+        return await seed(engine, size, seed_value)
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        await engine.dispose()
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    """``domicare seed``: migrate, then load the demo city."""
+    settings = _settings(args.database_url)
+    _upgrade(settings.database_url)
+    counts = asyncio.run(_seed(settings.database_url, args.size, args.seed))
+    print(f"seeded {counts.get('client', 0):,} clients, {counts.get('carer', 0):,} carers, {counts.get('visit', 0):,} visits")
+    return 0
+
+
+def _serve(settings: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    from backend.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``domicare serve``: run the API on an existing, migrated database."""
+    settings = _settings(args.database_url)
+    _upgrade(settings.database_url)
+    _serve(settings, args.host, args.port)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``domicare demo``: a seeded SQLite city on first run, then the API with the demo logins printed."""
+    from fixtures.city import DEMO_LOGINS, DEMO_PASSWORD
+
+    if args.data_dir:
+        os.environ["DOMICARE_DATA_DIR"] = args.data_dir
+    data_dir = Path(os.environ.get("DOMICARE_DATA_DIR", "var"))
+    database_url = f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
+    fresh = not (data_dir / "domicare.db").exists()
+    settings = _settings(database_url)
+    _upgrade(database_url)
+    if fresh:
+        asyncio.run(_seed(database_url, "small", 1))
+    print("\nDomicare demo is running at http://%s:%d  (API docs: /schema)" % (DEMO_HOST, args.port))
+    print("Demo logins (password %r):" % DEMO_PASSWORD)
+    for username, role in DEMO_LOGINS.items():
+        print(f"  {username:<20} {role}")
+    print(flush=True)
+    _serve(settings, DEMO_HOST, args.port)
+    return 0

@@ -1,0 +1,1 @@
+"""Persistence plumbing: async engine, column types, migrations and tenant-scoped repositories."""

@@ -1,0 +1,24 @@
+"""Imports every table module so ``SQLModel.metadata`` is complete for migrations and tests."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from backend.domain.accounts import models as accounts_models
+from backend.domain.alerts import models as alerts_models
+from backend.domain.audit import models as audit_models
+from backend.domain.finance import models as finance_models
+from backend.domain.monitoring import models as monitoring_models
+from backend.domain.people import models as people_models
+from backend.domain.visits import models as visits_models
+
+TABLE_MODULES = (
+    accounts_models,
+    people_models,
+    visits_models,
+    alerts_models,
+    monitoring_models,
+    finance_models,
+    audit_models,
+)
+metadata = SQLModel.metadata

@@ -1,0 +1,88 @@
+"""Tenant-scoped repositories: the one place provider isolation is enforced.
+
+Every query on provider-owned rows goes through :class:`TenantRepository`,
+which adds the caller's provider filter itself, so a controller cannot forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+import msgspec
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+
+
+class TenantScope(msgspec.Struct, frozen=True):
+    """The providers whose rows a caller may see. ``None`` means every provider (system jobs only)."""
+
+    provider_ids: frozenset[int] | None
+
+    @classmethod
+    def system(cls) -> TenantScope:
+        """Unrestricted scope for the scheduler, seeding and migrations, never for a request."""
+        return cls(None)
+
+    @classmethod
+    def single(cls, provider_id: int) -> TenantScope:
+        """The scope of a provider's own staff."""
+        return cls(frozenset({provider_id}))
+
+    def allows(self, provider_id: int | None) -> bool:
+        """Whether a row of ``provider_id`` is visible in this scope."""
+        return self.provider_ids is None or provider_id in self.provider_ids
+
+
+class OutOfScopeError(PermissionError):
+    """A write named a provider outside the caller's scope."""
+
+
+class TenantRepository(Generic[ModelT]):
+    """CRUD for one provider-owned table, always filtered to the caller's scope."""
+
+    model: ClassVar[type[SQLModel]]
+
+    def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
+        self.session = session
+        self.scope = scope
+
+    def scoped(self, statement: Select[Any]) -> Select[Any]:
+        """Add the tenancy filter to a select over this repository's table."""
+        if self.scope.provider_ids is None:
+            return statement
+        return statement.where(self.model.provider_id.in_(self.scope.provider_ids))  # type: ignore[attr-defined]
+
+    def select(self) -> Select[Any]:
+        """A scoped ``SELECT`` of this table, ready for further filters."""
+        return self.scoped(select(self.model))
+
+    async def get(self, row_id: int) -> ModelT | None:
+        """The row with this id, or ``None`` if it does not exist or belongs to another provider."""
+        statement = self.select().where(self.model.id == row_id)  # type: ignore[attr-defined]
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def list(self, *filters: Any, order_by: Any = None, limit: int | None = None, offset: int = 0) -> Sequence[ModelT]:
+        """Rows matching the filters within scope."""
+        statement = self.select().where(*filters)
+        if order_by is not None:
+            statement = statement.order_by(order_by)
+        if limit is not None:
+            statement = statement.limit(limit).offset(offset)
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def count(self, *filters: Any) -> int:
+        """How many rows match the filters within scope."""
+        statement = self.scoped(select(func.count()).select_from(self.model)).where(*filters)
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def add(self, row: ModelT) -> ModelT:
+        """Insert a row after checking it belongs to a provider in scope."""
+        if not self.scope.allows(row.provider_id):  # type: ignore[attr-defined]
+            raise OutOfScopeError(f"provider {row.provider_id} is outside the caller's scope")  # type: ignore[attr-defined]
+        self.session.add(row)
+        await self.session.flush()
+        return row

@@ -1,0 +1,1 @@
+"""Business areas of the backend, one folder each (models, repositories, services, controllers)."""

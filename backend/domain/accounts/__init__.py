@@ -1,0 +1,1 @@
+"""Authorities, providers, user accounts, sign-in and role guards."""

@@ -1,0 +1,34 @@
+"""Role guards: small functions Litestar calls before a handler runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from shared.enums import Role
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def requires_roles(*roles: Role) -> Guard:
+    """A guard admitting only callers with one of ``roles``."""
+    allowed = frozenset(roles)
+    names = ", ".join(sorted(str(r) for r in allowed))
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        if connection.user.role not in allowed:
+            raise PermissionDeniedException(f"this action needs one of the roles: {names}")
+
+    guard.__name__ = f"requires_{'_or_'.join(sorted(str(r) for r in allowed))}"
+    return guard
+
+
+requires_carer = requires_roles(Role.CARER)
+requires_supervisor = requires_roles(Role.SUPERVISOR, Role.PROVIDER_ADMIN)
+requires_provider_admin = requires_roles(Role.PROVIDER_ADMIN)
+requires_provider_staff = requires_roles(Role.CARER, Role.SUPERVISOR, Role.PROVIDER_ADMIN)
+requires_finance_reader = requires_roles(Role.COMMISSIONER, Role.PROVIDER_ADMIN)

@@ -1,0 +1,1 @@
+"""The append-only audit log: every write, and every read of case notes."""

@@ -1,0 +1,1 @@
+"""Delivered hours, reconciliation and exports to the authority's finance portal."""

@@ -1,0 +1,1 @@
+"""Home sensor gateways, their events, vital-sign observations and rejected device payloads."""

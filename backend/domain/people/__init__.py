@@ -1,0 +1,1 @@
+"""Carers, clients and the care packages commissioned for them."""

@@ -1,0 +1,1 @@
+"""Visits, their carer assignments, check-in/out events, verification and amendments."""

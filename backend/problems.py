@@ -1,0 +1,64 @@
+"""RFC 9457 problem-details responses for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend.database.tenancy import OutOfScopeError
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("domicare.errors")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    """A problem-details response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _validation_errors(extra: Any) -> list[dict[str, Any]]:
+    if isinstance(extra, list):
+        return [e for e in extra if isinstance(e, dict)]
+    if isinstance(extra, dict):
+        return [extra]
+    return []
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Turn Litestar's HTTP exceptions into problem details, naming the fields at fault."""
+    status = exc.status_code
+    title = exc.__class__.__name__.replace("Exception", "") or "Error"
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc.extra)
+        fields = ", ".join(str(e.get("key") or e.get("source") or "body") for e in errors) or "request"
+        messages = "; ".join(str(e.get("message")) for e in errors if e.get("message"))
+        detail = f"invalid {fields}: {messages}" if messages else exc.detail
+        return problem(400, "Invalid request", detail, errors=errors)
+    extra = exc.extra if isinstance(exc.extra, dict) else {}
+    return problem(status, extra.pop("title", title), exc.detail, **extra)
+
+
+def out_of_scope_handler(request: Request[Any, Any, Any], exc: OutOfScopeError) -> Response[dict[str, Any]]:
+    """A write aimed at another provider's data."""
+    return problem(403, "Forbidden", "that record belongs to another provider")
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Unexpected failures: logged with the traceback, reported without internals."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error", "an unexpected error occurred; it has been logged")
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    OutOfScopeError: out_of_scope_handler,
+    Exception: internal_error_handler,
+}
+
+

@@ -1,0 +1,56 @@
+"""OAuth2 password-flow bearer tokens: short-lived JWTs carrying role and tenancy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
+
+from backend.security.principal import Principal
+from shared.enums import Role
+
+TOKEN_URL = "/api/v1/auth/token"
+PUBLIC_PATHS = ["/health", "/schema", TOKEN_URL, "/commissioner", "/static"]
+
+
+def principal_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """Build the caller from the token's claims alone, so API processes stay stateless."""
+    extras = token.extras
+    try:
+        return Principal(
+            user_id=int(token.sub),
+            username=str(extras["username"]),
+            role=Role(extras["role"]),
+            provider_id=extras.get("provider_id"),
+            authority_id=extras.get("authority_id"),
+            carer_id=extras.get("carer_id"),
+            provider_ids=tuple(extras.get("provider_ids", ())),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def build_auth(secret_key: str, access_token_minutes: int) -> OAuth2PasswordBearerAuth[Principal, Token]:
+    """The bearer-token auth backend protecting everything but health, docs and sign-in."""
+    return OAuth2PasswordBearerAuth[Principal, Token](
+        token_secret=secret_key,
+        token_url=TOKEN_URL,
+        retrieve_user_handler=principal_from_token,
+        default_token_expiration=timedelta(minutes=access_token_minutes),
+        exclude=PUBLIC_PATHS,
+    )
+
+
+def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Principal, ttl: timedelta) -> str:
+    """A signed access token for the principal."""
+    extras: dict[str, Any] = {
+        "username": principal.username,
+        "role": str(principal.role),
+        "provider_id": principal.provider_id,
+        "authority_id": principal.authority_id,
+        "carer_id": principal.carer_id,
+        "provider_ids": list(principal.provider_ids),
+    }
+    return auth.create_token(identifier=str(principal.user_id), token_expiration=ttl, token_extras=extras)

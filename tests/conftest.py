@@ -1,0 +1,161 @@
+"""Shared test fixtures: real databases (SQLite and the local PostgreSQL), services and the API.
+
+Services that a test needs but cannot reach make it skip with a loud reason,
+unless ``DOMICARE_REQUIRE_SERVICES`` is set (CI sets it), in which case it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DOMICARE_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+from backend.config import Settings  # noqa: E402  (environment first)
+
+POSTGRES_ADMIN_DSN = os.environ.get("DOMICARE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+MQTT_HOST, MQTT_PORT = "127.0.0.1", 1883
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (or fail under DOMICARE_REQUIRE_SERVICES) when a service is not listening."""
+    if _reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if os.environ.get("DOMICARE_REQUIRE_SERVICES"):
+        pytest.fail(f"{message}, and DOMICARE_REQUIRE_SERVICES is set", pytrace=False)
+    pytest.skip(f"!!! {message}: start it to run this test !!!")
+
+
+def _pg_admin(statement: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def _pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES_ADMIN_DSN).set(drivername="postgresql+asyncpg", database=database).render_as_string(
+        hide_password=False
+    )
+
+
+class DatabaseFactory:
+    """Makes isolated copies of a prepared (migrated, optionally seeded) template database."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.run_id = uuid.uuid4().hex[:8]
+        self.templates: dict[str, str] = {}
+        self.created: list[str] = []
+
+    def _template(self, kind: str) -> str:
+        if kind in self.templates:
+            return self.templates[kind]
+        from backend.database.engine import create_engine
+        from backend.database.migrate import upgrade
+        from backend.seeding import load_city
+        from backend.security.passwords import hash_password
+        from fixtures.city import DEMO_PASSWORD, generate_city
+
+        name = f"dct_{self.run_id}_{kind}"
+        if self.backend == "postgres":
+            _pg_admin(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+            url = _pg_url(name)
+        else:
+            url = f"sqlite+aiosqlite:///{self.workdir / (name + '.db')}"
+
+        async def prepare() -> None:
+            await upgrade(url)
+            if kind == "seeded":
+                engine = create_engine(url)
+                city = generate_city("small", 1, password_hash=hash_password(DEMO_PASSWORD))
+                await load_city(engine, city, progress=lambda _m: None)
+                await engine.dispose()
+
+        asyncio.run(prepare())
+        self.templates[kind] = name
+        return name
+
+    def new(self, kind: str) -> str:
+        """A fresh database URL copied from the ``kind`` template ("empty" or "seeded")."""
+        template = self._template(kind)
+        name = f"dct_{self.run_id}_{uuid.uuid4().hex[:8]}"
+        if self.backend == "postgres":
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self.created.append(name)
+            return _pg_url(name)
+        source = self.workdir / (template + ".db")
+        target = self.workdir / (name + ".db")
+        shutil.copyfile(source, target)
+        return f"sqlite+aiosqlite:///{target}"
+
+    def drop_all(self) -> None:
+        for name in reversed(self.created):
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def db_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    """A database factory per backend; every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "postgres":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+    factory = DatabaseFactory(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
+    yield factory
+    if request.param == "postgres":
+        factory.drop_all()
+
+
+@pytest.fixture
+def empty_db_url(db_factory: DatabaseFactory) -> str:
+    """A migrated, empty database of its own."""
+    return db_factory.new("empty")
+
+
+@pytest.fixture
+def seeded_db_url(db_factory: DatabaseFactory) -> str:
+    """A migrated database holding the small demo city (seed 1), of its own."""
+    return db_factory.new("seeded")
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    """Test settings for a database, with the data folder in the test's temporary path."""
+    return Settings(
+        database_url=database_url,
+        secret_key=os.environ["DOMICARE_SECRET_KEY"],
+        data_dir=tmp_path,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def mqtt_broker() -> tuple[str, int]:
+    """The local Mosquitto broker's address."""
+    require_service("Mosquitto", MQTT_HOST, MQTT_PORT)
+    return MQTT_HOST, MQTT_PORT

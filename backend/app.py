@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -14,13 +16,36 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from backend.config import Settings, load_settings
 from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
-from backend.domain.accounts.controllers.auth import AuthController
-from backend.domain.people.controllers import PeopleController
-from backend.domain.system.controllers import health, readiness
 from backend.problems import EXCEPTION_HANDLERS
 from backend.security.tokens import build_auth
 
-ROUTE_HANDLERS: list = [health, readiness, AuthController, PeopleController]
+# Each area exposes ``route_handlers`` in its ``routes`` module; an area not built yet is skipped.
+AREA_ROUTES: tuple[str, ...] = (
+    "system",
+    "accounts",
+    "people",
+    "visits",
+    "alerts",
+    "monitoring",
+    "finance",
+    "rostering",
+    "audit",
+)
+
+
+def collect_route_handlers() -> list[Any]:
+    """Every area's route handlers, in a stable order."""
+    handlers: list[Any] = []
+    for area in AREA_ROUTES:
+        module_name = f"backend.domain.{area}.routes"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        handlers.extend(module.route_handlers)
+    return handlers
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -37,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=collect_route_handlers(),
         on_app_init=[auth.on_app_init],
         dependencies={
             "db_session": Provide(provide_db_session),

@@ -1,0 +1,5 @@
+"""Route handlers of the accounts area."""
+
+from backend.domain.accounts.controllers.auth import AuthController
+
+route_handlers = [AuthController]

@@ -1,0 +1,5 @@
+"""Route handlers of the system area."""
+
+from backend.domain.system.controllers import health, readiness
+
+route_handlers = [health, readiness]

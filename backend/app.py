@@ -41,7 +41,7 @@ def collect_route_handlers() -> list[Any]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:
+            if exc.name is not None and module_name.startswith(exc.name):
                 continue
             raise
         handlers.extend(module.route_handlers)

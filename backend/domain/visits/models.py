@@ -45,6 +45,7 @@ class VisitEvent(SQLModel, table=True):
 
     Only the distance to the home and the verdict are kept, never coordinates.
     ``result`` is the response first given for the idempotency key, replayed on duplicates.
+    An unverified check-in/out waits for a supervisor's review (``review_state``).
     """
 
     __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),)
@@ -63,6 +64,9 @@ class VisitEvent(SQLModel, table=True):
     idempotency_key: str = Field(max_length=100)
     payload: dict = json_dict()
     result: dict = json_dict()
+    review_state: AmendmentState | None = enum_field(None, nullable=True)
+    reviewed_by: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = utc_field(nullable=True)
 
 
 class Amendment(SQLModel, table=True):

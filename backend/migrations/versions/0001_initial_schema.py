@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:03:24.276461
+Create Date: 2026-11-23 08:26:39.777121
 """
 
 from __future__ import annotations
@@ -364,8 +364,12 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('review_state', sa.String(length=30), nullable=True),
+    sa.Column('reviewed_by', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', backend.database.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['carer_id'], ['carer.id'], ),
     sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], ),
+    sa.ForeignKeyConstraint(['reviewed_by'], ['user.id'], ),
     sa.ForeignKeyConstraint(['visit_id'], ['visit.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('provider_id', 'idempotency_key')

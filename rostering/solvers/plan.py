@@ -19,6 +19,10 @@ from rostering.solvers.problem import Problem
 # floating point and written solutions re-check exactly (arrival >= departure + travel).
 _GRID = float(2**20)
 
+# Cost of leaving out a job that must be served: dominates any real objective, so a plan
+# missing one (an insertion that found no deadlock-free place) is never accepted.
+UNSERVED_PENALTY = 1e12
+
 
 def snap(value: float) -> float:
     """Round a time up to the binary grid."""
@@ -67,7 +71,7 @@ class Plan:
                 self._partner[first], self._partner[second] = second, first
                 if job.sync == "sequential":
                     self._offset[first], self._offset[second] = job.gap_min, -job.gap_max
-        self._push_limit = 4 * n + 64
+        self._push_limit = 8 * n + 64  # generous: legitimate chains revisit tasks; only cycles reach it
         self.travel_total = 0.0
         self.tardiness_total = 0.0
         self.tardiness_max = 0.0
@@ -171,7 +175,11 @@ class Plan:
                 self.assignment_total += problem.assignment_cost.get((task, carer), 0.0)
             self.travel_total += travel[node][shift.end_node]
             self.overtime_total += max(0.0, self.route_end(carer) - shift.end)
-        self.penalty_total = sum(problem.jobs[j].penalty or 0.0 for j in self.unassigned)
+        self.penalty_total = sum(self._penalty(j) for j in self.unassigned)
+
+    def _penalty(self, job: int) -> float:
+        penalty = self.problem.jobs[job].penalty
+        return UNSERVED_PENALTY if penalty is None else penalty
 
     def _propagate(self, pushed: dict[int, float], stack: list[int], successor: dict[int, int]) -> bool:
         """Push start times later until every constraint holds; False on a deadlock cycle.
@@ -248,7 +256,7 @@ class Plan:
             shift = problem.shifts[carer]
             self.overtime_total += max(0.0, self.route_end(carer) - shift.end) - max(0.0, end - shift.end)
         self.unassigned.discard(insertion.job)
-        self.penalty_total -= problem.jobs[insertion.job].penalty or 0.0
+        self.penalty_total -= self._penalty(insertion.job)
 
     def _add_tardiness(self, task: int, sign: float) -> None:
         late = self.start[task] - self._latest[task]

@@ -61,7 +61,7 @@ class Plan:
         self.unassigned: set[int] = set(range(len(problem.jobs)))
         self._node = [t.node for t in problem.tasks]
         self._dur = [t.duration for t in problem.tasks]
-        self._earliest = [t.earliest for t in problem.tasks]
+        self._earliest = [snap(t.earliest) for t in problem.tasks]
         self._latest = [t.latest for t in problem.tasks]
         self._partner = [-1] * n
         self._offset = [0.0] * n  # partner must start at >= my start + offset
@@ -70,7 +70,8 @@ class Plan:
                 first, second = job.tasks
                 self._partner[first], self._partner[second] = second, first
                 if job.sync == "sequential":
-                    self._offset[first], self._offset[second] = job.gap_min, -job.gap_max
+                    # On the grid, rounded inwards, so gap checks hold exactly in floating point.
+                    self._offset[first], self._offset[second] = snap(job.gap_min), snap(-job.gap_max)
         self._push_limit = 8 * n + 64  # generous: legitimate chains revisit tasks; only cycles reach it
         self.travel_total = 0.0
         self.tardiness_total = 0.0

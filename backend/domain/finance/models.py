@@ -1,9 +1,14 @@
-"""Tables for finance exports: every file handed to a portal is recorded and never reused."""
+"""Tables for finance: versioned payment rules per authority, and every export file handed to a portal.
+
+An export file's reference is never reused; a re-export of the same week is a new
+version that supersedes the old one. Scheduled exports are recorded once per week.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.database.columns import provider_fk, utc_field
@@ -22,4 +27,48 @@ class ExportBatch(SQLModel, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="exportbatch.id")
     row_count: int = 0
     created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = utc_field(default_now=True)
+
+
+class PaymentRule(SQLModel, table=True):
+    """One version of an authority's payment rules; the version in force for a week is the latest
+    whose ``effective_from`` is on or before that week's Monday. Rows are appended, never edited.
+
+    Billable minutes per carer-visit: a duration within ``grace_minutes`` of planned counts as planned;
+    the result is rounded to ``billing_unit_minutes`` (``rounding`` up/down/nearest), raised to
+    ``minimum_billable_minutes``, then capped at planned when ``cap_at_planned`` (unless an approved
+    amendment set the times). Carers' pay is figured separately and never below the minutes worked.
+    """
+
+    __table_args__ = (UniqueConstraint("authority_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+    version: int = 1
+    effective_from: date
+    billing_unit_minutes: int = 15
+    rounding: str = Field(default="nearest", max_length=10)
+    grace_minutes: int = 5
+    minimum_billable_minutes: int = 15
+    cap_at_planned: bool = True
+    double_handed_per_carer: bool = True
+    bill_missed: bool = False
+    bill_short_notice_cancellations: bool = True
+    cancellation_notice_hours: int = 24
+    unverified_billable_before_approval: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = utc_field(default_now=True)
+
+
+class ScheduledExport(SQLModel, table=True):
+    """A file the weekly job wrote to the outbox; the unique key makes the job idempotent across processes."""
+
+    __table_args__ = (UniqueConstraint("provider_id", "week_ending", "format"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = provider_fk()
+    week_ending: date = Field(index=True)
+    format: str = Field(max_length=20)
+    batch_id: int | None = Field(default=None, foreign_key="exportbatch.id")
+    path: str = Field(default="", max_length=500)
     created_at: datetime = utc_field(default_now=True)

@@ -1,0 +1,159 @@
+"""Registering gateways and hubs to a client's home, their tokens, and the friendly-name routing table.
+
+A Zigbee2MQTT friendly name is a topic on the shared broker, so it may belong to
+one registered device only; the ingest worker reads the routing table from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.database.tenancy import TenantScope
+from backend.domain.monitoring import tokens
+from backend.domain.monitoring.models import Device
+from backend.domain.monitoring.repositories import DeviceRepository
+from backend.domain.monitoring.schemas import DeviceIn, DeviceKind, DeviceOut, SensorBinding
+from sensors.rooms import normalise_room
+from shared.enums import SensorKind
+
+
+class DeviceConflict(ValueError):
+    """A device name or friendly name already taken; the message says which."""
+
+
+class DeviceRef(msgspec.Struct, frozen=True):
+    """Whose home a device is in: enough to store its events without another query."""
+
+    device_id: int
+    provider_id: int
+    client_id: int
+
+
+class SensorRoute(msgspec.Struct, frozen=True):
+    """One friendly name of a registered gateway and where it reports."""
+
+    friendly_name: str
+    device: DeviceRef
+    room: str
+    kind: SensorKind | None
+
+
+def home_key(client_id: int) -> str:
+    """The home name the sensors library uses for a client."""
+    return f"client-{client_id}"
+
+
+def ref_of(device: Device) -> DeviceRef:
+    """The routing reference of a device row."""
+    assert device.id is not None
+    return DeviceRef(device.id, device.provider_id, device.client_id)
+
+
+def bindings_of(rooms: dict[str, Any]) -> dict[str, SensorBinding]:
+    """A stored ``rooms`` column as bindings (tolerating plain room strings)."""
+    out = {}
+    for name, value in rooms.items():
+        if isinstance(value, str):
+            out[name] = SensorBinding(room=value)
+        else:
+            kind = value.get("kind")
+            out[name] = SensorBinding(room=str(value.get("room", "other")), kind=SensorKind(kind) if kind else None)
+    return out
+
+
+def normalise_rooms(rooms: dict[str, str | SensorBinding]) -> dict[str, dict[str, str | None]]:
+    """The ``rooms`` column for a request's mapping: canonical room names, explicit kinds."""
+    stored: dict[str, dict[str, str | None]] = {}
+    for name, value in rooms.items():
+        binding = value if isinstance(value, SensorBinding) else SensorBinding(room=value)
+        stored[name] = {"room": normalise_room(binding.room), "kind": binding.kind.value if binding.kind else None}
+    return stored
+
+
+def device_out(device: Device) -> DeviceOut:
+    """The public shape of a device row."""
+    assert device.id is not None
+    return DeviceOut(device.id, device.provider_id, device.client_id, device.kind, device.name,
+                     bindings_of(device.rooms), device.online, device.battery, device.last_seen)
+
+
+async def _check_friendly_names(session: AsyncSession, names: Iterable[str], except_device: int | None) -> None:
+    # Friendly names share one topic space on the broker, across providers: check them all.
+    wanted = set(names)
+    if not wanted:
+        return
+    everyone = DeviceRepository(session, TenantScope.system())
+    for other in await everyone.list(Device.kind == DeviceKind.ZIGBEE2MQTT.value):
+        if other.id != except_device:
+            taken = wanted & set(other.rooms)
+            if taken:
+                raise DeviceConflict(f"friendly name {sorted(taken)[0]!r} is already registered to another gateway")
+
+
+async def register_device(session: AsyncSession, scope: TenantScope, provider_id: int, client_id: int,
+                          data: DeviceIn) -> tuple[Device, str]:
+    """Store a new device for a client's home; returns it and its token (shown once)."""
+    repo = DeviceRepository(session, scope)
+    if await DeviceRepository(session, TenantScope.system()).count(Device.name == data.name):
+        raise DeviceConflict(f"a device named {data.name!r} is already registered")
+    if data.kind is DeviceKind.ZIGBEE2MQTT:
+        await _check_friendly_names(session, data.rooms, None)
+    device = Device(provider_id=provider_id, client_id=client_id, kind=data.kind.value, name=data.name,
+                    rooms=normalise_rooms(data.rooms), online=True)
+    try:
+        async with session.begin_nested():
+            await repo.add(device)
+    except IntegrityError:
+        raise DeviceConflict(f"a device named {data.name!r} is already registered") from None
+    assert device.id is not None
+    token = tokens.new_token(device.id)
+    device.token_hash = tokens.hash_token(token)
+    await session.flush()
+    return device, token
+
+
+async def update_rooms(session: AsyncSession, device: Device, rooms: dict[str, str | SensorBinding]) -> Device:
+    """Replace a device's friendly-name → room mapping."""
+    if device.kind == DeviceKind.ZIGBEE2MQTT.value:
+        await _check_friendly_names(session, rooms, device.id)
+    device.rooms = normalise_rooms(rooms)
+    session.add(device)
+    await session.flush()
+    return device
+
+
+async def rotate_token(session: AsyncSession, device: Device) -> str:
+    """A new token for the device; the old one stops working at once."""
+    assert device.id is not None
+    token = tokens.new_token(device.id)
+    device.token_hash = tokens.hash_token(token)
+    session.add(device)
+    await session.flush()
+    return token
+
+
+async def authenticate_device(session: AsyncSession, token: str) -> Device | None:
+    """The device a token belongs to, or ``None``; before authentication no provider is known."""
+    device_id = tokens.device_id_of(token)
+    if device_id is None:
+        return None
+    device = await DeviceRepository(session, TenantScope.system()).get(device_id)
+    if device is None or not tokens.matches(token, device.token_hash):
+        return None
+    return device
+
+
+async def load_routes(session: AsyncSession) -> list[SensorRoute]:
+    """Every registered gateway's friendly names with their home and room (the ingest worker's table)."""
+    routes = []
+    for device in await DeviceRepository(session, TenantScope.system()).list(
+            Device.kind == DeviceKind.ZIGBEE2MQTT.value, order_by=Device.id):
+        ref = ref_of(device)
+        for name, binding in bindings_of(device.rooms).items():
+            routes.append(SensorRoute(name, ref, binding.room, binding.kind))
+    return routes

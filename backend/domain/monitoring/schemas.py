@@ -1,0 +1,130 @@
+"""Request and response shapes of the monitoring area (a device token appears only once, at registration)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from shared.enums import AlertKind, AlertSeverity, SensorKind
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^/#+\s][^/#+]*$")]
+Room = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+
+
+class DeviceKind(StrEnum):
+    """How a device talks to Domicare."""
+
+    ZIGBEE2MQTT = "zigbee2mqtt"  # a Zigbee gateway publishing to the MQTT broker
+    WEBHOOK = "webhook"  # a hub pushing JSON to POST /api/v1/sensors/events
+    TELEHEALTH = "telehealth"  # a vitals hub posting observations
+
+
+class SensorBinding(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where one of a gateway's sensors is; ``kind`` overrides what its payload implies (a bed pad)."""
+
+    room: Room
+    kind: SensorKind | None = None
+
+
+class DeviceIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Register a gateway or hub to a client's home.
+
+    ``rooms`` maps each Zigbee2MQTT friendly name (or hub sensor id) to its room,
+    as a plain room name or ``{"room": ..., "kind": ...}``.
+    """
+
+    name: Name
+    kind: DeviceKind = DeviceKind.ZIGBEE2MQTT
+    rooms: dict[Name, Room | SensorBinding] = msgspec.field(default_factory=dict)
+
+
+class DeviceUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Replace a device's friendly-name → room mapping."""
+
+    rooms: dict[Name, Room | SensorBinding]
+
+
+class DeviceOut(msgspec.Struct):
+    """A registered device as staff see it (never its token)."""
+
+    id: int
+    provider_id: int
+    client_id: int
+    kind: str
+    name: str
+    rooms: dict[str, SensorBinding]
+    online: bool
+    battery: float | None
+    last_seen: datetime | None
+
+
+class DeviceRegistered(msgspec.Struct):
+    """A new device and its token; the token is not shown again (rotate it to get a new one)."""
+
+    device: DeviceOut
+    token: str
+
+
+class EventsAccepted(msgspec.Struct):
+    """What a webhook call stored: the same answer for a replay of the same request."""
+
+    accepted: int
+    event_ids: list[int]
+
+
+class SensorEventOut(msgspec.Struct):
+    """One stored sensor reading."""
+
+    id: int
+    client_id: int
+    device_id: int
+    sensor: str
+    room: str
+    kind: str
+    value: float
+    at: datetime
+    received_at: datetime
+
+
+class ObservationOut(msgspec.Struct):
+    """One stored vital-sign reading in its canonical UCUM unit."""
+
+    id: int
+    client_id: int
+    device_id: int | None
+    sign: str
+    code: str
+    value: float
+    unit: str
+    effective_at: datetime
+    source: str
+
+
+class AlertRaised(msgspec.Struct):
+    """An alert a write raised (or found already open for the same condition)."""
+
+    id: int
+    kind: AlertKind
+    severity: AlertSeverity
+    message: str
+
+
+class ObservationsRecorded(msgspec.Struct):
+    """The readings stored from one request and the alerts their triage raised."""
+
+    observations: list[ObservationOut]
+    alerts: list[AlertRaised]
+
+
+class DeadLetterOut(msgspec.Struct):
+    """A device payload that was refused, with the reason."""
+
+    id: int
+    provider_id: int | None
+    source: str
+    reason: str
+    payload: str
+    received_at: datetime

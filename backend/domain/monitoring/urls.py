@@ -1,0 +1,10 @@
+"""Paths of the monitoring area: devices, sensor events, vital-sign observations and dead letters."""
+
+CLIENT_DEVICES = "/api/v1/clients/{client_id:int}/devices"
+DEVICES = "/api/v1/devices"
+DEVICE = "/api/v1/devices/{device_id:int}"
+DEVICE_TOKEN = "/api/v1/devices/{device_id:int}/token"
+SENSOR_EVENTS = "/api/v1/sensors/events"
+CLIENT_SENSOR_EVENTS = "/api/v1/clients/{client_id:int}/sensor-events"
+CLIENT_OBSERVATIONS = "/api/v1/clients/{client_id:int}/observations"
+DEAD_LETTERS = "/api/v1/dead-letters"

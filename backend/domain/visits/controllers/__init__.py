@@ -1,0 +1,1 @@
+"""HTTP controllers of the visits area: the carer's phone and the supervisor's tablet."""

@@ -1,0 +1,108 @@
+"""Carer endpoints: today's rota, check-in/out, notes, concerns and the offline sync batch."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.accounts.guards import requires_carer
+from backend.domain.visits import urls
+from backend.domain.visits.rota import carer_rota
+from backend.domain.visits.schemas import CheckRequest, ConcernRequest, NoteRequest, SyncRequest, SyncResponse, SyncResult
+from backend.domain.visits.visit_actions import BODY_TYPES, ActionOutcome, VisitActionService
+from backend.pagination import Page
+from backend.security.principal import Principal
+from shared.enums import VisitEventKind
+from shared.timekeeping import LONDON, utc_now
+
+IdempotencyKey = Annotated[
+    str, Parameter(header="Idempotency-Key", min_length=8, max_length=100, description="unique per action; replays return the first result")
+]
+
+
+def _respond(outcome: ActionOutcome) -> Response[dict[str, Any]]:
+    return Response(outcome.result, status_code=201 if outcome.created else 200)
+
+
+def _body(kind: VisitEventKind, data: msgspec.Struct) -> msgspec.Struct:
+    """The action body of a posted request: everything but its device time."""
+    return BODY_TYPES[kind](**{f: getattr(data, f) for f in data.__struct_fields__ if f != "at"})
+
+
+class CarerController(Controller):
+    """What a carer's phone calls."""
+
+    tags = ["carer"]
+    guards = [requires_carer]
+
+    def _service(self, db_session: AsyncSession, request: Request[Principal, Any, State]) -> VisitActionService:
+        return VisitActionService(db_session, request.user, request.app.state.settings)
+
+    @get(urls.MY_VISITS, summary="The carer's visits on a day")
+    async def my_visits(
+        self, db_session: AsyncSession, request: Request[Principal, Any, State],
+        day: date | None = Parameter(query="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
+    ) -> Page[dict[str, Any]]:
+        """Visits in planned order with client, tasks, medication prompts and this carer's check times."""
+        day = day or utc_now().astimezone(LONDON).date()
+        rota = await carer_rota(db_session, request.user.scope, request.user.carer_id or 0, day)
+        return Page(rota, len(rota), len(rota), 0)
+
+    async def _act(self, kind: VisitEventKind, db_session: AsyncSession, request: Request[Principal, Any, State],
+                   visit_id: int, data: CheckRequest | NoteRequest | ConcernRequest, key: str) -> Response[dict[str, Any]]:
+        service = self._service(db_session, request)
+        return _respond(await service.apply(kind, visit_id, data.at, _body(kind, data), key))
+
+    @post(urls.CHECK_IN, summary="Check in to a visit")
+    async def check_in(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                       data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        """Register arrival, verified by GPS geofence, home tag, or a manual reason for review."""
+        return await self._act(VisitEventKind.CHECK_IN, db_session, request, visit_id, data, idempotency_key)
+
+    @post(urls.CHECK_OUT, summary="Check out of a visit")
+    async def check_out(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                        data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        """Register departure with task and medication outcomes (every medication due needs one)."""
+        return await self._act(VisitEventKind.CHECK_OUT, db_session, request, visit_id, data, idempotency_key)
+
+    @post(urls.NOTES, summary="Write a case note")
+    async def note(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                   data: NoteRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        """A case note for the visit's record."""
+        return await self._act(VisitEventKind.NOTE, db_session, request, visit_id, data, idempotency_key)
+
+    @post(urls.CONCERNS, summary="Raise a concern")
+    async def concern(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                      data: ConcernRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        """A concern that opens an alert for the supervisor."""
+        return await self._act(VisitEventKind.CONCERN, db_session, request, visit_id, data, idempotency_key)
+
+    @post(urls.SYNC, status_code=200, summary="Apply a batch of queued offline actions")
+    async def sync(self, db_session: AsyncSession, request: Request[Principal, Any, State], data: SyncRequest) -> SyncResponse:
+        """Each action applied in order, once; a rejected action never blocks the others."""
+        service = self._service(db_session, request)
+        results = []
+        for action in data.actions:
+            try:
+                body = msgspec.convert(action.payload, BODY_TYPES[action.kind])
+                outcome = await service.apply(action.kind, action.visit_id, action.at, body, action.idempotency_key)
+            except msgspec.ValidationError as exc:
+                results.append(_rejected(action.idempotency_key, 400, "Invalid request", f"invalid payload: {exc}"))
+            except HTTPException as exc:
+                results.append(_rejected(action.idempotency_key, exc.status_code, exc.__class__.__name__, exc.detail))
+            else:
+                status = "applied" if outcome.created else "duplicate"
+                results.append(SyncResult(action.idempotency_key, status, outcome.result))
+        return SyncResponse(results)
+
+
+def _rejected(key: str, status: int, title: str, detail: str) -> SyncResult:
+    problem = {"type": "about:blank", "title": title.replace("Exception", ""), "status": status, "detail": detail}
+    return SyncResult(key, "rejected", None, problem)

@@ -1,0 +1,241 @@
+"""What a carer's phone can do to a visit: check in, check out, write a note, raise a concern.
+
+One service serves both the direct endpoints and the offline sync batch, so an
+action means the same thing however it arrives. Every action carries an
+idempotency key; a replay returns the first result and writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from litestar.exceptions import ClientException, HTTPException, PermissionDeniedException
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.database.tenancy import TenantScope
+from backend.domain.alerts.models import Alert
+from backend.domain.alerts.services import raise_alert, resolve
+from backend.domain.audit.services import record
+from backend.domain.people.models import Client
+from backend.domain.visits.access import visit_for
+from backend.domain.visits.models import Visit, VisitAssignment, VisitEvent
+from backend.domain.visits.repositories import VisitEventRepository
+from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody
+from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
+from backend.security.principal import Principal
+from shared.enums import AlertKind, AlertSeverity, AlertState, CheckMethod, VisitEventKind, VisitStatus
+from shared.geo import GeoPoint
+from shared.timekeeping import utc_now
+
+BODY_TYPES: dict[str, type[msgspec.Struct]] = {
+    VisitEventKind.CHECK_IN: CheckBody,
+    VisitEventKind.CHECK_OUT: CheckBody,
+    VisitEventKind.NOTE: NoteBody,
+    VisitEventKind.CONCERN: ConcernBody,
+}
+CONCERN_SEVERITY = {"safeguarding": AlertSeverity.URGENT, "health": AlertSeverity.URGENT}
+
+
+class Conflict(HTTPException):
+    """The visit is not in a state where this action makes sense (409)."""
+
+    status_code = 409
+
+
+class Unprocessable(HTTPException):
+    """Well-formed but not acceptable, e.g. missing medication outcomes (422)."""
+
+    status_code = 422
+
+
+class ActionOutcome(msgspec.Struct):
+    """The stored response of an action and whether this call created it."""
+
+    result: dict[str, Any]
+    created: bool
+
+
+class VisitActionService:
+    """Applies carers' actions to visits within the caller's tenancy scope."""
+
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
+        if principal.carer_id is None:
+            raise PermissionDeniedException("only carers act on visits from the phone")
+        self.session = session
+        self.principal = principal
+        self.carer_id = principal.carer_id
+        self.settings = settings
+        self.scope: TenantScope = principal.scope
+        self.events = VisitEventRepository(session, self.scope)
+
+    async def apply(self, kind: str, visit_id: int, at: datetime, body: msgspec.Struct, key: str) -> ActionOutcome:
+        """Apply one action once; a replay of ``key`` returns the first result."""
+        previous = await self._previous(key)
+        if previous is not None:
+            return ActionOutcome(previous.result, created=False)
+        try:
+            async with self.session.begin_nested():
+                result = await self._apply_new(VisitEventKind(kind), visit_id, at, body, key)
+        except IntegrityError:
+            # Another request with the same key won the race: answer with its result.
+            previous = await self._previous(key)
+            if previous is None:
+                raise
+            return ActionOutcome(previous.result, created=False)
+        return ActionOutcome(result, created=True)
+
+    async def _previous(self, key: str) -> VisitEvent | None:
+        rows = await self.events.list(VisitEvent.idempotency_key == key)
+        if not rows:
+            return None
+        if rows[0].carer_id != self.carer_id:
+            raise Conflict("this idempotency key was already used by another user")
+        return rows[0]
+
+    async def _apply_new(self, kind: VisitEventKind, visit_id: int, at: datetime, body: msgspec.Struct, key: str) -> dict[str, Any]:
+        self._check_device_time(at)
+        visit = await visit_for(self.session, self.principal, visit_id)
+        handler = {
+            VisitEventKind.CHECK_IN: self._check_in,
+            VisitEventKind.CHECK_OUT: self._check_out,
+            VisitEventKind.NOTE: self._note,
+            VisitEventKind.CONCERN: self._concern,
+        }[kind]
+        event = VisitEvent(
+            provider_id=visit.provider_id, visit_id=visit_id, carer_id=self.carer_id, kind=kind,
+            device_time=at, idempotency_key=key,
+        )
+        result = await handler(visit, event, body)  # type: ignore[operator]
+        await self.events.add(event)
+        result["event_id"] = event.id
+        event.result = result
+        record(self.session, self.principal, f"visit.{kind}", "visit", visit.id, provider_id=visit.provider_id,
+               detail={"event_id": event.id, "idempotency_key": key})
+        return result
+
+    def _check_device_time(self, at: datetime) -> None:
+        now = utc_now()
+        if at > now + timedelta(minutes=self.settings.future_skew_minutes):
+            raise Unprocessable(f"device time {at.isoformat()} is in the future; check the phone's clock")
+        if at < now - timedelta(hours=self.settings.offline_window_hours):
+            raise Unprocessable(
+                f"device time {at.isoformat()} is older than the {self.settings.offline_window_hours} h offline window; "
+                "ask a supervisor to record an amendment"
+            )
+
+    async def _my_events(self, visit_id: int, kind: VisitEventKind) -> list[VisitEvent]:
+        return list(await self.events.list(VisitEvent.visit_id == visit_id, VisitEvent.carer_id == self.carer_id,
+                                           VisitEvent.kind == kind))
+
+    async def _verify(self, visit: Visit, body: CheckBody) -> Verdict:
+        client = (await self.session.execute(select(Client).where(Client.id == visit.client_id))).scalar_one()
+        if body.method == CheckMethod.GPS:
+            if body.location is None:
+                raise ClientException("a GPS check needs a location {lat, lon, accuracy_m}")
+            reported = GeoPoint(body.location.lat, body.location.lon)
+            return verify_gps(GeoPoint(client.lat, client.lon), client.geofence_radius_m, reported,
+                              body.location.accuracy_m, self.settings.gps_accuracy_cap_m)
+        if body.method in (CheckMethod.QR, CheckMethod.NFC):
+            if not body.tag:
+                raise ClientException(f"a {body.method} check needs the scanned tag")
+            return verify_tag(body.tag, secret=client.tag_secret, provider_id=client.provider_id,
+                              client_id=client.id or 0, version=client.tag_version)
+        if body.reason is None:
+            raise ClientException("a manual check needs a reason: no_signal, tag_missing, phone_broken, gps_unavailable or other")
+        return Verdict(False, None, f"manual_{body.reason}")
+
+    def _check_result(self, visit: Visit, verdict: Verdict) -> dict[str, Any]:
+        return {
+            "verified": verdict.verified, "distance_m": verdict.distance_m, "reason": verdict.reason,
+            "visit": {"id": visit.id, "status": str(visit.status)},
+        }
+
+    async def _check_in(self, visit: Visit, event: VisitEvent, body: CheckBody) -> dict[str, Any]:
+        if visit.status == VisitStatus.CANCELLED:
+            raise Conflict(f"visit {visit.id} was cancelled ({visit.cancel_reason or 'no reason given'})")
+        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN):
+            raise Conflict(f"you have already checked in to visit {visit.id}")
+        verdict = await self._verify(visit, body)
+        self._stamp(event, body, verdict)
+        if visit.status in (VisitStatus.PLANNED, VisitStatus.MISSED):
+            visit.status = VisitStatus.IN_PROGRESS
+        await self._resolve_lateness_alerts(visit)
+        return self._check_result(visit, verdict)
+
+    async def _check_out(self, visit: Visit, event: VisitEvent, body: CheckBody) -> dict[str, Any]:
+        if not await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN):
+            raise Conflict(f"you have not checked in to visit {visit.id}; check in first")
+        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_OUT):
+            raise Conflict(f"you have already checked out of visit {visit.id}")
+        self._check_outcomes(visit, body)
+        verdict = await self._verify(visit, body)
+        self._stamp(event, body, verdict)
+        event.payload = {
+            "task_outcomes": msgspec.to_builtins(body.task_outcomes),
+            "medication_outcomes": msgspec.to_builtins(body.medication_outcomes),
+        }
+        if await self._everyone_checked_out(visit):
+            visit.status = VisitStatus.COMPLETED
+        return self._check_result(visit, verdict)
+
+    def _check_outcomes(self, visit: Visit, body: CheckBody) -> None:
+        due = {m["id"]: m for m in visit.medications}
+        given = {o.medication_id: o for o in body.medication_outcomes}
+        missing = [due[m]["label"] for m in due if m not in given]
+        if missing:
+            raise Unprocessable(
+                "check-out needs an outcome for every medication due: missing " + ", ".join(missing),
+                extra={"missing_medications": [m for m in due if m not in given]},
+            )
+        unknown = sorted(set(given) - set(due)) + sorted({o.task_id for o in body.task_outcomes} - {t["id"] for t in visit.tasks})
+        if unknown:
+            raise Unprocessable(f"outcomes name items not on this visit: {', '.join(unknown)}")
+        unexplained = [m for m, o in given.items() if o.outcome == "other" and not o.note.strip()]
+        if unexplained:
+            raise Unprocessable(f"medication outcome 'other' needs a note: {', '.join(unexplained)}")
+
+    async def _everyone_checked_out(self, visit: Visit) -> bool:
+        assigned = set((await self.session.execute(
+            select(VisitAssignment.carer_id).where(VisitAssignment.visit_id == visit.id))).scalars())
+        done = set((await self.session.execute(
+            select(VisitEvent.carer_id).where(VisitEvent.visit_id == visit.id, VisitEvent.kind == VisitEventKind.CHECK_OUT)
+        )).scalars())
+        return assigned <= done | {self.carer_id}
+
+    @staticmethod
+    def _stamp(event: VisitEvent, body: CheckBody, verdict: Verdict) -> None:
+        event.method = body.method
+        event.verified = verdict.verified
+        event.distance_m = verdict.distance_m
+        event.reason = verdict.reason
+
+    async def _resolve_lateness_alerts(self, visit: Visit) -> None:
+        open_alerts = await self.session.execute(
+            select(Alert).where(
+                Alert.visit_id == visit.id,
+                Alert.kind.in_([AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT]),  # type: ignore[attr-defined]
+                Alert.state != AlertState.RESOLVED,
+            )
+        )
+        for alert in open_alerts.scalars():
+            resolve(alert, None)
+
+    async def _note(self, visit: Visit, event: VisitEvent, body: NoteBody) -> dict[str, Any]:
+        event.payload = {"text": body.text}
+        return {"visit": {"id": visit.id, "status": str(visit.status)}}
+
+    async def _concern(self, visit: Visit, event: VisitEvent, body: ConcernBody) -> dict[str, Any]:
+        event.payload = {"category": body.category, "text": body.text}
+        alert, _ = await raise_alert(
+            self.session, provider_id=visit.provider_id, kind=AlertKind.CONCERN,
+            severity=CONCERN_SEVERITY.get(body.category, AlertSeverity.WARNING),
+            message=f"{body.category} concern raised by {self.principal.username} at visit {visit.id}",
+            dedupe_key=f"concern-{event.idempotency_key}", client_id=visit.client_id, visit_id=visit.id,
+            detail={"category": body.category},
+        )
+        return {"alert_id": alert.id, "visit": {"id": visit.id, "status": str(visit.status)}}

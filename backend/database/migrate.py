@@ -22,8 +22,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-async def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision`` (latest by default)."""
+async def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to ``revision`` (every branch head by default: areas add their own branches)."""
     config = alembic_config(database_url)
     engine = create_engine(database_url)
 

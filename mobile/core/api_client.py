@@ -169,8 +169,17 @@ class ApiClient:
 
     # -- the supervisor's endpoints --------------------------------------------------------
 
-    def board(self, day: str) -> dict[str, Any]:
-        return self.get("/board", date=day)
+    def board(self, day: str | None = None, page_size: int = 500) -> dict[str, Any]:
+        """The live board (every visit of the day, following pages) with counts and open alerts."""
+        board = self.get("/board", date=day, limit=page_size, offset=0)
+        visits = list(board.get("visits", []))
+        while board.get("total") is not None and len(visits) < int(board["total"]):
+            more = self.get("/board", date=day, limit=page_size, offset=len(visits))
+            if not more.get("visits"):
+                break
+            visits.extend(more["visits"])
+        board["visits"] = visits
+        return board
 
     def acknowledge_alert(self, alert_id: int) -> Any:
         return self.post(f"/alerts/{alert_id}/acknowledge")

@@ -31,8 +31,7 @@ MEDICATION_OUTCOMES = {
 }
 CONCERN_CATEGORIES = {
     "safeguarding": "Safeguarding",
-    "health": "Health change",
-    "fall": "Fall or injury",
+    "health": "Health change, fall or injury",
     "medication": "Medication",
     "environment": "Home or environment",
     "other": "Other",
@@ -115,15 +114,15 @@ class VisitDraft:
         return missing
 
     def outcomes_body(self) -> dict[str, Any]:
-        known_tasks = {str(t["id"]): t["id"] for t in self.visit.get("tasks") or []}
-        known_meds = {str(m["id"]): m["id"] for m in self.visit.get("medications") or []}
+        known_tasks = {str(t["id"]) for t in self.visit.get("tasks") or []}
+        known_meds = {str(m["id"]) for m in self.visit.get("medications") or []}
         return {
             "task_outcomes": [
-                {"task_id": known_tasks[k], "outcome": v["outcome"], "note": v.get("note", "")}
+                {"task_id": k, "outcome": v["outcome"], "note": v.get("note", "")}
                 for k, v in self.tasks.items() if k in known_tasks
             ],
             "medication_outcomes": [
-                {"medication_id": known_meds[k], "outcome": v["outcome"], "note": v.get("note", "")}
+                {"medication_id": k, "outcome": v["outcome"], "note": v.get("note", "")}
                 for k, v in self.medications.items() if k in known_meds
             ],
         }

@@ -56,7 +56,7 @@ def test_check_out_blocked_until_every_medication_has_an_outcome(tmp_path: Path)
     draft = VisitDraft(Outbox(tmp_path / "o.db"), VISIT)
     action = actions.check_out(VISIT, GPS, draft)
     assert action.kind == "check_out"
-    assert action.payload["task_outcomes"] == [{"task_id": 1, "outcome": "done", "note": ""}]
+    assert action.payload["task_outcomes"] == [{"task_id": "1", "outcome": "done", "note": ""}]
     assert {m["medication_id"]: m["outcome"] for m in action.payload["medication_outcomes"]} == {"m1": "given", "m2": "other"}
     with pytest.raises(ActionRefused, match="already checked out"):
         actions.check_out(VISIT, GPS, draft)
@@ -65,7 +65,7 @@ def test_check_out_blocked_until_every_medication_has_an_outcome(tmp_path: Path)
 def test_note_and_concern(tmp_path: Path) -> None:
     actions = VisitActions(Outbox(tmp_path / "o.db"))
     assert actions.note(VISIT, "  ate well ").payload == {"text": "ate well"}
-    assert actions.concern(VISIT, "fall", "bruise on arm").payload == {"category": "fall", "text": "bruise on arm"}
+    assert actions.concern(VISIT, "health", "bruise on arm").payload == {"category": "health", "text": "bruise on arm"}
     with pytest.raises(ActionRefused):
         actions.note(VISIT, "   ")
     with pytest.raises(ActionRefused):

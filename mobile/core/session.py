@@ -1,0 +1,132 @@
+"""One signed-in use of the app: the API client, outbox, rota cache and sync, wired together.
+
+The Kivy app holds one ``Session`` and calls its methods from worker threads; nothing here
+touches the UI. Files live in ``data_dir``: ``outbox.db`` (actions and drafts), ``rota.db``
+(cached rotas) and ``signin.json`` (last server and username).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mobile.core.api_client import ApiClient, NetworkError, RememberedSignIn
+from mobile.core.outbox import Outbox
+from mobile.core.rota_cache import RotaCache
+from mobile.core.sync_worker import Backoff, BackgroundSync, SyncReport, SyncWorker
+from mobile.core.visit_actions import LocalState, VisitActions, VisitDraft, local_state
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def today() -> str:
+    """The care day as the backend counts it (Europe/London)."""
+    return datetime.now(LONDON).date().isoformat()
+
+
+@dataclass
+class Rota:
+    """The visits to show, and whether they came from the server just now or from the cache."""
+
+    day: str
+    visits: list[dict[str, Any]]
+    fetched_at: str | None
+    offline: bool
+    error: str | None = None
+
+
+class Session:
+    """Everything one signed-in user of this phone works with."""
+
+    def __init__(self, data_dir: str | Path, *, batch_size: int = 100, sync_interval_s: float = 30.0,
+                 backoff: Backoff | None = None, transport: Any = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.outbox = Outbox(self.data_dir / "outbox.db")
+        self.cache = RotaCache(self.data_dir / "rota.db")
+        self.remembered = RememberedSignIn(self.data_dir / "signin.json")
+        self.actions = VisitActions(self.outbox)
+        self.batch_size = batch_size
+        self.sync_interval_s = sync_interval_s
+        self.backoff = backoff or Backoff(base_s=2.0, cap_s=120.0)
+        self.transport = transport
+        self.client: ApiClient | None = None
+        self.background: BackgroundSync | None = None
+        self.on_sync: Callable[[SyncReport], None] | None = None
+
+    # -- signing in ------------------------------------------------------------------------
+
+    def sign_in(self, server: str, username: str, password: str) -> dict[str, Any]:
+        """Sign in (network needed once); remembers the server and username; starts syncing."""
+        client = ApiClient(server, transport=self.transport)
+        me = client.sign_in(username, password)
+        self.remembered.save(server, username)
+        self.close_client()
+        self.client = client
+        worker = SyncWorker(self.outbox, client, batch_size=self.batch_size)
+        self.background = BackgroundSync(worker, backoff=self.backoff, idle_interval_s=self.sync_interval_s,
+                                         on_report=self._reported)
+        self.background.start()
+        return me
+
+    @property
+    def me(self) -> dict[str, Any]:
+        return (self.client.me if self.client else None) or {}
+
+    @property
+    def username(self) -> str:
+        return str(self.me.get("username") or "")
+
+    def _reported(self, report: SyncReport) -> None:
+        if self.on_sync is not None:
+            self.on_sync(report)
+
+    def sync_now(self) -> None:
+        if self.background is not None:
+            self.background.wake()
+
+    def close_client(self) -> None:
+        if self.background is not None:
+            self.background.stop()
+            self.background = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def close(self) -> None:
+        self.close_client()
+        self.outbox.close()
+        self.cache.close()
+
+    # -- the carer's day -------------------------------------------------------------------
+
+    def rota(self, day: str | None = None, *, refresh: bool = True) -> Rota:
+        """Today's visits: fresh from the server when reachable, else the cached copy."""
+        day = day or today()
+        error = None
+        if refresh and self.client is not None:
+            try:
+                visits = self.client.my_visits(day)
+            except NetworkError as exc:
+                error = str(exc)
+            else:
+                stored = self.cache.store(self.username, day, visits)
+                self.cache.prune({day})
+                return Rota(day, visits, stored.fetched_at, offline=False)
+        cached = self.cache.load(self.username, day)
+        if cached is None:
+            return Rota(day, [], None, offline=True, error=error)
+        return Rota(day, cached.visits, cached.fetched_at, offline=True, error=error)
+
+    def visit(self, visit_id: int, day: str | None = None) -> dict[str, Any] | None:
+        return self.cache.visit(self.username, day or today(), visit_id)
+
+    def state_of(self, visit: dict[str, Any]) -> LocalState:
+        return local_state(visit, self.outbox.for_visit(int(visit["id"])))
+
+    def draft(self, visit: dict[str, Any]) -> VisitDraft:
+        return VisitDraft(self.outbox, visit)

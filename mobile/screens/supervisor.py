@@ -1,0 +1,227 @@
+"""The supervisor's tablet board: visits grouped by live state, open alerts, reviews and amendments.
+
+Refreshes on its own every ``REFRESH_S`` seconds while shown. Acknowledge/resolve and the
+approve/reject decisions go straight to the server (a supervisor works online); a failed
+call leaves the item in place with the server's reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.metrics import dp
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from mobile.core.api_client import ApiError
+from mobile.core.session import today
+from mobile.screens.widgets import AMBER, GREY, RED, STATUS_COLOURS, TouchButton, AppScreen, Body, Card, Chip, Heading, hhmm
+
+REFRESH_S = 30.0
+GROUPS = (
+    ("late", "Late"),
+    ("missed", "Missed"),
+    ("unverified", "Unverified"),
+    ("in_progress", "In progress"),
+    ("not_started", "Not started"),
+    ("completed", "Done"),
+    ("cancelled", "Cancelled"),
+)
+MAX_ROWS_PER_GROUP = 25
+SEVERITY_COLOURS = {"info": GREY, "warning": AMBER, "urgent": RED, "emergency": RED}
+
+
+class SupervisorScreen(AppScreen):
+    day_text = StringProperty("")
+    updated_text = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.board: dict[str, Any] = {}
+        self.reviews: list[dict[str, Any]] = []
+        self.amendments: list[dict[str, Any]] = []
+        self.buttons: dict[str, TouchButton] = {}  # e.g. "ack:12", "approve-review:5" (for tests)
+        self._timer: Any = None
+        self.loads = 0
+
+    def enter(self, **context: Any) -> None:
+        self.day = context.get("day") or today()
+        self.day_text = date.fromisoformat(self.day).strftime("%A %d %B")
+        self.refresh()
+        if self._timer is None:
+            self._timer = Clock.schedule_interval(lambda _dt: self.refresh(), context.get("refresh_s", REFRESH_S))
+
+    def on_leave(self, *args: Any) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def refresh(self) -> None:
+        client = self.app.session.client
+        if client is None:
+            return
+        day = self.day
+
+        def load() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+            return client.board(day), client.reviews(), client.amendments("pending")
+
+        self.app.run_in_background(load, self._loaded, self._failed)
+
+    def _loaded(self, loaded: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+        self.board, self.reviews, self.amendments = loaded
+        self.loads += 1
+        self.message = ""
+        self.app.online = True
+        from mobile.core.outbox import utc_now_iso
+
+        self.updated_text = f"Updated {hhmm(utc_now_iso())}"
+        self.render()
+
+    def _failed(self, error: Exception) -> None:
+        self.app.online = False
+        self.message = f"Could not refresh: {getattr(error, 'message', error)}"
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def render(self) -> None:
+        self.buttons.clear()
+        self._render_counts()
+        self._render_visits()
+        self._render_alerts()
+        self._render_reviews()
+        self._render_amendments()
+
+    def _render_counts(self) -> None:
+        box = self.ids.counts
+        box.clear_widgets()
+        counts = self.board.get("counts", {})
+        for state, word in GROUPS:
+            box.add_widget(Chip(text=f"{word} {counts.get(state, 0)}", bg_color=list(STATUS_COLOURS.get(state, GREY)),
+                                font_size=dp(17)))
+
+    def _render_visits(self) -> None:
+        box = self.ids.visits
+        box.clear_widgets()
+        by_state: dict[str, list[dict[str, Any]]] = {}
+        for visit in self.board.get("visits", []):
+            by_state.setdefault(visit.get("state", "not_started"), []).append(visit)
+        for state, word in GROUPS:
+            visits = by_state.get(state, [])
+            if not visits:
+                continue
+            card = Card()
+            card.add_widget(Heading(text=f"{word} ({len(visits)})", color=STATUS_COLOURS.get(state, GREY)))
+            for visit in visits[:MAX_ROWS_PER_GROUP]:
+                carers = ", ".join(c.get("name", "") for c in visit.get("carers", [])) or "no carer assigned"
+                flag = "   [color=bb2222]not verified[/color]" if visit.get("verified") is False else ""
+                card.add_widget(Body(
+                    text=f"[b]{hhmm(visit.get('planned_start'))}[/b]  {visit.get('client', {}).get('name', '')}"
+                         f"  -  {carers}{flag}", font_size=dp(17)))
+            if len(visits) > MAX_ROWS_PER_GROUP:
+                card.add_widget(Body(text=f"... and {len(visits) - MAX_ROWS_PER_GROUP} more", color=GREY))
+            box.add_widget(card)
+
+    def _client_of_visit(self, visit_id: Any) -> str:
+        for visit in self.board.get("visits", []):
+            if visit.get("id") == visit_id:
+                return str(visit.get("client", {}).get("name", ""))
+        return ""
+
+    def _buttons(self, card: Card, *specs: tuple[str, str, Any, Any]) -> None:
+        row = BoxLayout(size_hint_y=None, height=dp(58), spacing=dp(10))
+        for key, text, tone, callback in specs:
+            button = TouchButton(text=text, tone=list(tone))
+            button.bind(on_release=lambda _b, cb=callback: cb())
+            row.add_widget(button)
+            self.buttons[key] = button
+        card.add_widget(row)
+
+    def _render_alerts(self) -> None:
+        box = self.ids.alerts
+        box.clear_widgets()
+        alerts = [a for a in self.board.get("alerts", []) if a.get("state") != "resolved"]
+        self.ids.alerts_title.text = f"Open alerts ({len(alerts)})"
+        for alert in alerts:
+            card = Card()
+            severity = str(alert.get("severity", "info"))
+            head = BoxLayout(size_hint_y=None, height=dp(34), spacing=dp(8))
+            head.add_widget(Chip(text=severity.upper(), bg_color=list(SEVERITY_COLOURS.get(severity, GREY))))
+            head.add_widget(Body(text=f"[b]{str(alert.get('kind', '')).replace('_', ' ')}[/b]  {hhmm(alert.get('created_at'))}"
+                                 + ("  - acknowledged" if alert.get("state") == "acknowledged" else "")))
+            card.add_widget(head)
+            card.add_widget(Body(text=str(alert.get("message", ""))))
+            alert_id = alert["id"]
+            specs = []
+            if alert.get("state") == "open":
+                specs.append((f"ack:{alert_id}", "Acknowledge", AMBER, lambda i=alert_id: self.alert_action(i, "acknowledge")))
+            specs.append((f"resolve:{alert_id}", "Resolve", (0.10, 0.52, 0.28, 1),
+                          lambda i=alert_id: self.alert_action(i, "resolve")))
+            self._buttons(card, *specs)
+            box.add_widget(card)
+        if not alerts:
+            box.add_widget(Body(text="No open alerts"))
+
+    def _render_reviews(self) -> None:
+        box = self.ids.reviews
+        box.clear_widgets()
+        self.ids.reviews_title.text = f"Check-ins to review ({len(self.reviews)})"
+        for item in self.reviews:
+            card = Card()
+            kind = "Check-in" if item.get("kind") == "check_in" else "Check-out"
+            distance = item.get("distance_m")
+            where = f", {distance:.0f} m from home" if isinstance(distance, (int, float)) else ""
+            card.add_widget(Body(text=f"[b]{kind}[/b] {hhmm(item.get('device_time'))}  "
+                                      f"{item.get('carer', {}).get('name', '')} at {item.get('client', {}).get('name', '')}"))
+            card.add_widget(Body(text=f"{item.get('method', '')}: {str(item.get('reason') or '').replace('_', ' ')}{where}",
+                                 color=AMBER))
+            event_id = item["event_id"]
+            self._buttons(card,
+                          (f"approve-review:{event_id}", "Approve", (0.10, 0.52, 0.28, 1),
+                           lambda i=event_id: self.review(i, "approve")),
+                          (f"reject-review:{event_id}", "Reject", RED, lambda i=event_id: self.review(i, "reject")))
+            box.add_widget(card)
+        if not self.reviews:
+            box.add_widget(Body(text="Nothing to review"))
+
+    def _render_amendments(self) -> None:
+        box = self.ids.amendments
+        box.clear_widgets()
+        self.ids.amendments_title.text = f"Amendments ({len(self.amendments)})"
+        for item in self.amendments:
+            card = Card()
+            changes = ", ".join(f"{k.replace('_', ' ')} {hhmm(v) if k.startswith('actual') else v}"
+                                for k, v in (item.get("changes") or {}).items() if v is not None)
+            card.add_widget(Body(text=f"[b]Visit {item.get('visit_id')}[/b] {self._client_of_visit(item.get('visit_id'))}: "
+                                      f"{changes}"))
+            card.add_widget(Body(text=f"{str(item.get('reason_code', '')).replace('_', ' ')}  {item.get('comment', '')}",
+                                 color=GREY))
+            amendment_id = item["id"]
+            self._buttons(card,
+                          (f"approve-amendment:{amendment_id}", "Approve", (0.10, 0.52, 0.28, 1),
+                           lambda i=amendment_id: self.amendment(i, "approve")),
+                          (f"reject-amendment:{amendment_id}", "Reject", RED, lambda i=amendment_id: self.amendment(i, "reject")))
+            box.add_widget(card)
+        if not self.amendments:
+            box.add_widget(Body(text="No amendments waiting"))
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def _call(self, work: Any) -> None:
+        def failed(error: Exception) -> None:
+            self.message = error.message if isinstance(error, ApiError) else f"Could not reach the server: {error}"
+
+        self.app.run_in_background(work, lambda _r: self.refresh(), failed)
+
+    def alert_action(self, alert_id: int, action: str) -> None:
+        client = self.app.session.client
+        self._call(lambda: client.acknowledge_alert(alert_id) if action == "acknowledge" else client.resolve_alert(alert_id))
+
+    def review(self, event_id: int, decision: str) -> None:
+        client = self.app.session.client
+        self._call(lambda: client.review_event(event_id, decision))
+
+    def amendment(self, amendment_id: int, decision: str) -> None:
+        client = self.app.session.client
+        self._call(lambda: client.decide_amendment(amendment_id, decision))

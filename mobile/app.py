@@ -39,7 +39,7 @@ class DomicareApp(App):
 
     def __init__(self, *, data_dir: str | Path, server: str = "", supervisor: bool = False,
                  session: Session | None = None, location_provider: Any = None, scanner: Any = None,
-                 notifier: Any = None, sign_in_as: tuple[str, str] | None = None, **kwargs: Any) -> None:
+                 notifier: Any = None, early_sign_in: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supervisor = supervisor
         self.session = session or Session(data_dir)
@@ -51,7 +51,7 @@ class DomicareApp(App):
         self.scanner = scanner or camera_qr.create()
         self.notifier = notifier or notifications.create()
         self.manager: ScreenManager | None = None
-        self.sign_in_as = sign_in_as
+        self.early_sign_in = early_sign_in
 
     # -- building --------------------------------------------------------------------------
 
@@ -74,10 +74,21 @@ class DomicareApp(App):
         return screen
 
     def on_start(self) -> None:
-        if self.sign_in_as:  # started with --user/--password: sign in straight away
-            screen = self.show("sign_in", server=self.server, username=self.sign_in_as[0])
-            screen.ids.password.text = self.sign_in_as[1]
-            screen.submit()
+        if self.early_sign_in is not None:  # started with --user/--password: signing in already
+            Clock.schedule_interval(self._await_early_sign_in, 0)
+
+    def _await_early_sign_in(self, _dt: float) -> bool:
+        early = self.early_sign_in
+        if not early.done:
+            return True
+        self.early_sign_in = None
+        self.server = early.server
+        if early.me is not None:
+            self.signed_in(early.me)
+        else:
+            screen = self.show("sign_in", server=early.server, username=early.username)
+            screen.show_error(early.error)
+        return False
 
     @property
     def screen(self) -> Any:

@@ -7,6 +7,7 @@ touches the UI. Files live in ``data_dir``: ``outbox.db`` (actions and drafts), 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,3 +131,26 @@ class Session:
 
     def draft(self, visit: dict[str, Any]) -> VisitDraft:
         return VisitDraft(self.outbox, visit)
+
+
+class EarlySignIn:
+    """Sign in (and fetch today's rota) on a thread, started before the UI has loaded."""
+
+    def __init__(self, session: Session, server: str, username: str, password: str, *, fetch_rota: bool = True) -> None:
+        self.server, self.username = server, username
+        self.me: dict[str, Any] | None = None
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._work, args=(session, password, fetch_rota), daemon=True)
+        self._thread.start()
+
+    def _work(self, session: Session, password: str, fetch_rota: bool) -> None:
+        try:
+            self.me = session.sign_in(self.server, self.username, password)
+            if fetch_rota:
+                session.rota(refresh=True)
+        except Exception as exc:  # reported on the sign-in screen
+            self.error = exc
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()

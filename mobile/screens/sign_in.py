@@ -38,6 +38,9 @@ class SignInScreen(AppScreen):
 
     def _failed(self, error: Exception) -> None:
         self.working = False
+        self.show_error(error)
+
+    def show_error(self, error: Exception | None) -> None:
         if isinstance(error, NetworkError):
             self.message = "Cannot reach the server. Check the address and your signal."
         elif isinstance(error, ApiError):

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
@@ -33,7 +33,7 @@ class AlertController(Controller):
     @get("/", summary="List alerts")
     async def list_alerts(
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
-        in_state: AlertState | None = Parameter(query="state", default=None, description="only alerts in this state"),
+        in_state: AlertState | None = QueryParameter(name="state", default=None, description="only alerts in this state"),
     ) -> Page[dict[str, Any]]:
         """Newest first."""
         repo = AlertRepository(db_session, tenant)

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.guards import requires_carer
@@ -23,7 +23,7 @@ from shared.enums import VisitEventKind
 from shared.timekeeping import LONDON, utc_now
 
 IdempotencyKey = Annotated[
-    str, Parameter(header="Idempotency-Key", min_length=8, max_length=100, description="unique per action; replays return the first result")
+    str, HeaderParameter(name="Idempotency-Key", min_length=8, max_length=100, description="unique per action; replays return the first result")
 ]
 
 
@@ -48,7 +48,7 @@ class CarerController(Controller):
     @get(urls.MY_VISITS, summary="The carer's visits on a day")
     async def my_visits(
         self, db_session: AsyncSession, request: Request[Principal, Any, State],
-        day: date | None = Parameter(query="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
+        day: date | None = QueryParameter(name="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
     ) -> Page[dict[str, Any]]:
         """Visits in planned order with client, tasks, medication prompts and this carer's check times."""
         day = day or utc_now().astimezone(LONDON).date()

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
@@ -36,7 +36,7 @@ class SupervisorController(Controller):
     @get(urls.BOARD, summary="Live board of the provider's visits on a day")
     async def board(
         self, db_session: AsyncSession, request: Request[Principal, Any, State], page: PageParams,
-        day: date | None = Parameter(query="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
+        day: date | None = QueryParameter(name="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
     ) -> dict[str, Any]:
         """Visits with live state (not started, late, in progress, completed, missed, unverified), counts and open alerts."""
         now = utc_now()
@@ -59,7 +59,7 @@ class SupervisorController(Controller):
     @get(urls.AMENDMENTS, summary="List amendments")
     async def list_amendments(
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
-        in_state: AmendmentState | None = Parameter(query="state", default=None, description="only amendments in this state"),
+        in_state: AmendmentState | None = QueryParameter(name="state", default=None, description="only amendments in this state"),
     ) -> Page[dict[str, Any]]:
         """Newest first, optionally only those in one state."""
         repo = AmendmentRepository(db_session, tenant)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 # Areas that contribute subcommands. A module missing here simply contributes nothing.
 COMMAND_MODULES: tuple[str, ...] = (
     "backend.commands",
+    "backend.domain.finance.cli",
     "fixtures.cli",
     "rostering.cli",
     "sensors.cli",

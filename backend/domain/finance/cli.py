@@ -1,0 +1,95 @@
+"""``domicare export``: write a week's finance portal file from the command line.
+
+    domicare export --week-ending 2025-01-05 [--provider PRV001] --format abacus-csv --out week.csv
+
+Each run records a new export version per provider (a new, never reused FileReference) and
+prints one JSON line: the file references, rows, visits and claimed minutes written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from backend.cli import CommandError
+
+
+def register(subparsers: Any) -> None:
+    """Add ``domicare export``."""
+    export = subparsers.add_parser("export", help="export a week for the authority's finance portal")
+    export.add_argument("--week-ending", required=True, help="the Sunday ending the week (Europe/London), YYYY-MM-DD")
+    export.add_argument("--provider", default=None, help="provider code or id (default: every provider)")
+    export.add_argument("--format", required=True, choices=("abacus-csv", "evv-json"))
+    export.add_argument("--out", required=True, help="file to write ('-' for standard output)")
+    export.add_argument("--database-url", default=None, help="overrides DOMICARE_DATABASE_URL")
+    export.set_defaults(handler=run_export)
+
+
+async def export_week(database_url: str, week_ending: str, provider: str | None, export_format: str, out: Path | None,
+                      late_tolerance_minutes: int = 30) -> dict[str, Any]:
+    """Export to ``out`` (stdout when ``None``) and describe what was written."""
+    from backend.database.engine import create_engine, session_factory
+    from backend.database.tenancy import TenantScope
+    from backend.domain.finance import services
+    from backend.domain.finance.exports import RunningTotals
+    from backend.domain.finance.repositories import ProviderDirectory
+    from backend.domain.finance.weeks import parse_week_ending
+
+    try:
+        week = parse_week_ending(week_ending)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    engine = create_engine(database_url)
+    sessionmaker = session_factory(engine)
+    scope = TenantScope.system()
+    try:
+        async with sessionmaker() as session:
+            directory = ProviderDirectory(session, scope)
+            if provider is not None:
+                found = await directory.find(provider)
+                if found is None:
+                    raise CommandError(f"no provider {provider!r}")
+                providers = [found]
+            else:
+                providers = list(await directory.list())
+        if not providers:
+            raise CommandError("the database holds no providers")
+        targets = await services.prepare_export(sessionmaker, scope, week, export_format, providers, None,
+                                                late_tolerance_minutes)
+        totals = RunningTotals()
+        stream = services.stream_export(sessionmaker, scope, week, export_format, targets, totals)
+        if out is None:
+            async for piece in stream:
+                sys.stdout.buffer.write(piece)
+            sys.stdout.flush()
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(out.name + ".partial")
+            with partial.open("wb") as handle:
+                async for piece in stream:
+                    handle.write(piece)
+            os.replace(partial, out)
+    finally:
+        await engine.dispose()
+    return {
+        "week_ending": week.ending.isoformat(), "format": export_format,
+        "file_references": [t.batch.file_reference for t in targets], "rows": totals.rows, "visits": totals.visits,
+        "claimed_minutes": totals.claimed_minutes, "out": str(out) if out else "-",
+    }
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """``domicare export``."""
+    from backend.config import load_settings
+
+    settings = load_settings(args.database_url)
+    out = None if args.out == "-" else Path(args.out)
+    summary = asyncio.run(export_week(settings.database_url, args.week_ending, args.provider, args.format, out,
+                                      settings.late_tolerance_minutes))
+    print(json.dumps(summary), file=sys.stderr if out is None else sys.stdout)
+    return 0

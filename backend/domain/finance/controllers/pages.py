@@ -1,0 +1,257 @@
+"""The commissioner's web pages: sign-in, the week per provider, a provider's clients, a client's week, downloads.
+
+Server-rendered with Jinja, no JavaScript. Case-note text never reaches these pages: only
+reconciliation figures, verification verdicts and amendment reason codes are shown.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.accounts.services import authenticate
+from backend.domain.finance import services, urls
+from backend.domain.finance.billing import Totals
+from backend.domain.finance.dependencies import providers_in_scope
+from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, VERDICT_NAMES
+from backend.domain.finance.guards import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    SESSION_MINUTES,
+    WEB_ROLES,
+    SignInRequired,
+    csrf_matches,
+    new_csrf_token,
+    session_csrf_token,
+    web_principal,
+)
+from backend.domain.finance.weeks import FinanceWeek, last_completed_week, parse_week_ending
+from backend.security.principal import Principal
+from backend.security.tokens import issue_token
+from shared.timekeeping import LONDON, utc_now
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:,.2f}"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} %"
+
+
+def _london(moment: Any, fmt: str = "%H:%M") -> str:
+    return moment.astimezone(LONDON).strftime(fmt) if moment is not None else ""
+
+
+TEMPLATES.filters["hours"] = _hours
+TEMPLATES.filters["percent"] = _percent
+TEMPLATES.filters["london"] = _london
+TEMPLATES.globals["verdict_name"] = lambda code: VERDICT_NAMES.get(code, "none")
+
+
+def render(template: str, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any) -> Response[str]:
+    """An HTML page from a template."""
+    html = TEMPLATES.get_template(template).render(**context)
+    return Response(html, media_type=MediaType.HTML, status_code=status_code, cookies=cookies or [],
+                    headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                             "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:"})
+
+
+def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    """Unsigned visitors go to the sign-in form and come back afterwards."""
+    return Redirect(f"{urls.SIGN_IN}?next={quote(request.url.path)}", status_code=303)
+
+
+def page_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
+    """Errors on the pages as a readable page (the API keeps problem details)."""
+    return render("error.html", status_code=exc.status_code, title="Something is not right", detail=exc.detail,
+                  principal=None, csrf="")
+
+
+def _week(text: str) -> FinanceWeek:
+    try:
+        return parse_week_ending(text)
+    except ValueError as exc:
+        raise NotFoundException(str(exc)) from exc
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith(urls.PAGES + "/") and "//" not in target and "\\" not in target:
+        return target
+    return urls.PAGES
+
+
+CHART_COLOURS = {"planned": "#9aa5b1", "delivered": "#2f7fd1", "billable": "#2e9d5b"}
+
+
+def chart(rows: list[tuple[str, Totals]]) -> dict[str, Any]:
+    """Bar geometry for planned / delivered / billable hours per provider (inline SVG, no script)."""
+    top = max([max(t.planned_minutes, t.actual_minutes, t.billable_minutes) for _, t in rows] + [60])
+    band, bar, height = 66, 18, 180
+    bars = []
+    for i, (label, totals) in enumerate(rows):
+        x0 = 50 + i * band
+        for j, (kind, minutes) in enumerate((("planned", totals.planned_minutes), ("delivered", totals.actual_minutes),
+                                             ("billable", totals.billable_minutes))):
+            h = round(height * minutes / top, 1)
+            bars.append({"x": x0 + j * bar, "y": round(20 + height - h, 1), "w": bar - 2, "h": h, "kind": kind,
+                         "colour": CHART_COLOURS[kind],
+                         "title": f"{label} {kind}: {_hours(minutes)} h"})
+    ticks = [{"y": round(20 + height - height * f, 1), "label": f"{top * f / 60:,.0f}"} for f in (0, 0.5, 1)]
+    labels = [{"x": 50 + i * band + bar * 1.5, "text": label} for i, (label, _) in enumerate(rows)]
+    return {"width": 60 + band * max(len(rows), 1), "height": height + 50, "bars": bars, "ticks": ticks,
+            "labels": labels, "base": 20 + height}
+
+
+class CommissionerPages(Controller):
+    """Server-rendered pages for commissioners (all providers of their authority) and provider admins."""
+
+    include_in_schema = False
+    exception_handlers = {SignInRequired: sign_in_redirect, HTTPException: page_error}  # type: ignore[dict-item]
+
+    def _context(self, request: Request[Any, Any, Any], state: State, principal: Principal) -> dict[str, Any]:
+        session = request.cookies.get(SESSION_COOKIE, "")
+        return {"principal": principal, "csrf": session_csrf_token(state.auth.token_secret, session)}
+
+    @get(urls.PAGES)
+    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+        """The last completed week."""
+        web_principal(request)
+        return Redirect(urls.WEEK.replace("{week_ending:str}", last_completed_week(utc_now()).ending.isoformat()),
+                        status_code=303)
+
+    @get(urls.SIGN_IN)
+    async def sign_in_form(self, next: str | None = Parameter(query="next", default=None)) -> Response[str]:  # noqa: A002
+        """The sign-in form, with a double-submit CSRF token."""
+        token = new_csrf_token()
+        return render("sign_in.html", csrf=token, next=_safe_next(next), error=None, principal=None,
+                      cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
+
+    @post(urls.SIGN_IN, status_code=303)
+    async def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: AsyncSession,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        """Check the password and start a page session (HttpOnly cookie holding a short-lived JWT)."""
+        target = _safe_next(data.get("next"))
+        if not csrf_matches(request.cookies.get(CSRF_COOKIE), data.get("csrf_token")):
+            token = new_csrf_token()
+            return render("sign_in.html", status_code=403, csrf=token, next=target, principal=None,
+                          error="The form expired; please sign in again.",
+                          cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
+        principal = await authenticate(db_session, data.get("username", ""), data.get("password", ""))
+        if principal is None or principal.role not in WEB_ROLES:
+            token = new_csrf_token()
+            message = ("Wrong username or password." if principal is None
+                       else "These pages are for commissioners and provider admins.")
+            return render("sign_in.html", status_code=401 if principal is None else 403, csrf=token, next=target,
+                          principal=None, error=message,
+                          cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
+        token = issue_token(state.auth, principal, timedelta(minutes=SESSION_MINUTES))
+        secure = request.url.scheme == "https"
+        return Redirect(target, status_code=303, cookies=[
+            Cookie(key=SESSION_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="lax", secure=secure,
+                   max_age=SESSION_MINUTES * 60),
+            Cookie(key=CSRF_COOKIE, value="", path=urls.PAGES, max_age=0),
+        ])
+
+    @post(urls.SIGN_OUT, status_code=303)
+    async def sign_out(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        """End the page session (CSRF-checked)."""
+        web_principal(request)
+        expected = session_csrf_token(state.auth.token_secret, request.cookies.get(SESSION_COOKIE, ""))
+        if not csrf_matches(expected, data.get("csrf_token")):
+            raise PermissionDeniedException("the sign-out form expired; reload the page")
+        return Redirect(urls.SIGN_IN, status_code=303,
+                        cookies=[Cookie(key=SESSION_COOKIE, value="", path=urls.PAGES, max_age=0)])
+
+    @get(urls.WEEK)
+    async def week(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                   week_ending: str) -> Response[str]:
+        """Planned, delivered and billable hours per provider, compliance, chart and downloads."""
+        principal = web_principal(request)
+        week = _week(week_ending)
+        result = await services.reconcile(db_session, principal.scope, week,
+                                          late_tolerance_minutes=state.settings.late_tolerance_minutes)
+        rows = [(p.provider.code, p.totals) for p in result.providers]
+        return render("week.html", week=week, result=result, chart=chart(rows), urls=urls,
+                      latest=last_completed_week(utc_now()), **self._context(request, state, principal))
+
+    @get(urls.PROVIDER_WEEK)
+    async def provider_week(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                            week_ending: str, provider_id: int) -> Response[str]:
+        """A provider's clients for the week."""
+        principal = web_principal(request)
+        week = _week(week_ending)
+        await providers_in_scope(db_session, principal.scope, provider_id)
+        result = await services.reconcile(db_session, principal.scope, week, provider_id=provider_id,
+                                          late_tolerance_minutes=state.settings.late_tolerance_minutes)
+        line = result.providers[0]
+        clients = sorted(line.clients.values(), key=lambda c: c.client_ref)
+        return render("provider.html", week=week, line=line, clients=clients, urls=urls,
+                      **self._context(request, state, principal))
+
+    @get(urls.CLIENT_PAGE)
+    async def client_page(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                          week_ending: str, client_id: int) -> Response[str]:
+        """A client's week, visit by visit (no case notes)."""
+        principal = web_principal(request)
+        week = _week(week_ending)
+        detail = await services.client_week(db_session, principal.scope, week, client_id,
+                                            state.settings.late_tolerance_minutes)
+        if detail is None:
+            raise NotFoundException(f"no client {client_id} in your providers")
+        return render("client.html", week=week, detail=detail, urls=urls, **self._context(request, state, principal))
+
+    @get(urls.DOWNLOAD)
+    async def download(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: AsyncSession,
+        week_ending: str,
+        export_format: str = Parameter(query="format"),
+        provider_id: int | None = Parameter(default=None),
+    ) -> Stream:
+        """The portal file for the week (a new version with a new FileReference each time)."""
+        principal = web_principal(request)
+        week = _week(week_ending)
+        if export_format not in services.EXPORT_FORMATS:
+            raise NotFoundException(f"no export format {export_format!r}")
+        providers = await providers_in_scope(db_session, principal.scope, provider_id)
+        targets = await services.prepare_export(state.sessionmaker, principal.scope, week, export_format, providers,
+                                                principal.user_id, state.settings.late_tolerance_minutes)
+        references = [t.batch.file_reference for t in targets]
+        name = references[0] if len(references) == 1 else f"{week.ending:%Y%m%d}-all-providers"
+        return Stream(
+            services.stream_export(state.sessionmaker, principal.scope, week, export_format, targets),
+            media_type=MEDIA_TYPES[export_format],
+            headers={"Content-Disposition": f'attachment; filename="{name}.{EXTENSIONS[export_format]}"',
+                     "X-File-Reference": ",".join(references), "Cache-Control": "no-store"},
+        )

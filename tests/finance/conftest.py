@@ -1,0 +1,49 @@
+"""Finance test fixtures: reuse the shared database fixtures and the API client of tests/backend.
+
+Finance modules are imported inside fixtures only, so collecting this folder never registers
+extra tenant repositories before the backend's repository-isolation test collects its list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.backend.conftest import api, headers_for, sign_in  # noqa: F401  (shared fixtures)
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine to completion from a synchronous test."""
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def last_week() -> date:
+    """The Sunday ending the demo city's fully delivered week."""
+    from backend.domain.finance.weeks import last_completed_week
+    from shared.timekeeping import utc_now
+
+    return last_completed_week(utc_now()).ending
+
+
+@pytest.fixture
+def db(seeded_db_url: str) -> Callable[..., Any]:
+    """Run ``fn(sessionmaker)`` against the seeded database and return its result."""
+
+    def call(fn: Callable[..., Any]) -> Any:
+        from backend.database.engine import create_engine, session_factory
+
+        async def go() -> Any:
+            engine = create_engine(seeded_db_url)
+            try:
+                return await fn(session_factory(engine))
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(go())
+
+    return call

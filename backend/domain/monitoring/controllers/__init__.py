@@ -1,0 +1,1 @@
+"""HTTP controllers of the monitoring area, one module per resource."""

@@ -1,0 +1,41 @@
+"""Device payloads that were refused, with the reason (provider admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.database.tenancy import TenantScope
+from backend.domain.accounts.guards import requires_provider_admin
+from backend.domain.monitoring import urls
+from backend.domain.monitoring.models import DeadLetter
+from backend.domain.monitoring.repositories import DeadLetterRepository
+from backend.domain.monitoring.schemas import DeadLetterOut
+from backend.pagination import Page, PageParams, provide_page_params
+
+
+def dead_letter_out(d: DeadLetter) -> DeadLetterOut:
+    """The public shape of a dead letter."""
+    assert d.id is not None
+    return DeadLetterOut(d.id, d.provider_id, d.source, d.reason, d.payload, d.received_at)
+
+
+class DeadLetterController(Controller):
+    """What the provider's devices sent that could not be used."""
+
+    tags = ["monitoring"]
+    guards = [requires_provider_admin]
+    dependencies = {"page": Provide(provide_page_params, sync_to_thread=False)}
+
+    @get(urls.DEAD_LETTERS, summary="Refused device payloads, newest first")
+    async def list_dead_letters(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
+                                source: str | None = None) -> Page[DeadLetterOut]:
+        """Dead letters of the provider's devices, optionally from one source (zigbee2mqtt, webhook, vitals)."""
+        filters: list[Any] = [] if source is None else [DeadLetter.source == source]
+        repo = DeadLetterRepository(db_session, tenant)
+        statement = repo.select().where(*filters).order_by(DeadLetter.received_at.desc(), DeadLetter.id.desc())  # type: ignore[attr-defined]
+        rows = (await db_session.execute(statement.limit(page.limit).offset(page.offset))).scalars().all()
+        return Page([dead_letter_out(d) for d in rows], await repo.count(*filters), page.limit, page.offset)

@@ -1,0 +1,153 @@
+"""Vital-sign readings: posted by a telehealth hub (device token) or by staff, read back as JSON or FHIR."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.database.tenancy import TenantScope
+from backend.domain.accounts.guards import requires_supervisor
+from backend.domain.audit.services import record
+from backend.domain.monitoring import urls
+from backend.domain.monitoring.controllers.sensor_events import IdempotencyKey, payload_problem
+from backend.domain.monitoring.dependencies import Caller, provide_caller
+from backend.domain.monitoring.models import Observation
+from backend.domain.monitoring.repositories import ObservationRepository
+from backend.domain.monitoring.schemas import ObservationOut, ObservationsRecorded
+from backend.domain.monitoring.storage import dead_letter_row, keep_dead_letter
+from backend.domain.monitoring.vitals import observation_out, reading_of, record_observations
+from backend.domain.people.models import Client
+from backend.domain.people.repositories import ClientRepository
+from backend.pagination import Page, PageParams, provide_page_params
+from sensors.vitals import VitalsError, parse_compact, parse_observation, to_bundle
+from shared.enums import Role
+from shared.vitals import VitalObservation, VitalSign
+
+STAFF = frozenset({Role.CARER, Role.SUPERVISOR, Role.PROVIDER_ADMIN})
+SOURCE = "vitals"
+_SIGN_WORDS = sorted(((s.value.replace("_", " "), s.value) for s in VitalSign), key=lambda w: -len(w[0]))
+_FIELD = re.compile(r"^(time|effectiveDateTime|subject|Observation\.\w+|component\[\d+\][\w.]*|on_oxygen|consciousness)\b")
+
+
+def field_of(message: str) -> str | None:
+    """The field a vitals error is about, for the problem's ``field`` member."""
+    for words, name in _SIGN_WORDS:
+        if message.startswith(words):
+            return name
+    if message.startswith("blood pressure"):
+        return "blood_pressure"
+    quoted = re.match(r"unknown field '([^']+)'", message)
+    if quoted:
+        return quoted.group(1)
+    match = _FIELD.match(message)
+    return match.group(1) if match else None
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    reference = (resource.get("subject") or {}).get("reference") if isinstance(resource.get("subject"), dict) else None
+    return reference.rsplit("/", 1)[-1] if isinstance(reference, str) else None
+
+
+def parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
+    """Readings from a FHIR Observation, a FHIR Bundle of Observations, or the compact form."""
+    try:
+        shape = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise VitalsError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(shape, dict):
+        raise VitalsError("expected a JSON object: a FHIR Observation or Bundle, or the compact form")
+    if shape.get("resourceType") == "Bundle":
+        resources = [entry.get("resource") for entry in shape.get("entry") or [] if isinstance(entry, dict)]
+        if not resources:
+            raise VitalsError("Bundle has no entries")
+    elif "resourceType" in shape:
+        resources = [shape]
+    else:
+        return parse_compact(body, str(client.id))
+    readings = []
+    for resource in resources:
+        if not isinstance(resource, dict):
+            raise VitalsError("expected a FHIR Observation resource")
+        subject = _subject(resource)
+        if subject is not None and subject not in (str(client.id), client.ref):
+            raise VitalsError(f"subject {subject!r} is not client {client.id} ({client.ref})")
+        readings += parse_observation(resource, client=subject or str(client.id))
+    return readings
+
+
+class ObservationController(Controller):
+    """A client's vital signs."""
+
+    tags = ["monitoring"]
+
+    @post(urls.CLIENT_OBSERVATIONS, status_code=201, exclude_from_auth=True,
+          dependencies={"caller": Provide(provide_caller)},
+          summary="Record vital-sign readings (FHIR R4 Observation/Bundle or compact JSON)")
+    async def record_readings(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                              caller: Caller,
+                     client_id: int, idempotency_key: IdempotencyKey = None) -> ObservationsRecorded:
+        """Validate, store and triage readings; NEWS2 ≥ 7 raises an emergency alert.
+
+        A telehealth hub authenticates with its device token and may post only for the
+        client it is registered to; staff use their access token. Impossible values are a
+        400 problem naming the field (and a dead letter when a device sent them).
+        """
+        device = caller.device
+        if device is not None:
+            if device.client_id != client_id:
+                raise PermissionDeniedException("this device is registered to another client")
+            scope = TenantScope.single(device.provider_id)
+        else:
+            assert caller.principal is not None
+            if caller.principal.role not in STAFF:
+                raise PermissionDeniedException("recording vital signs needs a device token or a staff role")
+            scope = caller.principal.scope
+        client = await ClientRepository(db_session, scope).get(client_id)
+        if client is None:
+            raise NotFoundException(f"no client {client_id}")
+        body = await request.body()
+        try:
+            readings = parse_readings(body, client)
+        except VitalsError as exc:
+            field = field_of(str(exc))
+            extra = {"field": field} if field else {}
+            if device is None:
+                raise ClientException(str(exc), status_code=400, extra={"title": "Invalid reading", **extra}) from None
+            letter = dead_letter_row(SOURCE, f"device {device.name}: {exc}", body, device.provider_id)
+            raise payload_problem(str(exc), await keep_dead_letter(state.sessionmaker, letter), **extra) from None
+        result = await record_observations(db_session, provider_id=client.provider_id, client_id=client_id,
+                                           device_id=device.id if device else None, readings=readings,
+                                           idempotency_key=idempotency_key)
+        record(db_session, caller.principal, "record", "observation", client_id, provider_id=client.provider_id,
+               detail={"observations": [o.id for o in result.observations], "alerts": [a.id for a in result.alerts],
+                       "device_id": device.id if device else None, "idempotency_key": idempotency_key})
+        return result
+
+    @get(urls.CLIENT_OBSERVATIONS, guards=[requires_supervisor],
+         dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="A client's vital signs (JSON page, or a FHIR Bundle with format=fhir)")
+    async def list_for_client(self, db_session: AsyncSession, tenant: TenantScope, client_id: int, page: PageParams,
+                              format: Literal["json", "fhir"] = "json") -> Any:  # noqa: A002 - the query name
+        """Readings oldest first; ``format=fhir`` answers a FHIR R4 ``collection`` Bundle of the page."""
+        if await ClientRepository(db_session, tenant).get(client_id) is None:
+            raise NotFoundException(f"no client {client_id}")
+        repo = ObservationRepository(db_session, tenant)
+        statement = repo.select().where(Observation.client_id == client_id) \
+            .order_by(Observation.effective_at, Observation.id).limit(page.limit).offset(page.offset)  # type: ignore[arg-type]
+        rows = (await db_session.execute(statement)).scalars().all()
+        total = await repo.count(Observation.client_id == client_id)
+        if format == "fhir":
+            bundle = to_bundle(reading_of(row) for row in rows)
+            if page.offset + page.limit < total:
+                bundle["link"] = [{"relation": "next", "url": f"{urls.CLIENT_OBSERVATIONS.replace('{client_id:int}', str(client_id))}"
+                                                                 f"?format=fhir&limit={page.limit}&offset={page.offset + page.limit}"}]
+            return bundle
+        items: list[ObservationOut] = [observation_out(row) for row in rows]
+        return Page(items, total, page.limit, page.offset)

@@ -1,0 +1,119 @@
+"""Sensor events: the webhook hubs push to (device token) and each client's event history (staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.database.tenancy import TenantScope
+from backend.domain.accounts.guards import requires_supervisor
+from backend.domain.audit.services import record
+from backend.domain.monitoring import urls
+from backend.domain.monitoring.dependencies import provide_device
+from backend.domain.monitoring.devices import bindings_of, home_key, ref_of
+from backend.domain.monitoring.models import Device, SensorEvent
+from backend.domain.monitoring.repositories import SensorEventRepository
+from backend.domain.monitoring.schemas import EventsAccepted, SensorEventOut
+from backend.domain.monitoring.storage import dead_letter_row, event_ids, event_row, insert_events, keep_dead_letter
+from backend.domain.people.repositories import ClientRepository
+from backend.pagination import Page, PageParams, provide_page_params
+from sensors.adapters.base import PayloadError
+from sensors.adapters.webhook import parse_webhook
+from sensors.adapters.webhook.parser import SOURCE as WEBHOOK
+from shared.sensor_events import SensorEvent as Reading
+from shared.timekeeping import as_utc, utc_now
+
+IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=100)]
+
+
+def payload_problem(detail: str, dead_letter_id: int, **extra: Any) -> ClientException:
+    """A 400 problem for a device payload that was kept as a dead letter."""
+    return ClientException(detail, status_code=400,
+                           extra={"title": "Invalid device payload", "dead_letter_id": dead_letter_id, **extra})
+
+
+def event_out(e: SensorEvent) -> SensorEventOut:
+    """The public shape of a stored event."""
+    assert e.id is not None
+    return SensorEventOut(e.id, e.client_id, e.device_id, e.sensor, e.room, e.kind, e.value, e.at, e.received_at)
+
+
+def _as_registered(device: Device, readings: list[Reading]) -> list[Reading]:
+    # A sensor named in the device's mapping reports from its registered room and kind.
+    bindings = bindings_of(device.rooms)
+    out = []
+    for reading in readings:
+        binding = bindings.get(reading.sensor)
+        if binding is not None:
+            reading = Reading(home=reading.home, sensor=reading.sensor, room=binding.room,
+                              kind=binding.kind or reading.kind, value=reading.value, time=reading.time,
+                              source=reading.source)
+        out.append(reading)
+    return out
+
+
+class SensorEventController(Controller):
+    """Sensor readings in and out."""
+
+    tags = ["monitoring"]
+
+    @post(urls.SENSOR_EVENTS, status_code=202, exclude_from_auth=True,
+          dependencies={"device": Provide(provide_device)},
+          summary="Webhook for hubs that push sensor events (device token)")
+    async def receive(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession, device: Device,
+                      idempotency_key: IdempotencyKey = None) -> EventsAccepted:
+        """Store a hub's readings for the home its device is registered to.
+
+        Replaying a request (same readings, any Idempotency-Key) writes nothing new and
+        returns the same ids; a malformed body is a 400 problem and a dead letter.
+        """
+        body = await request.body()
+        try:
+            readings = _as_registered(device, parse_webhook(body, home_key(device.client_id)))
+        except PayloadError as exc:
+            letter = dead_letter_row(WEBHOOK, f"device {device.name}: {exc}", body, device.provider_id)
+            raise payload_problem(str(exc), await keep_dead_letter(state.sessionmaker, letter)) from None
+        ref = ref_of(device)
+        received_at = utc_now()
+        rows = [event_row(ref, reading, received_at) for reading in readings]
+        await insert_events(db_session, rows)
+        ids = await event_ids(db_session, ref, rows)
+        device.last_seen = max(received_at, device.last_seen or received_at)
+        device.online = True
+        db_session.add(device)
+        record(db_session, None, "ingest", "sensor_event", device.id, provider_id=device.provider_id,
+               detail={"device_id": device.id, "events": len(rows), "idempotency_key": idempotency_key})
+        monitoring = getattr(state, "monitoring", None)
+        if monitoring is not None:
+            monitoring.observe(ref, readings)  # the live detectors see webhook homes too
+        return EventsAccepted(len(ids), ids)
+
+    @get(urls.CLIENT_SENSOR_EVENTS, guards=[requires_supervisor],
+         dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="A client's sensor events, newest first")
+    async def list_for_client(self, db_session: AsyncSession, tenant: TenantScope, client_id: int, page: PageParams,
+                              since: datetime | None = None, until: datetime | None = None,
+                              kind: str | None = None, sensor: str | None = None) -> Page[SensorEventOut]:
+        """Events of one client's home, optionally within [since, until) and of one kind or sensor."""
+        if await ClientRepository(db_session, tenant).get(client_id) is None:
+            raise NotFoundException(f"no client {client_id}")
+        filters: list[Any] = [SensorEvent.client_id == client_id]
+        if since is not None:
+            filters.append(SensorEvent.at >= as_utc(since))
+        if until is not None:
+            filters.append(SensorEvent.at < as_utc(until))
+        if kind is not None:
+            filters.append(SensorEvent.kind == kind)
+        if sensor is not None:
+            filters.append(SensorEvent.sensor == sensor)
+        repo = SensorEventRepository(db_session, tenant)
+        statement = repo.select().where(*filters).order_by(SensorEvent.at.desc(), SensorEvent.id.desc())  # type: ignore[attr-defined]
+        rows = (await db_session.execute(statement.limit(page.limit).offset(page.offset))).scalars().all()
+        return Page([event_out(e) for e in rows], await repo.count(*filters), page.limit, page.offset)

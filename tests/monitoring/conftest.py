@@ -1,0 +1,44 @@
+"""Fixtures for the monitoring tests: the API over the seeded city, staff headers, and a registered gateway."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.backend.conftest import api, headers_for, sign_in  # noqa: F401  (re-exported fixtures)
+
+PROVIDER_1_SUPERVISOR = "supervisor.demo"
+PROVIDER_1_ADMIN = "admin.demo"
+PROVIDER_2_SUPERVISOR = "supervisor.p002"
+PROVIDER_2_ADMIN = "admin.p002"
+
+
+def first_client(api: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    """The first client of the signed-in caller's provider."""
+    response = api.get("/api/v1/clients", headers=headers, params={"limit": 1})
+    assert response.status_code == 200, response.text
+    return response.json()["items"][0]
+
+
+@pytest.fixture
+def supervisor(headers_for: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    """Headers of provider 1's demo supervisor."""
+    return headers_for(PROVIDER_1_SUPERVISOR)
+
+
+@pytest.fixture
+def register(api: TestClient, supervisor: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """Register a device to provider 1's first client; returns the response body (device and token)."""
+
+    def make(rooms: dict[str, Any] | None = None, kind: str = "zigbee2mqtt", client_id: int | None = None) -> dict[str, Any]:
+        target = client_id if client_id is not None else first_client(api, supervisor)["id"]
+        body = {"name": f"hub-{uuid.uuid4().hex[:8]}", "kind": kind, "rooms": rooms or {}}
+        response = api.post(f"/api/v1/clients/{target}/devices", json=body, headers=supervisor)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return make

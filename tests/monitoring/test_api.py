@@ -1,0 +1,181 @@
+"""The monitoring API: device registration, the sensor webhook, vitals, dead letters and tenancy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from backend.database.engine import create_engine, session_factory
+from backend.domain.alerts.models import Alert
+from backend.domain.monitoring.models import Device
+from tests.monitoring.conftest import PROVIDER_1_ADMIN, PROVIDER_2_ADMIN, PROVIDER_2_SUPERVISOR, first_client
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+SICK = {"time": NOW.isoformat(), "respiratory_rate": 26, "spo2": 90, "systolic_bp": 95, "diastolic_bp": 60,
+        "heart_rate": 120, "temperature": 38.5}
+
+
+def _rows(db_url: str, statement: Any) -> list[Any]:
+    async def run() -> list[Any]:
+        engine = create_engine(db_url)
+        async with session_factory(engine)() as session:
+            rows = list((await session.execute(statement)).scalars().all())
+        await engine.dispose()
+        return rows
+
+    return asyncio.run(run())
+
+
+def _device_headers(registered: dict[str, Any], **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {registered['token']}", **extra}
+
+
+def test_registration_returns_the_token_once_and_keeps_only_its_hash(
+        api: TestClient, supervisor: dict[str, str], register: Callable[..., dict[str, Any]], seeded_db_url: str) -> None:
+    registered = register({"Kitchen PIR": "Kitchen", "bed pad": {"room": "bedroom", "kind": "pressure"}})
+    device = registered["device"]
+    assert registered["token"].startswith(f"dvc_{device['id']}_")
+    assert device["rooms"] == {"Kitchen PIR": {"room": "kitchen", "kind": None},
+                               "bed pad": {"room": "bedroom", "kind": "pressure"}}
+    shown = api.get(f"/api/v1/devices/{device['id']}", headers=supervisor)
+    assert shown.status_code == 200 and "token" not in shown.text
+    listed = api.get(f"/api/v1/clients/{device['client_id']}/devices", headers=supervisor).json()
+    assert [d["id"] for d in listed["items"]] == [device["id"]] and listed["total"] == 1
+    (row,) = _rows(seeded_db_url, select(Device).where(Device.id == device["id"]))
+    assert row.token_hash and registered["token"] not in row.token_hash
+
+    # A friendly name is a broker topic: a second gateway cannot claim it; nor can a name be reused.
+    clash = api.post(f"/api/v1/clients/{device['client_id']}/devices", headers=supervisor,
+                     json={"name": "another-hub", "rooms": {"Kitchen PIR": "kitchen"}})
+    assert clash.status_code == 409 and "Kitchen PIR" in clash.json()["detail"]
+    again = api.post(f"/api/v1/clients/{device['client_id']}/devices", headers=supervisor, json={"name": device["name"]})
+    assert again.status_code == 409
+
+    rotated = api.post(f"/api/v1/devices/{device['id']}/token", headers=supervisor).json()["token"]
+    hub = {"sensor": "x", "kind": "motion", "value": 1, "time": NOW.isoformat()}
+    assert api.post("/api/v1/sensors/events", json=hub, headers=_device_headers(registered)).status_code == 401
+    assert api.post("/api/v1/sensors/events", json=hub, headers={"X-Device-Token": rotated}).status_code == 202
+
+
+def test_webhook_needs_a_device_token_stores_events_once_and_dead_letters_garbage(
+        api: TestClient, supervisor: dict[str, str], register: Callable[..., dict[str, Any]],
+        headers_for: Callable[[str], dict[str, str]]) -> None:
+    registered = register({"front door": "hall"}, kind="webhook")
+    client_id = registered["device"]["client_id"]
+    body = {"events": [
+        {"sensor": "front door", "kind": "contact", "value": 1, "time": NOW.isoformat()},
+        {"sensor": "lounge-pir", "kind": "motion", "value": 1, "time": (NOW + timedelta(seconds=5)).isoformat(),
+         "room": "Living room"}]}
+    assert api.post("/api/v1/sensors/events", json=body).status_code == 401
+    assert api.post("/api/v1/sensors/events", json=body, headers={"X-Device-Token": "dvc_1_forged"}).status_code == 401
+    assert api.post("/api/v1/sensors/events", json=body, headers=supervisor).status_code == 401  # staff are not devices
+
+    first = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
+    assert first.status_code == 202, first.text
+    replay = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
+    assert replay.json() == first.json() and first.json()["accepted"] == 2
+
+    events = api.get(f"/api/v1/clients/{client_id}/sensor-events", headers=supervisor).json()
+    assert events["total"] == 2
+    assert [(e["sensor"], e["room"], e["kind"]) for e in events["items"]] == [
+        ("lounge-pir", "living", "motion"), ("front door", "entrance", "contact")]
+
+    bad = api.post("/api/v1/sensors/events", content=b'{"events": [{"sensor": "x", "kind": "smell", "value": 1}]}',
+                   headers=_device_headers(registered))
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+    problem = bad.json()
+    assert problem["dead_letter_id"] and "'smell'" in problem["detail"] and "events[0].kind" in problem["detail"]
+
+    admin = headers_for(PROVIDER_1_ADMIN)
+    letters = api.get("/api/v1/dead-letters", headers=admin).json()
+    assert letters["items"][0]["id"] == problem["dead_letter_id"]
+    assert letters["items"][0]["source"] == "webhook" and '"smell"' in letters["items"][0]["payload"]
+    assert api.get("/api/v1/dead-letters", headers=supervisor).status_code == 403
+    assert api.get("/api/v1/dead-letters", headers=headers_for(PROVIDER_2_ADMIN)).json()["total"] == 0
+
+
+def test_news2_of_seven_or_more_raises_an_emergency_alert_once(
+        api: TestClient, register: Callable[..., dict[str, Any]], supervisor: dict[str, str], seeded_db_url: str) -> None:
+    hub = register(kind="telehealth")
+    client_id = hub["device"]["client_id"]
+    path = f"/api/v1/clients/{client_id}/observations"
+    first = api.post(path, json=SICK, headers=_device_headers(hub, **{"Idempotency-Key": "vitals-1"}))
+    assert first.status_code == 201, first.text
+    result = first.json()
+    assert len(result["observations"]) == 6
+    (alert,) = [a for a in result["alerts"] if "NEWS2" in a["message"]]
+    assert alert["severity"] == "emergency" and alert["kind"] == "vitals"
+    replay = api.post(path, json=SICK, headers=_device_headers(hub, **{"Idempotency-Key": "vitals-1"}))
+    assert replay.status_code == 201 and replay.json() == result
+    assert api.get(path, headers=supervisor).json()["total"] == 6
+    stored = _rows(seeded_db_url, select(Alert).where(Alert.client_id == client_id, Alert.kind == "vitals"))
+    assert [(a.id, a.severity) for a in stored] == [(alert["id"], "emergency")]
+
+    # Staff may record too; the same readings without a key are recognised and not stored twice.
+    again = api.post(path, json=SICK, headers=supervisor)
+    assert again.status_code == 201 and {o["id"] for o in again.json()["observations"]} == {
+        o["id"] for o in result["observations"]}
+    assert api.get(path, headers=supervisor).json()["total"] == 6
+
+
+def test_impossible_vitals_are_a_400_naming_the_field_and_a_dead_letter_from_devices(
+        api: TestClient, register: Callable[..., dict[str, Any]], supervisor: dict[str, str],
+        headers_for: Callable[[str], dict[str, str]]) -> None:
+    hub = register(kind="telehealth")
+    client_id = hub["device"]["client_id"]
+    path = f"/api/v1/clients/{client_id}/observations"
+    bad = api.post(path, json={"time": NOW.isoformat(), "heart_rate": 400}, headers=_device_headers(hub))
+    assert bad.status_code == 400
+    problem = bad.json()
+    assert problem["field"] == "heart_rate" and "impossible" in problem["detail"] and problem["dead_letter_id"]
+    by_staff = api.post(path, json={"time": NOW.isoformat(), "spo2": 101}, headers=supervisor)
+    assert by_staff.status_code == 400 and by_staff.json()["field"] == "spo2" and "dead_letter_id" not in by_staff.json()
+    letters = api.get("/api/v1/dead-letters", headers=headers_for(PROVIDER_1_ADMIN)).json()
+    assert [letter["source"] for letter in letters["items"]] == ["vitals"]
+    other = first_client(api, headers_for(PROVIDER_2_SUPERVISOR))["id"]
+    assert api.post(f"/api/v1/clients/{other}/observations", json=SICK, headers=_device_headers(hub)).status_code == 403
+
+
+def test_fhir_in_and_bundle_out(api: TestClient, supervisor: dict[str, str]) -> None:
+    client_id = first_client(api, supervisor)["id"]
+    observation = {
+        "resourceType": "Observation", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+        "subject": {"reference": f"Patient/{client_id}"}, "effectiveDateTime": NOW.isoformat(),
+        "component": [
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+             "valueQuantity": {"value": 128, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}},
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+             "valueQuantity": {"value": 82, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}]}
+    created = api.post(f"/api/v1/clients/{client_id}/observations", json=observation, headers=supervisor)
+    assert created.status_code == 201, created.text
+    bundle = api.get(f"/api/v1/clients/{client_id}/observations", params={"format": "fhir"}, headers=supervisor).json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    (entry,) = bundle["entry"]
+    assert entry["resource"]["code"]["coding"][0]["code"] == "85354-9"
+    assert sorted(c["valueQuantity"]["value"] for c in entry["resource"]["component"]) == [82, 128]
+    wrong = dict(observation, subject={"reference": "Patient/someone-else"})
+    refused = api.post(f"/api/v1/clients/{client_id}/observations", json=wrong, headers=supervisor)
+    assert refused.status_code == 400 and refused.json()["field"] == "subject"
+
+
+def test_another_provider_sees_none_of_it(api: TestClient, register: Callable[..., dict[str, Any]],
+                                         supervisor: dict[str, str], headers_for: Callable[[str], dict[str, str]]) -> None:
+    registered = register({"hall pir": "hall"}, kind="webhook")
+    device, client_id = registered["device"], registered["device"]["client_id"]
+    api.post("/api/v1/sensors/events", headers=_device_headers(registered),
+             json={"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()})
+    api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=supervisor)
+    intruder = headers_for(PROVIDER_2_SUPERVISOR)
+    for path in (f"/api/v1/devices/{device['id']}", f"/api/v1/clients/{client_id}/devices",
+                 f"/api/v1/clients/{client_id}/sensor-events", f"/api/v1/clients/{client_id}/observations"):
+        assert api.get(path, headers=intruder).status_code == 404, path
+    assert api.get("/api/v1/devices", headers=intruder).json()["total"] == 0
+    assert api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=intruder).status_code == 404
+    assert api.post(f"/api/v1/clients/{client_id}/devices", json={"name": "sneaky"}, headers=intruder).status_code == 404
+    assert api.get(f"/api/v1/clients/{client_id}/sensor-events", headers=supervisor).json()["total"] == 1

@@ -1,0 +1,136 @@
+"""Roster jobs: queue a solve, run it in a worker process, report progress, recover abandoned jobs.
+
+The job row is the source of truth. Any API process may run a job, but only after claiming it
+with a conditional update (``queued``, or ``running`` with a stale heartbeat); while it runs,
+that process refreshes the heartbeat and progress every second and checks it still owns the job.
+A job whose process died is claimed again by the next process that reads it (see ``revive``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.domain.rostering.inputs import load_roster_input
+from backend.domain.rostering.models import RosterJob, RosterJobStatus
+from backend.domain.rostering.results import objective_out, roster_result
+from backend.domain.rostering.workers import solver_pool
+from shared.timekeeping import utc_now
+
+logger = logging.getLogger("domicare.rostering")
+
+HEARTBEAT_SECONDS = 1.0
+STALE_AFTER = timedelta(seconds=30)  # a running job silent this long is taken to be abandoned
+QUEUED_GRACE = timedelta(seconds=5)  # a queued job nobody started this long is started by whoever sees it
+MAX_ATTEMPTS = 3
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+_running: set[asyncio.Task[None]] = set()  # strong references, so the loop does not drop running jobs
+
+
+def dispatch(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    """Start running a job in the background of this process (it runs only if the claim succeeds)."""
+    task = asyncio.get_running_loop().create_task(run_job(sessionmaker, job_id), name=f"roster-job-{job_id}")
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+def needs_reviving(job: RosterJob, now: datetime) -> bool:
+    """Whether a job looks abandoned: queued and never picked up, or running with a stale heartbeat."""
+    if job.status == RosterJobStatus.QUEUED:
+        return now - job.created_at > QUEUED_GRACE
+    if job.status == RosterJobStatus.RUNNING:
+        return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
+    return False
+
+
+def revive(sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> None:
+    """Run an abandoned job here; the claim makes sure only one process takes it."""
+    if job.id is not None and needs_reviving(job, utc_now()):
+        logger.warning("roster job %s looks abandoned (%s); claiming it", job.id, job.status)
+        dispatch(sessionmaker, job.id)
+
+
+async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
+    now = utc_now()
+    statement = (
+        update(RosterJob)
+        .where(
+            RosterJob.id == job_id,  # type: ignore[arg-type]
+            (RosterJob.status == RosterJobStatus.QUEUED)  # type: ignore[arg-type]
+            | ((RosterJob.status == RosterJobStatus.RUNNING) & (RosterJob.heartbeat_at < now - STALE_AFTER)),  # type: ignore[arg-type,operator]
+        )
+        .values(status=RosterJobStatus.RUNNING, worker=WORKER_ID, attempts=RosterJob.attempts + 1,
+                started_at=now, heartbeat_at=now, progress=0.0)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined]
+    await session.commit()
+    if not claimed:
+        return None
+    return await session.get(RosterJob, job_id, populate_existing=True)
+
+
+async def _update_mine(session: AsyncSession, job_id: int, **values: Any) -> bool:
+    """Write to the job if this process still owns it; ``False`` if another process took it over."""
+    statement = (
+        update(RosterJob)
+        .where(RosterJob.id == job_id, RosterJob.worker == WORKER_ID, RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    owned = (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined]
+    await session.commit()
+    return owned
+
+
+async def run_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    """Claim, load, solve in a worker process while beating the heart, then store the result or the failure."""
+    async with sessionmaker() as session:
+        job = await _claim(session, job_id)
+        if job is None:
+            return
+        if job.attempts > MAX_ATTEMPTS:
+            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(),
+                               error=f"abandoned by its worker {MAX_ATTEMPTS} times")
+            return
+        key = f"{job_id}:{uuid.uuid4().hex}"
+        started = time.monotonic()
+        try:
+            now = datetime.fromisoformat(job.params["now"]) if job.params.get("now") else utc_now()
+            loaded = await load_roster_input(session, job.provider_id, job.params, now)
+            await session.commit()  # end the read transaction before the long solve
+            solve = asyncio.ensure_future(solver_pool().solve(key, loaded.request))
+            while not solve.done():
+                await asyncio.wait({solve}, timeout=HEARTBEAT_SECONDS)
+                if solve.done():
+                    break
+                report = solver_pool().latest(key)
+                values: dict[str, Any] = {"heartbeat_at": utc_now()}
+                if report is not None:
+                    values["progress"] = round(min(0.99, report.fraction), 3)
+                    values["result"] = {"best_so_far": objective_out(report.best), "day": report.day}
+                if not await _update_mine(session, job_id, **values):
+                    logger.warning("roster job %s was taken over by another worker; dropping this run", job_id)
+                    solve.cancel()
+                    return
+            solutions = solve.result()
+            result = roster_result(loaded.days, solutions, time.monotonic() - started)
+            await _update_mine(session, job_id, status=RosterJobStatus.DONE, progress=1.0, result=result,
+                               finished_at=utc_now(), heartbeat_at=utc_now())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
+            logger.exception("roster job %s failed", job_id)
+            await session.rollback()
+            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(),
+                               error=f"{type(exc).__name__}: {exc}"[:2000])

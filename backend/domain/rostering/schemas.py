@@ -1,0 +1,79 @@
+"""Request and response shapes of the rostering area."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from backend.domain.rostering.models import RosterJob
+
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
+Weight = Annotated[float, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class RosterWeights(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """Objective weights; any left out keep the library's defaults."""
+
+    travel: Weight | None = None
+    tardiness: Weight | None = None
+    max_tardiness: Weight | None = None
+    overtime: Weight | None = None
+    unassigned: Weight | None = None
+    continuity: Weight | None = None
+
+
+class RosterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What to solve: a provider's day (or up to a week, for continuity), or a re-roster of today."""
+
+    date: date
+    days: Annotated[int, msgspec.Meta(ge=1, le=7)] = 1
+    time_limit_s: Annotated[float, msgspec.Meta(ge=1, le=600)] = 30.0
+    reroster: bool = False
+    unavailable_carer_ids: list[int] = []
+    now: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    window_before_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] = 15
+    window_after_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] = 15
+    shift_start_minute: Minutes = 6 * 60 + 30
+    shift_end_minute: Minutes = 22 * 60 + 30
+    weights: RosterWeights | None = None
+    seed: int = 0
+
+    def params(self) -> dict[str, Any]:
+        """The job's stored parameters (plain JSON)."""
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+
+
+def roster_summary(job: RosterJob) -> dict[str, Any]:
+    """A job without its result: what a list shows."""
+    return {
+        "id": job.id, "provider_id": job.provider_id, "date": job.roster_date, "days": job.days,
+        "reroster": job.reroster, "status": str(job.status), "progress": job.progress,
+        "created_by": job.created_by, "created_at": job.created_at, "started_at": job.started_at,
+        "finished_at": job.finished_at, "published_at": job.published_at, "published_by": job.published_by,
+        "error": job.error,
+    }
+
+
+def roster_out(job: RosterJob) -> dict[str, Any]:
+    """A job with its parameters, result and (once published) the diff against the previous rota."""
+    body = roster_summary(job)
+    result = job.result or {}
+    days = result.get("days", [])
+    body.update({
+        "params": job.params,
+        "objective": result.get("objective"),
+        "best_so_far": result.get("best_so_far"),
+        "solve_seconds": result.get("solve_seconds"),
+        "days_summary": [
+            {k: d[k] for k in ("date", "objective", "visits", "carers_available", "carers_used")}
+            | {"unassigned": len(d["unassigned"]), "started_visits": len(d["started_visits"]),
+               "past_visits": len(d.get("past_visits", []))}
+            for d in days
+        ],
+        "unassigned": [{"date": d["date"], **u} for d in days for u in d["unassigned"]],
+        "runs": [{"date": d["date"], **r} for d in days for r in d["runs"]],
+        "diff": job.diff or None,
+    })
+    return body

@@ -1,0 +1,115 @@
+"""Worker processes for solves, so the API's event loop never waits on the (pure Python) solver.
+
+One small process pool per API process (``DOMICARE_ROSTER_WORKERS``, default 1), started with
+``spawn`` so workers inherit no event loop, sockets or threads. Workers report progress on a
+queue that a daemon thread in the API process drains into per-job slots the job runner reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import queue as queue_module
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from rostering.model import ObjectiveBreakdown, RosterSolution
+
+from backend.domain.rostering.solving import SolveRequest, Throttled, solve
+
+_progress_queue: Any = None  # set in each worker by _init_worker
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    """The latest progress of a job, as last reported by its worker."""
+
+    fraction: float
+    day: int
+    elapsed: float
+    best: ObjectiveBreakdown
+
+
+def _init_worker(progress_queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+
+
+def _run_in_worker(key: str, request: SolveRequest) -> list[RosterSolution]:
+    def report(done: float, day: int, elapsed: float, best: ObjectiveBreakdown) -> None:
+        try:
+            _progress_queue.put_nowait((key, ProgressReport(done, day, elapsed, best)))
+        except Exception:  # noqa: BLE001 - progress is best effort, the solve must go on
+            pass
+
+    return solve(request, Throttled(report))
+
+
+class SolverPool:
+    """A lazily started process pool plus the progress channel back from its workers."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._queue: Any = None
+        self._latest: dict[str, ProgressReport] = {}
+
+    def _start(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("spawn")
+                self._queue = context.Queue()
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_init_worker, initargs=(self._queue,)
+                )
+                threading.Thread(target=self._drain, args=(self._queue,), name="roster-progress", daemon=True).start()
+            return self._executor
+
+    def _drain(self, progress_queue: Any) -> None:
+        while True:
+            try:
+                key, report = progress_queue.get()
+            except (EOFError, OSError, ValueError, queue_module.Empty):
+                return
+            self._latest[key] = report
+
+    def latest(self, key: str) -> ProgressReport | None:
+        """The newest progress report of a running solve, if any arrived yet."""
+        return self._latest.get(key)
+
+    async def solve(self, key: str, request: SolveRequest) -> list[RosterSolution]:
+        """Run the solve in a worker process and await its solutions without blocking the loop."""
+        try:
+            future = self._start().submit(_run_in_worker, key, request)
+        except BrokenProcessPool:
+            self._reset()
+            future = self._start().submit(_run_in_worker, key, request)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self._reset()
+            raise
+        finally:
+            self._latest.pop(key, None)
+
+    def _reset(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+_pool: SolverPool | None = None
+
+
+def solver_pool() -> SolverPool:
+    """This process's solver pool."""
+    global _pool
+    if _pool is None:
+        _pool = SolverPool(max(1, int(os.environ.get("DOMICARE_ROSTER_WORKERS", "1"))))
+    return _pool

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the API read while the scheduler writes; a busy timeout turns
+    # WAL lets other processes read while we write; a busy timeout turns
     # short lock waits into waits instead of "database is locked" errors.
+    # Transactions are begun by us (see _begin_immediate), not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -19,11 +21,25 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads and then writes fails at once with
+    # "database is locked" when another connection wrote in between; taking
+    # the write lock up front makes it wait its turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for the URL, with SQLite tuned for concurrent access."""
+    """An async engine for the URL, with SQLite tuned for concurrent access.
+
+    SQLite allows one writer at a time, so one process uses one connection:
+    requests queue for it in order instead of racing for the file lock.
+    """
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": 10}, **kwargs)
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
 

@@ -18,6 +18,7 @@ from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
 from backend.problems import EXCEPTION_HANDLERS
 from backend.security.tokens import build_auth
+from backend.security.web import web_security
 
 # Each area exposes ``route_handlers`` in its ``routes`` module; an area not built yet is skipped.
 AREA_ROUTES: tuple[str, ...] = (
@@ -30,6 +31,7 @@ AREA_ROUTES: tuple[str, ...] = (
     "finance",
     "rostering",
     "audit",
+    "operations",
 )
 
 
@@ -54,23 +56,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = create_engine(settings.database_url)
     auth = build_auth(settings.secret_key, settings.access_token_minutes)
 
+    sessionmaker = session_factory(engine)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        scheduler = None
+        if settings.scheduler_enabled:
+            from backend.scheduling.registry import build_scheduler
+
+            scheduler = build_scheduler(settings, sessionmaker)
+            await scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.shutdown()
             await engine.dispose()
 
     return Litestar(
         route_handlers=collect_route_handlers(),
-        on_app_init=[auth.on_app_init],
+        on_app_init=[auth.on_app_init, web_security(settings)],
         dependencies={
             "db_session": Provide(provide_db_session),
             "tenant": Provide(provide_scope, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
-        state=State({"settings": settings, "engine": engine, "sessionmaker": session_factory(engine), "auth": auth}),
+        state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker, "auth": auth}),
         openapi_config=OpenAPIConfig(
             title="Domicare API",
             version="1",

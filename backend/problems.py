@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from backend.database.tenancy import OutOfScopeError
 
@@ -41,12 +42,27 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         detail = f"invalid {fields}: {messages}" if messages else exc.detail
         return problem(400, "Invalid request", detail, errors=errors)
     extra = exc.extra if isinstance(exc.extra, dict) else {}
-    return problem(status, extra.pop("title", title), exc.detail, **extra)
+    response = problem(status, extra.pop("title", title), exc.detail, **extra)
+    if exc.headers:  # e.g. Retry-After on 429, WWW-Authenticate on 401
+        response.headers.update(exc.headers)
+    return response
 
 
 def out_of_scope_handler(request: Request[Any, Any, Any], exc: OutOfScopeError) -> Response[dict[str, Any]]:
     """A write aimed at another provider's data."""
     return problem(403, "Forbidden", "that record belongs to another provider")
+
+
+def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A number too large for the database (e.g. an id of 40 digits): the client's mistake, not ours."""
+    if isinstance(exc, DBAPIError) and not _is_out_of_range(exc):
+        return internal_error_handler(request, exc)
+    return problem(400, "Invalid request", "a number in the request is out of range")
+
+
+def _is_out_of_range(exc: DBAPIError) -> bool:
+    text = f"{exc.orig!r} {exc}".lower()
+    return "out of range" in text or "too large" in text or "overflow" in text
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -58,6 +74,8 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     OutOfScopeError: out_of_scope_handler,
+    OverflowError: out_of_range_handler,
+    DBAPIError: out_of_range_handler,
     Exception: internal_error_handler,
 }
 

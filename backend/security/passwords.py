@@ -23,3 +23,26 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+_COMMON = frozenset({
+    "password1234", "123456789012", "qwertyuiopas", "letmein12345", "welcome12345", "iloveyou1234",
+    "password123!", "changeme1234", "domicare1234", "carer1234567",
+})
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Why a new password is not acceptable (empty when it is): long enough, not guessable, not the username."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"use at most {MAX_PASSWORD_LENGTH} characters")
+    lowered = password.lower()
+    if username and username.lower() in lowered:
+        problems.append("do not include your username")
+    if lowered in _COMMON or len(set(password)) < 5:
+        problems.append("choose something less predictable (a few unrelated words work well)")
+    return problems

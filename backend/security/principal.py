@@ -18,6 +18,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     authority_id: int | None
     carer_id: int | None = None
     provider_ids: tuple[int, ...] = ()
+    session_id: str | None = None
 
     @property
     def scope(self) -> TenantScope:

@@ -9,10 +9,12 @@ from litestar.connection import ASGIConnection
 from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
 
 from backend.security.principal import Principal
+from backend.security.sessions import RevocationList
 from shared.enums import Role
 
 TOKEN_URL = "/api/v1/auth/token"
-PUBLIC_PATHS = ["/health", "/schema", TOKEN_URL, "/commissioner", "/static"]
+REFRESH_URL = "/api/v1/auth/refresh"
+PUBLIC_PATHS = ["/health", "/schema", TOKEN_URL, REFRESH_URL, "/commissioner", "/static"]
 
 
 def principal_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
@@ -27,14 +29,30 @@ def principal_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any
             authority_id=extras.get("authority_id"),
             carer_id=extras.get("carer_id"),
             provider_ids=tuple(extras.get("provider_ids", ())),
+            session_id=extras.get("sid"),
         )
     except (KeyError, ValueError):
         return None
 
 
+def revocation_checker(access_token_minutes: int) -> Any:
+    """A ``revoked_token_handler``: refuses access tokens of device sessions a supervisor revoked."""
+    revocations = RevocationList(timedelta(minutes=access_token_minutes + 1))
+
+    async def is_revoked(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+        sid = token.extras.get("sid")
+        if not sid:
+            return False
+        return await revocations.is_revoked(str(sid), connection.app.state.sessionmaker)
+
+    is_revoked.revocations = revocations  # type: ignore[attr-defined]
+    return is_revoked
+
+
 def build_auth(secret_key: str, access_token_minutes: int) -> OAuth2PasswordBearerAuth[Principal, Token]:
     """The bearer-token auth backend protecting everything but health, docs and sign-in."""
     return OAuth2PasswordBearerAuth[Principal, Token](
+        revoked_token_handler=revocation_checker(access_token_minutes),
         token_secret=secret_key,
         token_url=TOKEN_URL,
         retrieve_user_handler=principal_from_token,
@@ -43,8 +61,9 @@ def build_auth(secret_key: str, access_token_minutes: int) -> OAuth2PasswordBear
     )
 
 
-def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Principal, ttl: timedelta) -> str:
-    """A signed access token for the principal."""
+def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Principal, ttl: timedelta,
+                session_id: str | None = None) -> str:
+    """A signed access token for the principal (bound to a device session when ``session_id`` is given)."""
     extras: dict[str, Any] = {
         "username": principal.username,
         "role": str(principal.role),
@@ -53,4 +72,6 @@ def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Pri
         "carer_id": principal.carer_id,
         "provider_ids": list(principal.provider_ids),
     }
+    if session_id or principal.session_id:
+        extras["sid"] = session_id or principal.session_id
     return auth.create_token(identifier=str(principal.user_id), token_expiration=ttl, token_extras=extras)

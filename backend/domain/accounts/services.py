@@ -17,6 +17,11 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> P
     user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
         return None
+    return await principal_for(session, user)
+
+
+async def principal_for(session: AsyncSession, user: User) -> Principal:
+    """The caller a token of this user describes: role, provider or authority's providers, carer id."""
     carer_id = None
     if user.role == Role.CARER:
         carer_id = (await session.execute(select(Carer.id).where(Carer.user_id == user.id))).scalar_one_or_none()

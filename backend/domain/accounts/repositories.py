@@ -1,0 +1,12 @@
+"""Tenant-scoped access to device sessions."""
+
+from __future__ import annotations
+
+from backend.database.tenancy import TenantRepository
+from backend.domain.accounts.security_models import DeviceSession
+
+
+class DeviceSessionRepository(TenantRepository[DeviceSession]):
+    """Device sessions of the caller's providers' staff."""
+
+    model = DeviceSession

@@ -1,0 +1,154 @@
+"""Escalation and delivery: an alert nobody acknowledged goes up a level, and its notifications are sent.
+
+Level 0 is the board (in-app). After ``escalation_minutes`` without acknowledgement
+an open alert goes to level 1 (the provider's supervisor contacts), after twice
+that to level 2 (the on-call manager). Notifications are written first (an
+outbox; the unique key stops duplicates across processes), then delivered and
+marked; failures are retried a few times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import msgspec
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.domain.alerts.models import Alert
+from backend.domain.alerts.schemas import alert_summary
+from backend.domain.operations.channels import Channel, ChannelError, Message
+from backend.domain.operations.models import Notification, OnCallContact
+from shared.enums import AlertSeverity, AlertState
+
+TOP_LEVEL = 2
+LEVEL_NAMES = {1: "supervisor", 2: "on-call manager"}
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=5)
+ESCALATING = (AlertSeverity.WARNING, AlertSeverity.URGENT, AlertSeverity.EMERGENCY)
+
+
+class EscalationCounts(msgspec.Struct):
+    """What one pass did."""
+
+    escalated: int = 0
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+async def _contacts(session: AsyncSession, settings: Settings, provider_id: int, level: int) -> list[tuple[str, str]]:
+    rows = await session.execute(
+        select(OnCallContact.channel, OnCallContact.address).where(
+            OnCallContact.provider_id == provider_id, OnCallContact.level == level, OnCallContact.active == True,  # noqa: E712
+        )
+    )
+    found = [(c, a) for c, a in rows.all()]
+    if level == TOP_LEVEL and settings.oncall_email:
+        found.append(("email", settings.oncall_email))
+    return [("in_app", "board"), *found]
+
+
+async def _queue(session: AsyncSession, alert: Alert, level: int, targets: list[tuple[str, str]]) -> int:
+    queued = 0
+    for channel, address in targets:
+        try:
+            async with session.begin_nested():
+                session.add(Notification(provider_id=alert.provider_id, alert_id=alert.id or 0, level=level,
+                                         channel=channel, address=address))
+            queued += 1
+        except IntegrityError:
+            continue
+    return queued
+
+
+async def escalate(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, now: datetime,
+                   counts: EscalationCounts | None = None) -> EscalationCounts:
+    """Move every open alert that waited too long up one level and queue its notifications."""
+    counts = counts or EscalationCounts()
+    step = timedelta(minutes=settings.escalation_minutes)
+    async with sessionmaker() as session, session.begin():
+        due = await session.execute(
+            select(Alert).where(
+                Alert.state == AlertState.OPEN, Alert.escalation_level < TOP_LEVEL,
+                Alert.severity.in_(ESCALATING),  # type: ignore[attr-defined]
+                Alert.created_at <= now - step,
+            ).order_by(Alert.created_at).limit(1000)
+        )
+        for alert in due.scalars().all():
+            level = alert.escalation_level + 1
+            if alert.created_at > now - step * level:
+                continue
+            moved = await session.execute(
+                update(Alert).where(Alert.id == alert.id, Alert.escalation_level == alert.escalation_level,  # type: ignore[arg-type]
+                                    Alert.state == AlertState.OPEN)
+                .values(escalation_level=level).execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            alert.escalation_level = level
+            counts.escalated += 1
+            counts.queued += await _queue(session, alert, level, await _contacts(session, settings, alert.provider_id, level))
+    return counts
+
+
+def _message(alert: Alert, level: int) -> Message:
+    who = LEVEL_NAMES.get(level, f"level {level}")
+    summary = alert_summary(alert)
+    subject = f"[Domicare] {str(alert.severity).upper()} {alert.kind}: not acknowledged, escalated to {who}"
+    body = (
+        f"{alert.message}\n\nRaised at {alert.created_at.isoformat(timespec='minutes')} and not acknowledged; "
+        f"escalated to the {who}.\nAlert {alert.id}, provider {alert.provider_id}, client {alert.client_id}, "
+        f"visit {alert.visit_id}.\n"
+    )
+    return Message(subject=subject, body=body, alert={k: str(v) if v is not None else None for k, v in summary.items()},
+                   level=level)
+
+
+async def _claim(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> list[tuple[Notification, Alert]]:
+    async with sessionmaker() as session, session.begin():
+        rows = (await session.execute(
+            select(Notification, Alert).join(Alert, Alert.id == Notification.alert_id).where(
+                Notification.attempts < MAX_ATTEMPTS,
+                or_(Notification.state.in_(("pending", "failed")),  # type: ignore[attr-defined]
+                    (Notification.state == "sending") & (Notification.claimed_at < now - STALE_CLAIM)),  # type: ignore[operator]
+            ).order_by(Notification.id).limit(200)
+        )).all()
+        claimed = []
+        for notification, alert in rows:
+            taken = await session.execute(
+                update(Notification).where(Notification.id == notification.id, Notification.state == notification.state,  # type: ignore[arg-type]
+                                           Notification.attempts == notification.attempts)
+                .values(state="sending", claimed_at=now, attempts=notification.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append((notification, alert))
+        return claimed
+
+
+async def deliver(sessionmaker: async_sessionmaker[AsyncSession], channels: dict[str, Channel], now: datetime,
+                  counts: EscalationCounts | None = None) -> EscalationCounts:
+    """Send every queued notification; failures stay queued for the next pass."""
+    counts = counts or EscalationCounts()
+    for notification, alert in await _claim(sessionmaker, now):
+        channel = channels.get(notification.channel)
+        error = ""
+        try:
+            if channel is None:
+                raise ChannelError(f"unknown channel {notification.channel!r}")
+            await channel.send(notification.address, _message(alert, notification.level))
+        except ChannelError as exc:
+            error = str(exc)[:1000]
+        async with sessionmaker() as session, session.begin():
+            await session.execute(
+                update(Notification).where(Notification.id == notification.id)  # type: ignore[arg-type]
+                .values(state="failed" if error else "sent", error=error, sent_at=None if error else now)
+            )
+        if error:
+            counts.failed += 1
+        else:
+            counts.sent += 1
+    return counts

@@ -1,0 +1,6 @@
+"""Route handlers of the operations area."""
+
+from backend.domain.operations.controllers.audit import AuditController
+from backend.domain.operations.controllers.escalation import ContactController, NotificationController
+
+route_handlers = [ContactController, NotificationController, AuditController]

@@ -1,0 +1,63 @@
+"""Sign-in rate limiting and lockout, kept in the database so every API process sees the same counts.
+
+An account name with too many recent failures is locked for a while, whether or
+not such an account exists, so the answer never reveals which usernames are real.
+An address sending too many attempts a minute is slowed down the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from litestar.exceptions import HTTPException
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.domain.accounts.security_models import SignInAttempt
+
+
+class TooManyAttempts(HTTPException):
+    """429 with a Retry-After header."""
+
+    status_code = 429
+
+
+def username_key(username: str) -> str:
+    """The form attempts are counted under (case and surrounding spaces do not matter)."""
+    return username.strip().lower()[:120]
+
+
+async def check_allowed(session: AsyncSession, settings: Settings, username: str, ip: str, now: datetime) -> None:
+    """Raise :class:`TooManyAttempts` when this account name or address must wait."""
+    window = timedelta(minutes=settings.signin_lockout_minutes)
+    key = username_key(username)
+    last_success = (await session.execute(
+        select(func.max(SignInAttempt.at)).where(SignInAttempt.username == key, SignInAttempt.succeeded == True)  # noqa: E712
+    )).scalar_one_or_none()
+    since = max(now - window, last_success) if last_success else now - window
+    failures = (await session.execute(
+        select(func.count(), func.min(SignInAttempt.at)).where(
+            SignInAttempt.username == key, SignInAttempt.succeeded == False, SignInAttempt.at > since)  # noqa: E712
+    )).one()
+    if failures[0] >= settings.signin_max_failures:
+        wait = max(60, int((failures[1] + window - now).total_seconds()))
+        raise TooManyAttempts(
+            f"too many failed sign-in attempts for this username; try again in {(wait + 59) // 60} minutes "
+            "or ask your supervisor to reset your password",
+            headers={"Retry-After": str(wait)},
+        )
+    if ip:
+        recent = (await session.execute(
+            select(func.count()).where(SignInAttempt.ip == ip, SignInAttempt.at > now - timedelta(minutes=1))
+        )).scalar_one()
+        if recent >= settings.signin_ip_limit_per_minute:
+            raise TooManyAttempts("too many sign-in attempts from this address; try again in a minute",
+                                  headers={"Retry-After": "60"})
+
+
+async def record_attempt(sessionmaker: async_sessionmaker[AsyncSession], username: str, ip: str, succeeded: bool,
+                         now: datetime) -> None:
+    """Record an attempt in its own transaction, so a refused sign-in still counts."""
+    async with sessionmaker() as session, session.begin():
+        session.add(SignInAttempt(username=username_key(username), ip=ip[:64], at=now, succeeded=succeeded))

@@ -1,0 +1,220 @@
+"""Escalation with real delivery (aiosmtpd SMTP server, local webhook), the scheduler lease, job runs and retention."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+
+from backend.domain.alerts.models import Alert
+from backend.domain.alerts.services import acknowledge, raise_alert
+from backend.domain.audit.models import AuditLog
+from backend.domain.operations.channels import channels_from_settings
+from backend.domain.operations.escalation import deliver, escalate
+from backend.domain.operations.models import Notification, OnCallContact
+from backend.domain.operations.retention import apply_retention
+from backend.domain.visits.models import VisitEvent
+from backend.scheduling.lease import Lease
+from backend.scheduling.models import JobRun
+from backend.scheduling.runner import JobScheduler
+from shared.enums import AlertKind, AlertSeverity
+from shared.timekeeping import utc_now
+from tests.conftest import make_settings
+from tests.operations.conftest import Db, free_port, minutes
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[list[tuple[bytes, str]], str]]:
+    received: list[tuple[bytes, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers["X-Domicare-Signature"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield received, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+
+
+def _raise(db: Db, key: str, age: timedelta) -> int:
+    async def go() -> int:
+        async with db.sessionmaker() as s, s.begin():
+            alert, _ = await raise_alert(s, provider_id=1, kind=AlertKind.MISSED_VISIT, severity=AlertSeverity.URGENT,
+                                         message=f"test alert {key}", dedupe_key=key)
+            alert.created_at = utc_now() - age
+            return alert.id or 0
+    return db.run(go())
+
+
+def test_unacknowledged_alert_escalates_to_supervisor_then_on_call_manager(
+    db: Db, tmp_path: Path, smtp: tuple[Inbox, int], webhook: tuple[list[tuple[bytes, str]], str]
+) -> None:
+    inbox, port = smtp
+    hooks, hook_url = webhook
+    settings = make_settings(db.url, tmp_path, smtp_host="127.0.0.1", smtp_port=port, escalation_minutes=15)
+    channels = channels_from_settings(settings)
+    db.execute(OnCallContact.__table__.insert().values([  # type: ignore[attr-defined]
+        {"provider_id": 1, "level": 1, "channel": "email", "address": "supervisor@p1.example", "active": True},
+        {"provider_id": 1, "level": 2, "channel": "webhook", "address": hook_url, "active": True},
+        {"provider_id": 2, "level": 1, "channel": "email", "address": "other-provider@p2.example", "active": True},
+    ]))
+    ignored = _raise(db, "ops-test-acknowledged", minutes(40))
+    alert_id = _raise(db, "ops-test-escalate", minutes(16))
+
+    async def ack() -> None:
+        async with db.sessionmaker() as s, s.begin():
+            acknowledge(await s.get(Alert, ignored), 1)
+    db.run(ack())
+
+    now = utc_now()
+    for _ in range(3):  # repeated passes (or processes) never send twice
+        db.run(escalate(db.sessionmaker, settings, now))
+        db.run(deliver(db.sessionmaker, channels, now))
+    assert db.scalars(select(Alert.escalation_level).where(Alert.id == alert_id)) == [1]
+    assert db.scalars(select(Alert.escalation_level).where(Alert.id == ignored)) == [0]
+    assert [m.rcpt_tos for m in inbox.messages] == [["supervisor@p1.example"]]
+    assert b"escalated to supervisor" in inbox.messages[0].content
+    assert hooks == []
+
+    later = now + minutes(15)
+    for _ in range(2):
+        db.run(escalate(db.sessionmaker, settings, later))
+        db.run(deliver(db.sessionmaker, channels, later))
+    assert db.scalars(select(Alert.escalation_level).where(Alert.id == alert_id)) == [2]
+    assert len(hooks) == 1 and len(inbox.messages) == 1
+    body, signature = hooks[0]
+    expected = hmac.new(settings.secret_key.encode(), body, hashlib.sha256).hexdigest()
+    assert signature == f"sha256={expected}"
+    assert json.loads(body)["alert"]["id"] == str(alert_id)
+    states = db.scalars(select(Notification.state).where(Notification.alert_id == alert_id))
+    assert sorted(states) == ["sent"] * 4  # in-app and email at level 1, in-app and webhook at level 2
+
+
+def test_failed_delivery_is_retried(db: Db, tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    broken = make_settings(db.url, tmp_path, smtp_host="127.0.0.1", smtp_port=free_port())
+    working = make_settings(db.url, tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+    db.execute(OnCallContact.__table__.insert().values(  # type: ignore[attr-defined]
+        provider_id=1, level=1, channel="email", address="sup@p1.example", active=True))
+    _raise(db, "ops-test-retry", minutes(20))
+    now = utc_now()
+    db.run(escalate(db.sessionmaker, broken, now))
+    counts = db.run(deliver(db.sessionmaker, channels_from_settings(broken), now))
+    assert counts.failed == 1 and inbox.messages == []
+    counts = db.run(deliver(db.sessionmaker, channels_from_settings(working), now))
+    assert counts.sent == 1 and len(inbox.messages) == 1
+
+
+def test_only_one_scheduler_holds_the_lease(db: Db) -> None:
+    first = Lease(db.sessionmaker, holder="one", ttl=timedelta(seconds=30))
+    second = Lease(db.sessionmaker, holder="two", ttl=timedelta(seconds=30))
+    now = utc_now()
+    assert db.run(first.acquire(now)) is True
+    assert db.run(second.acquire(now)) is False
+    assert db.run(first.acquire(now + timedelta(seconds=10))) is True  # renewal
+    assert db.run(second.acquire(now + timedelta(seconds=20))) is False
+    assert db.run(second.acquire(now + timedelta(seconds=45))) is True  # the first stopped renewing: taken over
+    assert db.run(first.acquire(now + timedelta(seconds=46))) is False
+    db.run(second.release())
+    assert db.run(first.acquire(now + timedelta(seconds=47))) is True
+
+
+def test_jobs_run_only_on_the_lease_holder_and_are_recorded(db: Db) -> None:
+    calls: list[str] = []
+
+    def make(name: str) -> Any:
+        async def job(now: Any) -> dict[str, int]:
+            calls.append(name)
+            return {"n": 1}
+        return job
+
+    leader, follower = JobScheduler(db.sessionmaker), JobScheduler(db.sessionmaker)
+    for scheduler, name in ((leader, "leader"), (follower, "follower")):
+        scheduler.add_interval("test.job", make(name), minutes=1)
+    assert db.run(leader.lease.acquire()) and not db.run(follower.lease.acquire())
+    assert db.run(leader.run_job("test.job")) == "ok"
+    assert db.run(follower.run_job("test.job")) == "skipped"
+    assert calls == ["leader"]
+    run = db.scalars(select(JobRun).where(JobRun.job_id == "test.job"))[0]
+    assert run.last_status == "ok" and run.run_count == 1 and run.holder == leader.lease.holder
+
+
+def test_a_failing_job_is_recorded_and_does_not_raise(db: Db) -> None:
+    scheduler = JobScheduler(db.sessionmaker)
+
+    async def boom(now: Any) -> None:
+        raise RuntimeError("disk full")
+
+    scheduler.add_cron("test.boom", boom, hour=3)
+    assert db.run(scheduler.run_job("test.boom", force=True)) == "error"
+    assert db.scalars(select(JobRun.last_error).where(JobRun.job_id == "test.boom")) == ["RuntimeError: disk full"]
+
+
+def test_retention_nulls_old_locations_and_deletes_old_audit(db: Db, tmp_path: Path) -> None:
+    settings = make_settings(db.url, tmp_path)
+    now = utc_now()
+    event_ids = db.scalars(select(VisitEvent.id).where(VisitEvent.distance_m.is_not(None)).order_by(VisitEvent.id).limit(2))
+    old, recent = event_ids
+    db.execute(update(VisitEvent).where(VisitEvent.id == old).values(server_time=now - timedelta(days=91)))
+    db.execute(AuditLog.__table__.insert().values([  # type: ignore[attr-defined]
+        {"action": "old", "entity": "t", "entity_id": "", "at": now - timedelta(days=8 * 365), "detail": {}},
+        {"action": "kept", "entity": "t", "entity_id": "", "at": now - timedelta(days=6 * 365), "detail": {}},
+    ]))
+    counts = db.run(apply_retention(db.sessionmaker, settings, now))
+    assert counts["location_verdicts_nulled"] >= 1 and counts["audit_rows_deleted"] == 1
+    assert db.scalars(select(VisitEvent.distance_m).where(VisitEvent.id == old)) == [None]
+    assert db.scalars(select(VisitEvent.distance_m).where(VisitEvent.id == recent)) != [None]
+    assert db.scalars(select(AuditLog.action).where(AuditLog.action.in_(["old", "kept"]))) == ["kept"]
+
+
+def test_the_app_starts_the_scheduler_with_every_area_job(seeded_db_url: str, tmp_path: Path) -> None:
+    import time
+
+    from litestar.testing import TestClient
+
+    from backend.app import create_app
+
+    with TestClient(create_app(make_settings(seeded_db_url, tmp_path, scheduler_enabled=True))) as client:
+        scheduler = client.app.state.scheduler
+        assert {"operations.visit_watch", "operations.escalation", "operations.retention"} <= set(scheduler.jobs)
+        deadline = time.monotonic() + 10
+        while not scheduler.lease.held() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert scheduler.lease.held()
+        assert client.get("/health").status_code == 200

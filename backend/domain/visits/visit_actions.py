@@ -60,6 +60,11 @@ class ActionOutcome(msgspec.Struct):
     created: bool
 
 
+def stored_result(event: VisitEvent) -> dict[str, Any]:
+    """The response first given for an event, as every replay returns it."""
+    return {**event.result, "event_id": event.id}
+
+
 class VisitActionService:
     """Applies carers' actions to visits within the caller's tenancy scope."""
 
@@ -77,7 +82,7 @@ class VisitActionService:
         """Apply one action once; a replay of ``key`` returns the first result."""
         previous = await self._previous(key)
         if previous is not None:
-            return ActionOutcome(previous.result, created=False)
+            return ActionOutcome(stored_result(previous), created=False)
         try:
             async with self.session.begin_nested():
                 result = await self._apply_new(VisitEventKind(kind), visit_id, at, body, key)
@@ -86,7 +91,7 @@ class VisitActionService:
             previous = await self._previous(key)
             if previous is None:
                 raise
-            return ActionOutcome(previous.result, created=False)
+            return ActionOutcome(stored_result(previous), created=False)
         return ActionOutcome(result, created=True)
 
     async def _previous(self, key: str) -> VisitEvent | None:
@@ -111,9 +116,9 @@ class VisitActionService:
             device_time=at, idempotency_key=key,
         )
         result = await handler(visit, event, body)  # type: ignore[operator]
-        await self.events.add(event)
-        result["event_id"] = event.id
         event.result = result
+        await self.events.add(event)
+        result = stored_result(event)
         record(self.session, self.principal, f"visit.{kind}", "visit", visit.id, provider_id=visit.provider_id,
                detail={"event_id": event.id, "idempotency_key": key})
         return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import Authority, Provider
@@ -30,3 +30,14 @@ async def providers_in_scope(session: AsyncSession, scope: TenantScope,
     if provider_id is not None and not found:
         raise NotFoundException(f"no provider {provider_id}")
     return found
+
+
+async def export_providers(sessionmaker: async_sessionmaker[AsyncSession], scope: TenantScope,
+                           provider_id: int | None) -> Sequence[tuple[Provider, Authority]]:
+    """:func:`providers_in_scope` in a short session of its own.
+
+    Export handlers take no request session: on SQLite the app keeps one connection,
+    and the export's own sessions (batch allocation, streaming) need it after this.
+    """
+    async with sessionmaker() as session:
+        return await providers_in_scope(session, scope, provider_id)

@@ -17,7 +17,7 @@ from backend.database.tenancy import TenantScope
 from backend.domain.accounts.guards import requires_finance_reader, requires_roles
 from backend.domain.accounts.models import Provider
 from backend.domain.finance import services, urls
-from backend.domain.finance.dependencies import providers_in_scope, week_param
+from backend.domain.finance.dependencies import export_providers, providers_in_scope, week_param
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES
 from backend.domain.finance.models import ExportBatch, PaymentRule
 from backend.domain.finance.repositories import ExportBatchRepository, PaymentRuleRepository
@@ -155,7 +155,6 @@ class FinanceController(Controller):
         self,
         request: Request[Principal, Any, Any],
         state: State,
-        db_session: AsyncSession,
         tenant: TenantScope,
         week_ending: str = Parameter(description="the Sunday ending the week, YYYY-MM-DD"),
         format: ExportFormat = Parameter(description="abacus-csv or evv-json"),  # noqa: A002
@@ -163,7 +162,7 @@ class FinanceController(Controller):
     ) -> Stream:
         """A new file version (new FileReference, superseding the last) streamed without loading the week."""
         week = week_param(week_ending)
-        providers = await providers_in_scope(db_session, tenant, provider_id)
+        providers = await export_providers(state.sessionmaker, tenant, provider_id)
         targets = await services.prepare_export(state.sessionmaker, tenant, week, format, providers,
                                                 request.user.user_id, state.settings.late_tolerance_minutes)
         references = [t.batch.file_reference for t in targets]

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.domain.accounts.services import authenticate
 from backend.domain.finance import services, urls
 from backend.domain.finance.billing import Totals
-from backend.domain.finance.dependencies import providers_in_scope
+from backend.domain.finance.dependencies import export_providers, providers_in_scope
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, VERDICT_NAMES
 from backend.domain.finance.guards import (
     CSRF_COOKIE,
@@ -67,12 +67,22 @@ TEMPLATES.filters["london"] = _london
 TEMPLATES.globals["verdict_name"] = lambda code: VERDICT_NAMES.get(code, "none")
 
 
+# ``same-origin`` rather than ``no-referrer``: with no referrer, browsers send ``Origin: null`` on form
+# posts, which the app's cross-site form check must refuse.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+}
+
+
 def render(template: str, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any) -> Response[str]:
     """An HTML page from a template."""
     html = TEMPLATES.get_template(template).render(**context)
     return Response(html, media_type=MediaType.HTML, status_code=status_code, cookies=cookies or [],
-                    headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                             "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:"})
+                    headers=PAGE_HEADERS)
 
 
 def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
@@ -234,7 +244,6 @@ class CommissionerPages(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        db_session: AsyncSession,
         week_ending: str,
         export_format: str = Parameter(query="format"),
         provider_id: int | None = Parameter(default=None),
@@ -244,7 +253,7 @@ class CommissionerPages(Controller):
         week = _week(week_ending)
         if export_format not in services.EXPORT_FORMATS:
             raise NotFoundException(f"no export format {export_format!r}")
-        providers = await providers_in_scope(db_session, principal.scope, provider_id)
+        providers = await export_providers(state.sessionmaker, principal.scope, provider_id)
         targets = await services.prepare_export(state.sessionmaker, principal.scope, week, export_format, providers,
                                                 principal.user_id, state.settings.late_tolerance_minutes)
         references = [t.batch.file_reference for t in targets]

@@ -1,0 +1,122 @@
+"""``domicare export`` and the scheduled weekly export (outbox, catch-up, one runner across processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from backend.cli import main
+from tests.conftest import make_settings
+
+
+def test_export_command(seeded_db_url: str, tmp_path: Path, last_week: date, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "prv002.csv"
+    args = ["export", "--week-ending", last_week.isoformat(), "--format", "abacus-csv", "--database-url", seeded_db_url]
+    assert main([*args, "--provider", "PRV002", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert summary["file_references"] == [f"LCC-PRV002-{last_week:%Y%m%d}-C001"]
+    assert summary["rows"] == len(rows) > 0
+    assert summary["claimed_minutes"] == sum(int(r["ClaimedDuration"]) for r in rows)
+    assert {r["ProviderRef"] for r in rows} == {"PRV002"}
+
+    assert main([*args, "--provider", "2", "--out", str(out)]) == 0  # by id; a new version
+    assert json.loads(capsys.readouterr().out.strip())["file_references"] == [f"LCC-PRV002-{last_week:%Y%m%d}-C002"]
+
+    every = tmp_path / "all.json"
+    assert main(["export", "--week-ending", last_week.isoformat(), "--format", "evv-json", "--out", str(every),
+                 "--database-url", seeded_db_url]) == 0
+    capsys.readouterr()
+    document = json.loads(every.read_text())
+    assert [b["provider_ref"] for b in document["batches"]] == ["PRV001", "PRV002", "PRV003"]
+    assert len(document["visits"]) == document["totals"]["visits"]
+
+    assert main([*args, "--out", str(out), "--week-ending", "2025-01-07"]) == 1
+    assert "Sunday" in capsys.readouterr().err
+    assert main([*args[:-2], "--database-url", seeded_db_url, "--provider", "NOPE", "--out", str(out)]) == 1
+    assert "no provider" in capsys.readouterr().err
+
+
+def _monday(after: date, hour: int) -> datetime:
+    from shared.timekeeping import london_to_utc
+
+    return london_to_utc(after + timedelta(days=1), hour * 60)
+
+
+def test_due_weeks_wait_for_monday_six_in_london() -> None:
+    from backend.domain.finance.jobs import due_weeks
+
+    sunday = date(2025, 3, 30)  # clocks go forward that night: Monday 06:00 BST is 05:00 UTC
+    assert _monday(sunday, 6) == datetime(2025, 3, 31, 5, 0, tzinfo=timezone.utc)
+    assert due_weeks(_monday(sunday, 6), 1)[0].ending == sunday
+    assert due_weeks(_monday(sunday, 6) - timedelta(minutes=1), 1)[0].ending == sunday - timedelta(days=7)
+    assert [w.ending for w in due_weeks(_monday(sunday, 7), 3)] == [sunday - timedelta(days=14),
+                                                                     sunday - timedelta(days=7), sunday]
+
+
+def test_weekly_job_writes_the_outbox_once_and_catches_up(seeded_db_url: str, tmp_path: Path, last_week: date,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.database.engine import create_engine, session_factory
+    from backend.domain.finance.jobs import ADVISORY_LOCK_KEY, outbox_dir, run_weekly_exports
+
+    outbox = tmp_path / "outbox"
+    monkeypatch.setenv("DOMICARE_EXPORT_OUTBOX", str(outbox))
+    settings = make_settings(seeded_db_url, tmp_path)
+    assert outbox_dir(settings) == outbox
+
+    async def go() -> None:
+        engine = create_engine(seeded_db_url)
+        sessionmaker = session_factory(engine)
+        try:
+            # Monday 05:00: last week is not due yet, and the weeks before hold no visits
+            assert await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 5)) == []
+            if seeded_db_url.startswith("postgresql"):
+                import asyncpg
+
+                holder = await asyncpg.connect(seeded_db_url.replace("postgresql+asyncpg://", "postgresql://"))
+                await holder.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
+                try:  # another process holds the lock: this one does nothing
+                    assert await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7)) == []
+                finally:
+                    await holder.close()
+            # no server ran for two weeks: the start-up run catches up last week and the week after
+            written = await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7) + timedelta(days=14))
+            assert sorted(p.name for p in written) == sorted(
+                f"LCC-PRV00{n}-{week:%Y%m%d}-{letter}001.{ext}"
+                for week in (last_week, last_week + timedelta(days=7))
+                for n in (1, 2, 3) for letter, ext in (("C", "csv"), ("J", "json"))
+            )
+            assert all(p.parent == outbox / "LCC" and p.stat().st_size > 0 for p in written)
+            assert not list(outbox.rglob("*.partial"))
+            # every later run, from any process, finds the week done
+            again = await asyncio.gather(*[
+                run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7) + timedelta(days=14)) for _ in range(2)
+            ])
+            assert again == [[], []]
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_schedule_finance_jobs_registers_monday_six_london() -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from backend.domain.finance.jobs import CATCH_UP_JOB_ID, JOB_ID, run_weekly_exports, schedule_finance_jobs
+    from shared.timekeeping import LONDON
+
+    scheduler = AsyncIOScheduler(timezone=LONDON)
+    schedule_finance_jobs(scheduler, object(), object())  # type: ignore[arg-type]
+    weekly = scheduler.get_job(JOB_ID)
+    assert weekly.func is run_weekly_exports
+    fire = weekly.trigger.get_next_fire_time(None, datetime(2025, 3, 26, 12, 0, tzinfo=LONDON))
+    assert fire == datetime(2025, 3, 31, 6, 0, tzinfo=LONDON) and fire.utcoffset() == timedelta(hours=1)
+    winter = weekly.trigger.get_next_fire_time(None, datetime(2025, 1, 7, 12, 0, tzinfo=LONDON))
+    assert winter.astimezone(timezone.utc) == datetime(2025, 1, 13, 6, 0, tzinfo=timezone.utc)
+    assert scheduler.get_job(CATCH_UP_JOB_ID) is not None

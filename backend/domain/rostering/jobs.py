@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -35,13 +36,20 @@ MAX_ATTEMPTS = 3
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 _running: set[asyncio.Task[None]] = set()  # strong references, so the loop does not drop running jobs
+_pending: set[tuple[int, int]] = set()  # (session factory, job id) this process is already handling
+_slots = threading.BoundedSemaphore(solver_pool().workers)  # jobs this process runs at once
 
 
 def dispatch(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
     """Start running a job in the background of this process (it runs only if the claim succeeds)."""
+    key = (id(sessionmaker), job_id)
+    if key in _pending:
+        return  # this process already has a task waiting for (or running) the job
+    _pending.add(key)
     task = asyncio.get_running_loop().create_task(run_job(sessionmaker, job_id), name=f"roster-job-{job_id}")
     _running.add(task)
     task.add_done_callback(_running.discard)
+    task.add_done_callback(lambda _t: _pending.discard(key))
 
 
 def needs_reviving(job: RosterJob, now: datetime) -> bool:
@@ -67,7 +75,8 @@ async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
         .where(
             RosterJob.id == job_id,  # type: ignore[arg-type]
             (RosterJob.status == RosterJobStatus.QUEUED)  # type: ignore[arg-type]
-            | ((RosterJob.status == RosterJobStatus.RUNNING) & (RosterJob.heartbeat_at < now - STALE_AFTER)),  # type: ignore[arg-type,operator]
+            | ((RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
+               & (RosterJob.heartbeat_at.is_(None) | (RosterJob.heartbeat_at < now - STALE_AFTER))),  # type: ignore[union-attr,operator]
         )
         .values(status=RosterJobStatus.RUNNING, worker=WORKER_ID, attempts=RosterJob.attempts + 1,
                 started_at=now, heartbeat_at=now, progress=0.0)
@@ -94,6 +103,20 @@ async def _update_mine(session: AsyncSession, job_id: int, **values: Any) -> boo
 
 
 async def run_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    """Wait for a free solver slot in this process, then claim and run the job.
+
+    Claiming only with a slot free means a process whose workers are busy leaves the job
+    queued, so another API process with an idle worker (any that reads the job) can take it.
+    """
+    while not _slots.acquire(blocking=False):
+        await asyncio.sleep(0.25)
+    try:
+        await _claim_and_run(sessionmaker, job_id)
+    finally:
+        _slots.release()
+
+
+async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
     """Claim, load, solve in a worker process while beating the heart, then store the result or the failure."""
     async with sessionmaker() as session:
         job = await _claim(session, job_id)

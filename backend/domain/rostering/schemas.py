@@ -29,7 +29,7 @@ class RosterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     date: date
     days: Annotated[int, msgspec.Meta(ge=1, le=7)] = 1
-    time_limit_s: Annotated[float, msgspec.Meta(ge=1, le=600)] = 30.0
+    time_limit_s: Annotated[float, msgspec.Meta(ge=1, le=600)] = 15.0  # the demo day (3 providers) fits in a minute
     reroster: bool = False
     unavailable_carer_ids: list[int] = []
     now: Annotated[datetime, msgspec.Meta(tz=True)] | None = None

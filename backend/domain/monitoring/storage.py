@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.audit.services import record
@@ -82,12 +82,15 @@ async def add_dead_letter(session: AsyncSession, letter: DeadLetter) -> DeadLett
     return await DeadLetterRepository(session, TenantScope.single(letter.provider_id)).add(letter)
 
 
-async def keep_dead_letter(sessionmaker: async_sessionmaker[AsyncSession], letter: DeadLetter) -> int:
-    """Store a dead letter in a transaction of its own, so it survives the request failing; returns its id."""
-    async with sessionmaker() as session:
-        await add_dead_letter(session, letter)
-        record(session, None, "reject", "dead_letter", letter.id, provider_id=letter.provider_id,
-               detail={"source": letter.source, "reason": letter.reason})
-        await session.commit()
-        assert letter.id is not None
-        return letter.id
+async def keep_dead_letter(session: AsyncSession, letter: DeadLetter) -> int:
+    """Store a dead letter and commit at once, so it survives the request failing afterwards; returns its id.
+
+    The request's own session is used (SQLite gives a process one connection, so a
+    second session would wait for the first); nothing else has been written in it yet.
+    """
+    await add_dead_letter(session, letter)
+    record(session, None, "reject", "dead_letter", letter.id, provider_id=letter.provider_id,
+           detail={"source": letter.source, "reason": letter.reason})
+    await session.commit()
+    assert letter.id is not None
+    return letter.id

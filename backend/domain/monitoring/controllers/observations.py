@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,9 +89,8 @@ class ObservationController(Controller):
     @post(urls.CLIENT_OBSERVATIONS, status_code=201, exclude_from_auth=True,
           dependencies={"caller": Provide(provide_caller)},
           summary="Record vital-sign readings (FHIR R4 Observation/Bundle or compact JSON)")
-    async def record_readings(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
-                              caller: Caller,
-                     client_id: int, idempotency_key: IdempotencyKey = None) -> ObservationsRecorded:
+    async def record_readings(self, request: Request[Any, Any, Any], db_session: AsyncSession, caller: Caller,
+                              client_id: int, idempotency_key: IdempotencyKey = None) -> ObservationsRecorded:
         """Validate, store and triage readings; NEWS2 ≥ 7 raises an emergency alert.
 
         A telehealth hub authenticates with its device token and may post only for the
@@ -121,7 +119,7 @@ class ObservationController(Controller):
             if device is None:
                 raise ClientException(str(exc), status_code=400, extra={"title": "Invalid reading", **extra}) from None
             letter = dead_letter_row(SOURCE, f"device {device.name}: {exc}", body, device.provider_id)
-            raise payload_problem(str(exc), await keep_dead_letter(state.sessionmaker, letter), **extra) from None
+            raise payload_problem(str(exc), await keep_dead_letter(db_session, letter), **extra) from None
         result = await record_observations(db_session, provider_id=client.provider_id, client_id=client_id,
                                            device_id=device.id if device else None, readings=readings,
                                            idempotency_key=idempotency_key)

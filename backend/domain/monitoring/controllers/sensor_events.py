@@ -79,7 +79,7 @@ class SensorEventController(Controller):
             readings = _as_registered(device, parse_webhook(body, home_key(device.client_id)))
         except PayloadError as exc:
             letter = dead_letter_row(WEBHOOK, f"device {device.name}: {exc}", body, device.provider_id)
-            raise payload_problem(str(exc), await keep_dead_letter(state.sessionmaker, letter)) from None
+            raise payload_problem(str(exc), await keep_dead_letter(db_session, letter)) from None
         ref = ref_of(device)
         received_at = utc_now()
         rows = [event_row(ref, reading, received_at) for reading in readings]

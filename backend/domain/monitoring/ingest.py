@@ -1,0 +1,384 @@
+"""The MQTT ingest worker: Zigbee2MQTT traffic in, stored events, device health and alerts out.
+
+paho runs its own network thread; every message hops onto the asyncio loop through
+a queue, and one writer task stores it in batches, feeds each home's detectors and
+raises alerts, so it is safe inside the API's lifespan or as ``domicare monitor``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.database.tenancy import TenantScope
+from backend.domain.audit.services import record
+from backend.domain.monitoring.alerting import raise_device_alert, raise_sensor_alert
+from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_routes
+from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
+from backend.domain.monitoring.repositories import DeviceRepository
+from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
+from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
+from sensors.adapters.zigbee2mqtt import DeviceRegistry, Zigbee2MqttIngest
+from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise, split_topic
+from sensors.detectors import Alert as DetectorAlert
+from sensors.detectors import ClientRules, HomeMonitor
+from shared.enums import AlertKind, SensorKind
+from shared.sensor_events import SensorEvent as Reading
+from shared.timekeeping import as_utc, utc_now
+
+log = logging.getLogger("domicare.monitoring")
+
+MAX_BATCH = 2000
+WRITE_ATTEMPTS = 5
+_UNREGISTERED = "is not registered"
+
+
+class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the broker is and how this worker subscribes (``DOMICARE_MQTT_*`` variables by default)."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    prefix: str = "zigbee2mqtt"
+    client_id: str = "domicare-ingest"
+    share_group: str | None = None  # several workers split one subscription: $share/<group>/...
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> MqttOptions:
+        """Options from the environment, with explicit overrides (``None`` values are ignored)."""
+        env = os.environ
+        values: dict[str, Any] = {
+            "host": env.get("DOMICARE_MQTT_HOST", "127.0.0.1"),
+            "port": int(env.get("DOMICARE_MQTT_PORT", "1883")),
+            "prefix": env.get("DOMICARE_MQTT_PREFIX", "zigbee2mqtt"),
+            "client_id": env.get("DOMICARE_MQTT_CLIENT_ID", "domicare-ingest"),
+            "share_group": env.get("DOMICARE_MQTT_SHARE_GROUP") or None,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+
+class _Plan:
+    """Everything one batch will write, worked out before the transaction so a retry repeats only the write."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.devices: dict[int, tuple[DeviceRef, dict[str, Any]]] = {}
+        self.device_alerts: list[tuple[DeviceRef, DeviceStatus]] = []
+        self.sensor_alerts: list[tuple[int, int, DetectorAlert]] = []
+        self.letters: list[DeadLetterRow] = []
+
+    def touch(self, ref: DeviceRef, **changes: Any) -> None:
+        _, current = self.devices.setdefault(ref.device_id, (ref, {}))
+        if "last_seen" in changes and "last_seen" in current:
+            changes["last_seen"] = max(changes["last_seen"], current["last_seen"])
+        current.update(changes)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.devices or self.device_alerts or self.sensor_alerts or self.letters)
+
+
+class MonitoringService:
+    """One ingest worker: the MQTT subscription, the device routing table and every home's detectors.
+
+    Detectors learn online from what this worker sees, so a home's traffic must reach
+    one worker: run one per broker prefix (or per gateway partition), not several on a
+    shared subscription, until detection moves to its own consumer.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], options: MqttOptions | None = None, *,
+                 tick_seconds: float = 60.0, refresh_seconds: float = 30.0,
+                 rules_for: Callable[[int], ClientRules] | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.sessionmaker = sessionmaker
+        self.options = options or MqttOptions()
+        self.tick_seconds = tick_seconds
+        self.refresh_seconds = refresh_seconds
+        self._rules_for = rules_for or (lambda _client_id: ClientRules())
+        self._clock = clock
+        self.registry = DeviceRegistry()
+        self._routes: dict[str, DeviceRef] = {}
+        self._monitors: dict[int, HomeMonitor] = {}
+        self._providers: dict[int, int] = {}
+        self._last_refresh = float("-inf")
+        self._queue: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.ingest = Zigbee2MqttIngest(self.registry, host=self.options.host, port=self.options.port,
+                                        client_id=self.options.client_id, prefix=self.options.prefix,
+                                        on_dead_letter=self._threadsafe("dead"), on_status=self._threadsafe("status"),
+                                        share_group=self.options.share_group, clock=clock)
+        self.stored = 0  # events written since start (for logs and benchmarks)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> MonitoringService:
+        """Load the devices, start the writer and the clock, then connect (retrying until the broker is up)."""
+        self._loop = asyncio.get_running_loop()
+        await self.refresh()
+        self._tasks = [asyncio.create_task(self._writer(), name="monitoring-writer"),
+                       asyncio.create_task(self._clock_loop(), name="monitoring-clock")]
+        self.ingest.start(self._threadsafe("event"))
+        log.info("monitoring %s:%s/%s with %d sensors registered", self.options.host, self.options.port,
+                 self.options.prefix, len(self._routes))
+        return self
+
+    async def stop(self, drain_seconds: float = 5.0) -> None:
+        """Disconnect, store what is already queued, and stop the tasks."""
+        await asyncio.to_thread(self.ingest.stop)
+        try:
+            await asyncio.wait_for(self._queue.join(), drain_seconds)
+        except TimeoutError:
+            log.warning("monitoring stopped with %d messages unstored", self._queue.qsize())
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    @property
+    def sensor_count(self) -> int:
+        """How many friendly names are routed to a home."""
+        return len(self._routes)
+
+    def is_connected(self) -> bool:
+        """Whether the MQTT link is up."""
+        return self.ingest.is_connected()
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    def _threadsafe(self, tag: str) -> Callable[[Any], None]:
+        # Called on paho's thread: hand the item to the loop, never touch the loop's objects here.
+        def put(item: Any) -> None:
+            loop = self._loop
+            if loop is None or loop.is_closed():
+                log.warning("monitoring not running; dropped %s", tag)
+                return
+            try:
+                loop.call_soon_threadsafe(self._queue.put_nowait, (tag, item))
+            except RuntimeError:  # the loop closed between the check and the call
+                log.warning("monitoring loop closed; dropped %s", tag)
+
+        return put
+
+    def observe(self, device: DeviceRef, readings: Iterable[Reading]) -> None:
+        """Let the detectors see readings stored elsewhere (the webhook); call on the loop's thread."""
+        self._queue.put_nowait(("stored", (device, list(readings))))
+
+    async def tick(self, now: datetime | None = None) -> None:
+        """Let time pass: detectors report what fell due before ``now`` and silent devices are reported."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(("tick", (now or self._clock(), done)))
+        await done
+
+    async def flush(self) -> None:
+        """Wait until everything received so far is stored (tests and shutdown)."""
+        await self._queue.join()
+
+    # -- routing table --------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Reload the friendly-name routing table from the database (new, moved and removed devices)."""
+        async with self.sessionmaker() as session:
+            routes: list[SensorRoute] = await load_routes(session)
+        wanted = {route.friendly_name: route for route in routes}
+        for name in set(self._routes) - set(wanted):
+            self.registry.unregister(name)
+        for route in routes:
+            self.registry.register(route.friendly_name, home_key(route.device.client_id), route.room, route.kind)
+            self._providers[route.device.client_id] = route.device.provider_id
+        self._routes = {name: route.device for name, route in wanted.items()}
+        self._last_refresh = time.monotonic()
+
+    async def _refresh_soon(self) -> bool:
+        """Refresh for an unknown friendly name, at most twice a second; whether a refresh ran."""
+        if time.monotonic() - self._last_refresh < 0.5:
+            return False
+        await self.refresh()
+        return True
+
+    # -- the writer -----------------------------------------------------------------------------
+
+    async def _clock_loop(self) -> None:
+        last_refresh = time.monotonic()
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            try:
+                if time.monotonic() - last_refresh >= self.refresh_seconds:
+                    self._queue.put_nowait(("refresh", None))
+                    last_refresh = time.monotonic()
+                await self.tick()
+            except Exception:  # the clock must keep running
+                log.exception("monitoring tick failed")
+
+    async def _writer(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._handle(batch)
+            except Exception:  # one bad batch must not stop the worker
+                log.exception("monitoring batch of %d failed", len(batch))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _handle(self, batch: list[tuple[Any, ...]]) -> None:
+        plan = _Plan()
+        waiting: list[asyncio.Future[None]] = []
+        for tag, item in batch:
+            if tag == "event":
+                self._plan_event(plan, item)
+            elif tag == "status":
+                self._plan_status(plan, item)
+            elif tag == "dead":
+                await self._plan_dead_letter(plan, item)
+            elif tag == "stored":
+                device, readings = item
+                for reading in readings:
+                    self._detect(plan, device, reading)
+            elif tag == "tick":
+                now, done = item
+                self._plan_tick(plan, now)
+                waiting.append(done)
+            elif tag == "refresh":
+                await self.refresh()
+        try:
+            if plan:
+                await self._write(plan)
+        finally:
+            for done in waiting:
+                if not done.done():
+                    done.set_result(None)
+
+    def _plan_event(self, plan: _Plan, reading: Reading) -> None:
+        device = self._routes.get(reading.sensor)
+        if device is None:  # unregistered between the normaliser's look-up and now
+            plan.letters.append(dead_letter_row(ZIGBEE, f"device {reading.sensor!r} is no longer registered",
+                                                msgspec.json.encode(reading), None))
+            return
+        plan.rows.append(event_row(device, reading, self._clock()))
+        changes: dict[str, Any] = {"last_seen": as_utc(reading.time)}
+        if reading.kind is SensorKind.BATTERY:
+            changes["battery"] = reading.value
+        if reading.kind is SensorKind.AVAILABILITY:
+            changes["online"] = reading.value > 0
+        elif "online" not in plan.devices.get(device.device_id, (None, {}))[1]:
+            changes["online"] = True
+        plan.touch(device, **changes)
+        self._detect(plan, device, reading)
+
+    def _detect(self, plan: _Plan, device: DeviceRef, reading: Reading) -> None:
+        monitor = self._monitors.get(device.client_id)
+        if monitor is None:
+            monitor = self._monitors[device.client_id] = HomeMonitor(home_key(device.client_id),
+                                                                     rules=self._rules_for(device.client_id))
+            self._providers[device.client_id] = device.provider_id
+        for alert in monitor.observe(reading):
+            plan.sensor_alerts.append((device.provider_id, device.client_id, alert))
+
+    def _plan_status(self, plan: _Plan, status: DeviceStatus) -> None:
+        device = self._routes.get(status.sensor)
+        if device is None:
+            return
+        plan.device_alerts.append((device, status))
+        if status.kind is AlertKind.DEVICE_OFFLINE:
+            plan.touch(device, online=False)
+
+    async def _plan_dead_letter(self, plan: _Plan, letter: DeadLetter) -> None:
+        if _UNREGISTERED in letter.reason and await self._refresh_soon():
+            # Registered since the last refresh: read the message again rather than lose it.
+            try:
+                result = normalise(letter.key, letter.payload.encode(), self.registry, letter.received_at,
+                                   self.options.prefix)
+            except PayloadError as exc:
+                letter = DeadLetter(source=letter.source, key=letter.key, payload=letter.payload, reason=str(exc),
+                                    received_at=letter.received_at)
+            else:
+                for reading in result.events:
+                    self.ingest.silence.note(reading)
+                    self._plan_event(plan, reading)
+                for status in result.statuses:
+                    self._plan_status(plan, status)
+                return
+        device = None
+        try:
+            device = self._routes.get(split_topic(letter.key, self.options.prefix)[0])
+        except PayloadError:
+            pass
+        plan.letters.append(dead_letter_row(letter.source, f"{letter.key}: {letter.reason}", letter.payload,
+                                            device.provider_id if device else None, as_utc(letter.received_at)))
+
+    def _plan_tick(self, plan: _Plan, now: datetime) -> None:
+        for client_id, monitor in self._monitors.items():
+            for alert in monitor.advance(now):
+                plan.sensor_alerts.append((self._providers[client_id], client_id, alert))
+        for status in self.ingest.silence.check(now):
+            self._plan_status(plan, status)
+
+    async def _write(self, plan: _Plan) -> None:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                async with self.sessionmaker() as session:
+                    await self._apply(session, plan)
+                    await session.commit()
+                self.stored += len(plan.rows)
+                return
+            except Exception:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                log.warning("monitoring write failed (attempt %d), retrying", attempt, exc_info=True)
+                await asyncio.sleep(min(2 ** attempt * 0.1, 2.0))
+
+    async def _apply(self, session: AsyncSession, plan: _Plan) -> None:
+        await insert_events(session, plan.rows)
+        for device_id, (ref, changes) in plan.devices.items():
+            device = await DeviceRepository(session, TenantScope.single(ref.provider_id)).get(device_id)
+            if device is None:
+                continue
+            if "last_seen" in changes:
+                device.last_seen = max(changes["last_seen"], device.last_seen or changes["last_seen"])
+            if "battery" in changes:
+                device.battery = changes["battery"]
+            if "online" in changes:
+                device.online = changes["online"]
+            session.add(device)
+        for ref, status in plan.device_alerts:
+            await raise_device_alert(session, ref, status)
+        for provider_id, client_id, alert in plan.sensor_alerts:
+            await raise_sensor_alert(session, provider_id, client_id, alert)
+        for letter in plan.letters:
+            # A fresh row per attempt: a row from a rolled-back attempt is not reusable.
+            await add_dead_letter(session, DeadLetterRow(provider_id=letter.provider_id, source=letter.source,
+                                                         reason=letter.reason, payload=letter.payload,
+                                                         received_at=letter.received_at))
+        per_provider: dict[int, int] = defaultdict(int)
+        for row in plan.rows:
+            per_provider[row["provider_id"]] += 1
+        for provider_id, count in per_provider.items():
+            record(session, None, "ingest", "sensor_event", provider_id=provider_id,
+                   detail={"source": ZIGBEE, "events": count})
+        if plan.letters:
+            record(session, None, "reject", "dead_letter", detail={"source": ZIGBEE, "count": len(plan.letters)})
+
+
+async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], *,
+                           host: str | None = None, port: int | None = None, prefix: str | None = None,
+                           client_id: str | None = None, share_group: str | None = None,
+                           tick_seconds: float = 60.0) -> MonitoringService:
+    """Start the ingest worker on the running loop; ``await handle.stop()`` on shutdown.
+
+    ``settings`` is taken for symmetry with the scheduler (the database comes through
+    ``sessionmaker``); the broker comes from the arguments or ``DOMICARE_MQTT_*``.
+    """
+    options = MqttOptions.from_env(host=host, port=port, prefix=prefix, client_id=client_id, share_group=share_group)
+    return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds).start()

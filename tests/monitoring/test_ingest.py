@@ -1,0 +1,151 @@
+"""The MQTT ingest worker against the real Mosquitto broker, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from backend.database.engine import create_engine, session_factory
+from backend.domain.alerts.models import Alert
+from backend.domain.monitoring.devices import DeviceRef
+from backend.domain.monitoring.ingest import MonitoringService, MqttOptions
+from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
+from shared.enums import SensorKind
+from shared.sensor_events import SensorEvent as Reading
+from shared.timekeeping import utc_now
+from tests.monitoring.conftest import PROVIDER_1_ADMIN
+
+pytestmark = pytest.mark.mqtt
+
+
+def mosquitto_pub(broker: tuple[str, int], topic: str, message: str) -> None:
+    """Publish as an installer would, with the broker's own command-line client."""
+    subprocess.run(["mosquitto_pub", "-h", broker[0], "-p", str(broker[1]), "-q", "1", "-t", topic, "-m", message],
+                   check=True, timeout=5)
+
+
+async def _until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await check()
+        if found or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.02)
+
+
+async def _started(service: MonitoringService) -> MonitoringService:
+    await service.start()
+    assert await _until(lambda: asyncio.sleep(0, service.ingest.connected_count >= 1))
+    await asyncio.sleep(0.2)  # the subscription is sent on connect; let the broker take it
+    return service
+
+
+def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and_dead_letters(
+        api: TestClient, register: Callable[..., dict[str, Any]], headers_for: Callable[[str], dict[str, str]],
+        seeded_db_url: str, mqtt_broker: tuple[str, int]) -> None:
+    prefix = f"z2m-{uuid.uuid4().hex[:8]}"  # apart from anyone else on the shared broker
+    gateway = register({"kitchen_pir": "Kitchen", "front_door": "front door"})["device"]
+    client_id, device_id = gateway["client_id"], gateway["id"]
+
+    async def scenario() -> dict[str, Any]:
+        engine = create_engine(seeded_db_url)
+        sessions = session_factory(engine)
+        service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
+                                                          client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
+        await _started(service)
+
+        async def rows(model: Any, *where: Any) -> list[Any]:
+            async with sessions() as session:
+                return list((await session.execute(select(model).where(*where))).scalars().all())
+
+        try:
+            started = time.monotonic()
+            await asyncio.to_thread(mosquitto_pub, mqtt_broker, f"{prefix}/kitchen_pir", '{"occupancy": true, "battery": 9}')
+            events = await _until(lambda: rows(SensorEvent, SensorEvent.device_id == device_id), timeout=1.0)
+            latency = time.monotonic() - started
+            # Wrong JSON from a registered device, a device nobody registered, and a gateway reporting offline.
+            for topic, message in ((f"{prefix}/kitchen_pir", "not json"), (f"{prefix}/stranger", '{"occupancy": true}'),
+                                   (f"{prefix}/front_door/availability", "offline")):
+                await asyncio.to_thread(mosquitto_pub, mqtt_broker, topic, message)
+            await _until(lambda: rows(DeadLetter), timeout=3.0)
+            await _until(lambda: rows(Alert, Alert.kind == "device_offline"), timeout=3.0)
+            await service.flush()
+            letters = await rows(DeadLetter)
+            device = (await rows(Device, Device.id == device_id))[0]
+            health = await rows(Alert, Alert.client_id == client_id, Alert.kind.in_(["low_battery", "device_offline"]))
+
+            # Silence: drive the detectors' clock forward until the inactivity detector speaks.
+            anomalies: list[Alert] = []
+            for hours in range(1, 25):
+                await service.tick(utc_now() + timedelta(hours=hours))
+                anomalies = await rows(Alert, Alert.client_id == client_id, Alert.kind == "sensor_anomaly")
+                if anomalies:
+                    break
+            return {"latency": latency, "events": events, "letters": letters, "device": device, "health": health,
+                    "anomalies": anomalies, "hours": hours}
+        finally:
+            await service.stop()
+            await engine.dispose()
+
+    seen = asyncio.run(scenario())
+    assert seen["latency"] < 1.0, f"stored after {seen['latency']:.2f} s"
+    assert sorted((e.sensor, e.room, e.kind, e.value, e.client_id) for e in seen["events"]) == [
+        ("kitchen_pir", "kitchen", "battery", 9.0, client_id), ("kitchen_pir", "kitchen", "motion", 1.0, client_id)]
+    assert seen["device"].battery == 9.0 and seen["device"].last_seen is not None and seen["device"].online is False
+    assert sorted(a.kind for a in seen["health"]) == ["device_offline", "low_battery"]
+    assert all(a.provider_id == 1 for a in seen["health"])
+    reasons = {letter.provider_id: letter.reason for letter in seen["letters"]}
+    assert "not valid JSON" in reasons[1] and "not registered" in reasons[None]
+    (anomaly,) = seen["anomalies"]
+    assert anomaly.severity in ("urgent", "warning") and "no activity since" in anomaly.message
+
+    # Admins of the provider see their device's dead letter with the reason; the unregistered one is not theirs.
+    letters = api.get("/api/v1/dead-letters", headers=headers_for(PROVIDER_1_ADMIN)).json()
+    assert [(item["source"], item["payload"]) for item in letters["items"]] == [("zigbee2mqtt", "not json")]
+
+
+def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach_the_detectors(
+        api: TestClient, register: Callable[..., dict[str, Any]], seeded_db_url: str,
+        mqtt_broker: tuple[str, int]) -> None:
+    prefix = f"z2m-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> tuple[list[SensorEvent], list[Alert], int]:
+        engine = create_engine(seeded_db_url)
+        sessions = session_factory(engine)
+        service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
+                                                          client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
+        await _started(service)
+        try:
+            await asyncio.sleep(0.5)  # past the refresh throttle
+            gateway = (await asyncio.to_thread(register, {"lounge_pir": "lounge"}))["device"]
+            await asyncio.to_thread(mosquitto_pub, mqtt_broker, f"{prefix}/lounge_pir", '{"occupancy": true}')
+
+            async def stored() -> list[SensorEvent]:
+                async with sessions() as session:
+                    return list((await session.execute(select(SensorEvent))).scalars().all())
+
+            events = await _until(stored, timeout=3.0)
+            # A webhook home: readings stored by the API are handed to the same detectors.
+            ref = DeviceRef(gateway["id"], gateway["provider_id"], gateway["client_id"] + 3)
+            service.observe(ref, [Reading(home="x", sensor="hub-pir", room="living", kind=SensorKind.MOTION,
+                                          value=1.0, time=utc_now(), source="webhook")])
+            await service.tick(utc_now() + timedelta(hours=20))
+            async with sessions() as session:
+                alerts = list((await session.execute(select(Alert).where(Alert.kind == "sensor_anomaly"))).scalars())
+            return events, alerts, gateway["client_id"]
+        finally:
+            await service.stop()
+            await engine.dispose()
+
+    events, alerts, client_id = asyncio.run(scenario())
+    assert [(e.sensor, e.client_id, e.kind) for e in events] == [("lounge_pir", client_id, "motion")]
+    assert {a.client_id for a in alerts} == {client_id, client_id + 3}

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "backend.commands",
     "backend.domain.finance.cli",
+    "backend.domain.monitoring.cli",
     "fixtures.cli",
     "rostering.cli",
     "sensors.cli",

@@ -11,6 +11,7 @@ from typing import Any
 
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
 from mobile.core.visit_actions import (
@@ -119,7 +120,9 @@ class VisitScreen(AppScreen):
         for task in self.visit.get("tasks") or []:
             task_id = str(task["id"])
             row = BoxLayout(size_hint_y=None, height=dp(58), spacing=dp(8))
-            row.add_widget(Body(text=str(task.get("label", task_id)), size_hint_x=0.52))
+            label = AnchorLayout(anchor_y="center", size_hint_x=0.52)
+            label.add_widget(Body(text=str(task.get("label", task_id))))
+            row.add_widget(label)
             choice = Choice(TASK_OUTCOMES, placeholder="Not recorded", size_hint_x=0.48)
             choice.select_code(self.draft.tasks.get(task_id, {}).get("outcome"))
             choice.bind(text=lambda c, _t, tid=task_id: self._task_changed(tid, c))

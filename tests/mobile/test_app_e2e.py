@@ -1,0 +1,104 @@
+"""The Kivy app end to end against the real backend: carer day offline then online, supervisor board.
+
+Each scenario runs the app headless (SDL offscreen) in its own process, driven by simulated
+touches (tests/mobile/kivy_driver.py); screenshots of every screen land in the test's
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.mobile.live_server import ROOT, LiveServer, env_for
+
+
+def run_scenario(name: str, server: LiveServer, tmp_path: Path, extra_env: dict[str, str] | None = None,
+                 timeout: float = 120) -> dict[str, Any]:
+    out = tmp_path / f"screens-{name}"
+    env = env_for(tmp_path)
+    env.update(extra_env or {})
+    stderr_path = tmp_path / f"driver-{name}.log"
+    stderr_file = stderr_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.mobile.kivy_driver", name, "--server", server.url, "--out", str(out),
+         "--data", str(tmp_path / f"phone-{name}")],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file, text=True)
+    assert process.stdout is not None and process.stdin is not None
+    last = ""
+    try:
+        for line in process.stdout:
+            line = line.strip()
+            if line == "@@ stop-server":
+                server.stop()
+                process.stdin.write("ok\n")
+                process.stdin.flush()
+            elif line == "@@ start-server":
+                server.start()
+                process.stdin.write("ok\n")
+                process.stdin.flush()
+            elif line:
+                last = line
+        process.wait(timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        stderr_file.close()
+    stderr = stderr_path.read_text()
+    assert last.startswith("{"), f"driver printed no summary; stderr:\n{stderr[-4000:]}"
+    summary = json.loads(last)
+    assert summary["ok"], f"{summary.get('error')}\n{stderr[-4000:]}"
+    for shot in summary["screenshots"]:
+        assert (out / shot).stat().st_size > 5000, f"{shot} looks empty"
+    return summary
+
+
+def test_carer_does_a_visit_offline_and_it_syncs(live_server: LiveServer, tmp_path: Path) -> None:
+    summary = run_scenario("carer", live_server, tmp_path)
+    assert "Check-out blocked" in summary["blocked_message"]
+    assert summary["row"]["status"] == "Done" and summary["row"]["verified"] == "Verified"
+    assert summary["outbox"] == ["applied"] * 4
+    assert len(summary["screenshots"]) >= 8
+    visit_id = summary["visit_id"]
+
+    carer = live_server.client("carer.demo")
+    today = datetime.now(UTC).date().isoformat()
+    visits = {v["id"]: v for v in carer.get("/me/visits", params={"date": summary.get("day", today)}).json()["items"]}
+    if visit_id in visits:
+        assert visits[visit_id]["status"] == "completed" and visits[visit_id]["verified"] is True
+    # the supervisor sees it: the visit is done, the concern is an open alert
+    supervisor = live_server.client("supervisor.demo")
+    board = supervisor.get("/board", params={"limit": 500}).json()
+    row = next(v for v in board["visits"] if v["id"] == visit_id)
+    assert row["state"] == "completed" and row["status"] == "completed"
+    assert any(a["visit_id"] == visit_id and a["kind"] == "concern" for a in board["alerts"])
+    notes = supervisor.get(f"/visits/{visit_id}/case-notes").json()
+    assert [n for n in notes if "good spirits" in json.dumps(n)], notes
+    # replaying the phone's keys writes nothing twice
+    replay = carer.post("/sync", json={"actions": [
+        {"idempotency_key": key, "kind": "note", "visit_id": visit_id, "at": datetime.now(UTC).isoformat(),
+         "payload": {"text": "replayed"}} for key in summary["keys"]]}).json()
+    assert {r["status"] for r in replay["results"]} == {"duplicate"}
+
+
+def test_supervisor_board_acknowledges_resolves_and_approves(live_server: LiveServer, tmp_path: Path) -> None:
+    carer = live_server.client("carer.demo")
+    visits = carer.get("/me/visits").json()["items"]
+    visit = next(v for v in visits if v["status"] == "planned")
+    now = datetime.now(UTC).isoformat()
+    checked = carer.post(f"/visits/{visit['id']}/check-in", headers={"Idempotency-Key": "sup-test-checkin-1"},
+                         json={"at": now, "method": "manual", "reason": "phone_broken"}).json()
+    concern = carer.post(f"/visits/{visit['id']}/concerns", headers={"Idempotency-Key": "sup-test-concern-1"},
+                         json={"at": now, "category": "safeguarding", "text": "Door left unlocked overnight"}).json()
+    summary = run_scenario("supervisor", live_server, tmp_path, {
+        "DOMICARE_TEST_ALERT": str(concern["alert_id"]), "DOMICARE_TEST_REVIEW_EVENT": str(checked["event_id"])})
+    assert summary["auto_refreshed"]
+    assert any(g.startswith("Late") or g.startswith("Missed") or g.startswith("Not started") for g in summary["groups"])
+    supervisor = live_server.client("supervisor.demo")
+    alert = next(a for a in supervisor.get("/alerts", params={"limit": 500}).json()["items"] if a["id"] == concern["alert_id"])
+    assert alert["state"] == "resolved"
+    assert all(r["event_id"] != checked["event_id"] for r in supervisor.get("/reviews").json()["items"])

@@ -181,7 +181,7 @@ def billable_minutes(worked: float, planned: int, rules: Rules, *, cap: bool = T
     Within ``grace_minutes`` of planned counts as planned; then rounding to the billing unit, the
     minimum billable duration, and the cap at planned (``cap=False`` when an approved amendment set the times).
     """
-    steps = [rules.label]
+    steps = [_label(rules.rounding, rules.billing_unit_minutes)]
     basis = worked
     if abs(worked - planned) <= rules.grace_minutes + _EPS and worked != planned:
         basis = float(planned)
@@ -194,6 +194,16 @@ def billable_minutes(worked: float, planned: int, rules: Rules, *, cap: bool = T
         claimed = planned
         steps.append("cap")
     return claimed, steps
+
+
+_LABELS: dict[tuple[str, int], str] = {}
+
+
+def _label(mode: str, unit: int) -> str:
+    label = _LABELS.get((mode, unit))
+    if label is None:
+        label = _LABELS[(mode, unit)] = f"{mode}/{unit}"
+    return label
 
 
 def pay_minutes(worked: float) -> int:
@@ -251,6 +261,8 @@ class _Presence:
 
 
 def _apply_amendments(facts: VisitFacts, presences: list[_Presence]) -> tuple[str, list[Change]]:
+    if not facts.amendments:
+        return facts.status, []
     status = facts.status
     changes: list[Change] = []
     for amendment in facts.amendments:
@@ -301,12 +313,15 @@ def _short_notice(facts: VisitFacts, rules: Rules) -> bool:
 
 def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
     """Apply approved amendments and the payment rules to one visit."""
-    planned = max(0, round((facts.planned_end - facts.planned_start).total_seconds() / 60))
+    planned = round((facts.planned_end - facts.planned_start).total_seconds() / 60)
+    if planned < 0:
+        planned = 0
     presences = [_Presence(c) for c in facts.carers]
     status, changes = _apply_amendments(facts, presences)
-    slots = max(facts.carers_needed, 1)
-    # Carers who turned up first, then assigned carers who did not, then empty slots.
-    presences.sort(key=lambda p: (p.start is None, not p.facts.assigned))
+    slots = facts.carers_needed if facts.carers_needed > 1 else 1
+    if len(presences) > 1:
+        # Carers who turned up first, then assigned carers who did not, then empty slots.
+        presences.sort(key=lambda p: (p.start is None, not p.facts.assigned))
     missed = status == "missed"
     cancelled = status == "cancelled"
     lines: list[CarerLine] = []
@@ -340,7 +355,8 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
             verified_electronically=False, unverified=False, awaiting_review=False,
         )
 
-    verdicts: list[str] = []
+    all_electronic = True
+    any_pending = False
     for index, p in enumerate(presences):
         notes: list[str] = []
         if p.start is not None and (first_start is None or p.start < first_start):
@@ -352,12 +368,18 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
             worked = 0.0
             notes.append("no check-out")
         else:
-            worked = max(0.0, (p.end - p.start).total_seconds() / 60)
+            worked = (p.end - p.start).total_seconds() / 60
+            if worked < 0:
+                worked = 0.0
         actual = math.floor(worked + 0.5)
         claimed, steps = 0, []
         if worked > 0:
             worked_any = True
-            verdicts.append(p.verdict)
+            verdict = p.verdict
+            if verdict != "Y":
+                all_electronic = False
+                if verdict == "N":
+                    any_pending = True
             allowed = p.verdict in ("Y", "A") or (p.verdict == "N" and rules.unverified_billable_before_approval)
             if index >= billable_slots:
                 notes.append("extra carer not billable")
@@ -371,9 +393,11 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
                 short = True
             if abs(worked - planned) > rules.grace_minutes:
                 notes.insert(0, f"actual {actual} min vs planned {planned} min")
-            started_on = p.start.astimezone(LONDON).date()
-            if started_on != facts.visit_date:
-                notes.append(f"started on {started_on.isoformat()}")
+            # London and UTC dates differ only in the UTC 23:00 hour (BST), so convert only then.
+            if p.start.hour == 23 or p.start.date() != facts.visit_date:
+                started_on = p.start.astimezone(LONDON).date()
+                if started_on != facts.visit_date:
+                    notes.append(f"started on {started_on.isoformat()}")
             if p.verdict == "A" and not p.amended:
                 notes.append("unverified check approved by supervisor")
         if p.amended or (amended_codes and worked > 0):
@@ -381,20 +405,20 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
         lines.append(CarerLine(
             carer_id=p.facts.carer_id, carer_ref=p.facts.carer_ref, actual_start=p.start, actual_end=p.end,
             actual_minutes=actual if worked > 0 else 0, claimed_minutes=claimed,
-            pay_minutes=pay_minutes(worked), verification=p.verdict if p.start is not None else "",
+            pay_minutes=math.ceil(worked - _EPS) if worked > 0 else 0, verification=p.verdict if p.start is not None else "",
             check_in_method=p.in_method, check_out_method=p.out_method, rounding=";".join(steps),
             check_in_verdict=p.in_verdict if p.start is not None else "",
             check_out_verdict=p.out_verdict if p.end is not None else "",
             comment="; ".join(notes), amended=p.amended,
         ))
-    for _ in range(max(0, slots - len(lines))):
+    for _ in range(slots - len(lines)):
         lines.append(CarerLine(
             carer_id=None, carer_ref="", actual_start=None, actual_end=None, actual_minutes=0, claimed_minutes=0,
             pay_minutes=0, verification="", check_in_method=None, check_out_method=None, rounding="",
             comment="no carer assigned" if status != "completed" else "carer did not attend",
         ))
     if first_start is not None:
-        late = first_start > facts.planned_start + timedelta(minutes=rules.late_tolerance_minutes)
+        late = (first_start - facts.planned_start).total_seconds() > rules.late_tolerance_minutes * 60
         if late:
             minutes_late = round((first_start - facts.planned_start).total_seconds() / 60)
             for line in lines:
@@ -405,9 +429,9 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
         planned_minutes=planned * billable_slots, slot_minutes=planned, lines=lines, changes=changes,
         delivered=worked_any, late=late and worked_any, short=short,
         missed=False, cancelled=False,
-        verified_electronically=worked_any and all(v == "Y" for v in verdicts),
-        unverified=worked_any and any(v != "Y" for v in verdicts),
-        awaiting_review=any(v == "N" for v in verdicts),
+        verified_electronically=worked_any and all_electronic,
+        unverified=worked_any and not all_electronic,
+        awaiting_review=any_pending,
     )
 
 

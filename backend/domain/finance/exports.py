@@ -12,8 +12,6 @@ import io
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
 import msgspec
 
 from backend.domain.finance.billing import BilledVisit
@@ -54,11 +52,10 @@ class RunningTotals:
 
 
 def _hhmm(moment: datetime | None) -> str:
-    return moment.astimezone(LONDON).strftime("%H:%M") if moment is not None else ""
-
-
-def _local_iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(LONDON).isoformat(timespec="seconds") if moment is not None else None
+    if moment is None:
+        return ""
+    local = moment.astimezone(LONDON)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 # ---------------------------------------------------------------- abacus CSV
@@ -101,59 +98,105 @@ def csv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: Running
 _encoder = msgspec.json.Encoder()
 
 
-def _check(method: str | None, verdict: str) -> dict[str, Any]:
-    return {"method": method, "verdict": VERDICT_NAMES.get(verdict, "none")}
+class EvvCheck(msgspec.Struct):
+    """How one check-in or check-out was evidenced: method and verdict, never a location."""
+
+    method: str | None
+    verdict: str
 
 
-def evv_record(header: FileHeader, visit: BilledVisit) -> dict[str, Any]:
+class EvvVerification(msgspec.Struct):
+    """A carer's verification on a visit."""
+
+    verdict: str
+    check_in: EvvCheck | None
+    check_out: EvvCheck | None
+
+
+class EvvCarer(msgspec.Struct):
+    """One carer's part of a visit (times in Europe/London)."""
+
+    carer_ref: str | None
+    start: datetime | None
+    end: datetime | None
+    actual_minutes: int
+    claimed_minutes: int
+    pay_minutes: int
+    verification: EvvVerification
+    rounding: str
+    comment: str
+
+
+class EvvPlanned(msgspec.Struct):
+    """What was commissioned for the visit."""
+
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    number_of_carers: int
+
+
+class EvvChange(msgspec.Struct):
+    """An approved amendment: reason code and fields set, never free text."""
+
+    reason_code: str
+    fields: list[str]
+    status: str | None
+    actual_start: datetime | None
+    actual_end: datetime | None
+    decided_at: datetime | None
+
+
+class EvvRecord(msgspec.Struct):
+    """One visit of the EVV file."""
+
+    file_reference: str
+    provider_ref: str
+    visit_id: int
+    service_type: str
+    client_ref: str
+    date: date
+    status: str
+    planned: EvvPlanned
+    carers: list[EvvCarer]
+    claimed_minutes: int
+    actual_minutes: int
+    changes: list[EvvChange]
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(LONDON) if moment is not None else None
+
+
+def evv_record(header: FileHeader, visit: BilledVisit) -> EvvRecord:
     """One visit as an EVV record: who, where (verdict only), when, and what was changed and why."""
     facts = visit.facts
-    return {
-        "file_reference": header.file_reference,
-        "provider_ref": header.provider_ref,
-        "visit_id": facts.visit_id,
-        "service_type": facts.service_type,
-        "client_ref": facts.client_ref,
-        "date": facts.visit_date.isoformat(),
-        "status": visit.status,
-        "planned": {
-            "start": _local_iso(facts.planned_start),
-            "end": _local_iso(facts.planned_end),
-            "duration_minutes": visit.slot_minutes,
-            "number_of_carers": facts.carers_needed,
-        },
-        "carers": [
-            {
-                "carer_ref": line.carer_ref or None,
-                "start": _local_iso(line.actual_start),
-                "end": _local_iso(line.actual_end),
-                "actual_minutes": line.actual_minutes,
-                "claimed_minutes": line.claimed_minutes,
-                "pay_minutes": line.pay_minutes,
-                "verification": {
-                    "verdict": VERDICT_NAMES.get(line.verification, "none"),
-                    "check_in": _check(line.check_in_method, line.check_in_verdict) if line.actual_start else None,
-                    "check_out": _check(line.check_out_method, line.check_out_verdict) if line.actual_end else None,
-                },
-                "rounding": line.rounding,
-                "comment": line.comment,
-            }
-            for line in visit.lines
-        ],
-        "claimed_minutes": visit.claimed_minutes,
-        "actual_minutes": visit.actual_minutes,
-        "changes": [
-            {
-                "reason_code": change.reason_code,
-                "fields": change.fields,
-                "status": change.status,
-                "actual_start": _local_iso(change.actual_start),
-                "actual_end": _local_iso(change.actual_end),
-                "decided_at": _local_iso(change.decided_at),
-            }
-            for change in visit.changes
-        ],
-    }
+    carers = []
+    claimed = actual = 0
+    for line in visit.lines:
+        claimed += line.claimed_minutes
+        actual += line.actual_minutes
+        carers.append(EvvCarer(
+            line.carer_ref or None, _local(line.actual_start), _local(line.actual_end), line.actual_minutes,
+            line.claimed_minutes, line.pay_minutes,
+            EvvVerification(
+                VERDICT_NAMES.get(line.verification, "none"),
+                EvvCheck(line.check_in_method, VERDICT_NAMES.get(line.check_in_verdict, "none"))
+                if line.actual_start is not None else None,
+                EvvCheck(line.check_out_method, VERDICT_NAMES.get(line.check_out_verdict, "none"))
+                if line.actual_end is not None else None,
+            ),
+            line.rounding, line.comment,
+        ))
+    return EvvRecord(
+        header.file_reference, header.provider_ref, facts.visit_id, facts.service_type, facts.client_ref,
+        facts.visit_date, visit.status,
+        EvvPlanned(facts.planned_start.astimezone(LONDON), facts.planned_end.astimezone(LONDON), visit.slot_minutes,
+                   facts.carers_needed),
+        carers, claimed, actual,
+        [EvvChange(c.reason_code, c.fields, c.status, _local(c.actual_start), _local(c.actual_end), _local(c.decided_at))
+         for c in visit.changes],
+    )
 
 
 def evv_open(headers: list[FileHeader], week_ending: date) -> str:
@@ -170,18 +213,17 @@ def evv_open(headers: list[FileHeader], week_ending: date) -> str:
 
 def evv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: RunningTotals) -> str:
     """Visit records for a chunk, comma-joined (and led by a comma unless they are the first)."""
-    parts: list[bytes] = []
-    for visit in visits:
-        parts.append(_encoder.encode(evv_record(header, visit)))
-        totals.actual_minutes += visit.actual_minutes
-        totals.claimed_minutes += visit.claimed_minutes
-    if not parts:
+    records = [evv_record(header, visit) for visit in visits]
+    if not records:
         return ""
+    for record in records:
+        totals.actual_minutes += record.actual_minutes
+        totals.claimed_minutes += record.claimed_minutes
     lead = "," if totals.visits else ""
-    totals.visits += len(parts)
-    totals.rows += len(parts)
-    totals.per_batch_rows[header.file_reference] = totals.per_batch_rows.get(header.file_reference, 0) + len(parts)
-    return lead + b",".join(parts).decode()
+    totals.visits += len(records)
+    totals.rows += len(records)
+    totals.per_batch_rows[header.file_reference] = totals.per_batch_rows.get(header.file_reference, 0) + len(records)
+    return lead + _encoder.encode(records).decode()[1:-1]
 
 
 def evv_close(totals: RunningTotals) -> str:

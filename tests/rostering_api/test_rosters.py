@@ -121,8 +121,9 @@ def test_rostering_is_for_supervisors_of_the_provider_and_checks_its_input(api: 
     assert api.post("/api/v1/rosters", json={"date": past, "reroster": True}, headers=supervisor).status_code == 400
 
     key = {"Idempotency-Key": "roster-request-0001"}
-    first = api.post("/api/v1/rosters", json={"date": day, "time_limit_s": 1}, headers=supervisor | key)
-    replay = api.post("/api/v1/rosters", json={"date": day, "time_limit_s": 1}, headers=supervisor | key)
+    week = {"date": day, "days": 2, "time_limit_s": 1}  # two days, the first day's rota counting for continuity
+    first = api.post("/api/v1/rosters", json=week, headers=supervisor | key)
+    replay = api.post("/api/v1/rosters", json=week, headers=supervisor | key)
     assert first.status_code == replay.status_code == 202 and first.json()["id"] == replay.json()["id"]
     roster_id = first.json()["id"]
     early = api.post(f"/api/v1/rosters/{roster_id}/publish", headers=supervisor)
@@ -133,7 +134,10 @@ def test_rostering_is_for_supervisors_of_the_provider_and_checks_its_input(api: 
     listed = api.get("/api/v1/rosters", params={"date": day}, headers=supervisor).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == roster_id
     assert api.get("/api/v1/rosters", headers=admin_p2).json()["total"] == 0
-    assert wait_for(api, supervisor, roster_id)["status"] == "done"
+    done = wait_for(api, supervisor, roster_id)
+    assert done["status"] == "done", done["error"]
+    assert [d["date"] for d in done["days_summary"]] == [day, (_today() + timedelta(days=1)).isoformat()]
+    assert {r["date"] for r in done["runs"]} == {d["date"] for d in done["days_summary"]}
 
 
 # --------------------------------------------------------------------------- database helpers

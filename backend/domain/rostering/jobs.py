@@ -40,16 +40,20 @@ _pending: set[tuple[int, int]] = set()  # (session factory, job id) this process
 _slots = threading.BoundedSemaphore(solver_pool().workers)  # jobs this process runs at once
 
 
-def dispatch(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
-    """Start running a job in the background of this process (it runs only if the claim succeeds)."""
+def dispatch(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> bool:
+    """Start running a job in the background of this process (it runs only if the claim succeeds).
+
+    ``False`` when this process already has a task waiting for (or running) the job.
+    """
     key = (id(sessionmaker), job_id)
     if key in _pending:
-        return  # this process already has a task waiting for (or running) the job
+        return False
     _pending.add(key)
     task = asyncio.get_running_loop().create_task(run_job(sessionmaker, job_id), name=f"roster-job-{job_id}")
     _running.add(task)
     task.add_done_callback(_running.discard)
     task.add_done_callback(lambda _t: _pending.discard(key))
+    return True
 
 
 def needs_reviving(job: RosterJob, now: datetime) -> bool:
@@ -63,9 +67,8 @@ def needs_reviving(job: RosterJob, now: datetime) -> bool:
 
 def revive(sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> None:
     """Run an abandoned job here; the claim makes sure only one process takes it."""
-    if job.id is not None and needs_reviving(job, utc_now()):
-        logger.warning("roster job %s looks abandoned (%s); claiming it", job.id, job.status)
-        dispatch(sessionmaker, job.id)
+    if job.id is not None and needs_reviving(job, utc_now()) and dispatch(sessionmaker, job.id):
+        logger.warning("roster job %s is %s with nobody working on it; offering to run it here", job.id, job.status)
 
 
 async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
@@ -132,15 +135,17 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
             now = datetime.fromisoformat(job.params["now"]) if job.params.get("now") else utc_now()
             loaded = await load_roster_input(session, job.provider_id, job.params, now)
             await session.commit()  # end the read transaction before the long solve
+            solving_since = time.monotonic()
             solve = asyncio.ensure_future(solver_pool().solve(key, loaded.request))
             while not solve.done():
                 await asyncio.wait({solve}, timeout=HEARTBEAT_SECONDS)
                 if solve.done():
                     break
                 report = solver_pool().latest(key)
-                values: dict[str, Any] = {"heartbeat_at": utc_now()}
+                by_clock = (time.monotonic() - solving_since) / (loaded.request.time_limit * len(loaded.days) or 1.0)
+                values: dict[str, Any] = {"heartbeat_at": utc_now(), "progress": round(min(0.99, by_clock), 3)}
                 if report is not None:
-                    values["progress"] = round(min(0.99, report.fraction), 3)
+                    values["progress"] = round(min(0.99, max(by_clock, report.fraction)), 3)
                     values["result"] = {"best_so_far": objective_out(report.best), "day": report.day}
                 if not await _update_mine(session, job_id, **values):
                     logger.warning("roster job %s was taken over by another worker; dropping this run", job_id)

@@ -119,9 +119,10 @@ class Session:
                 self.cache.prune({day})
                 return Rota(day, visits, stored.fetched_at, offline=False)
         cached = self.cache.load(self.username, day)
+        offline = error is not None or self.client is None
         if cached is None:
-            return Rota(day, [], None, offline=True, error=error)
-        return Rota(day, cached.visits, cached.fetched_at, offline=True, error=error)
+            return Rota(day, [], None, offline=offline, error=error)
+        return Rota(day, cached.visits, cached.fetched_at, offline=offline, error=error)
 
     def visit(self, visit_id: int, day: str | None = None) -> dict[str, Any] | None:
         return self.cache.visit(self.username, day or today(), visit_id)

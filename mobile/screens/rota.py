@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
@@ -46,8 +46,15 @@ class RotaScreen(AppScreen):
             self.show_rota(session.rota(refresh=False))
         else:
             self.render()
-        if context.get("refresh", True):
+        if context.get("refresh", True) and not self._just_fetched():
             self.refresh()
+
+    def _just_fetched(self, within_s: float = 30.0) -> bool:
+        """True when the rota on show came from the server moments ago (e.g. during sign-in)."""
+        if self.rota is None or self.rota.fetched_at is None:
+            return False
+        fetched = datetime.fromisoformat(self.rota.fetched_at.replace("Z", "+00:00"))
+        return (datetime.now(UTC) - fetched).total_seconds() < within_s
 
     def refresh(self) -> None:
         self.loading = True

@@ -1,19 +1,38 @@
-"""Android entry point (python-for-android runs ``main.py`` from buildozer's ``source.dir``).
+"""Android entry point: python-for-android runs ``main.py`` at the top of buildozer's ``source.dir``.
 
-On the phone there is no command line: the app keeps its data in Kivy's per-user folder
-and remembers the server and username from the last sign-in.
+buildozer packs the contents of ``mobile/`` as the app's root folder, so this file registers
+that folder as the ``mobile`` package before importing the app. On the phone there is no
+command line: data lives in the app's private folder; server and username are remembered.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so ``mobile`` imports as a package
+HERE = Path(__file__).resolve().parent
+
+
+def _register_package() -> None:
+    if HERE.name == "mobile":  # running from a checkout: the repository root holds the package
+        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+        sys.path.insert(0, str(HERE.parent))
+        return
+    # On the phone this folder is the app root and first on sys.path, where its ``platform``
+    # package would shadow the standard library's: take it off the path, load it by location.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+    sys.modules.pop("platform", None) if getattr(sys.modules.get("platform"), "__path__", None) else None
+    spec = importlib.util.spec_from_file_location("mobile", HERE / "__init__.py", submodule_search_locations=[str(HERE)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mobile"] = module
+    spec.loader.exec_module(module)
 
 
 def main() -> None:
+    _register_package()
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kivy.app import App  # noqa: F401  (initialises Kivy before the window)
 

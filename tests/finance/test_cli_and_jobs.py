@@ -120,3 +120,17 @@ def test_schedule_finance_jobs_registers_monday_six_london() -> None:
     winter = weekly.trigger.get_next_fire_time(None, datetime(2025, 1, 7, 12, 0, tzinfo=LONDON))
     assert winter.astimezone(timezone.utc) == datetime(2025, 1, 13, 6, 0, tzinfo=timezone.utc)
     assert scheduler.get_job(CATCH_UP_JOB_ID) is not None
+
+
+def test_register_jobs_hooks_into_the_app_scheduler() -> None:
+    from backend.domain.finance.jobs import register_jobs
+    from backend.scheduling.runner import JobScheduler
+    from shared.timekeeping import LONDON
+
+    scheduler = JobScheduler(object())  # type: ignore[arg-type]
+    register_jobs(scheduler, object(), object())  # type: ignore[arg-type]
+    weekly = scheduler.jobs["finance.weekly_export"]
+    assert weekly.catch_up
+    fire = weekly.trigger.get_next_fire_time(None, datetime(2025, 10, 22, 12, 0, tzinfo=LONDON))
+    assert fire == datetime(2025, 10, 27, 6, 0, tzinfo=LONDON) and fire.utcoffset() == timedelta(0)
+    assert "finance.weekly_export_catch_up" in scheduler.jobs

@@ -7,8 +7,10 @@ missed while no server ran are caught up when the job starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import weakref
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,17 @@ CATCH_UP_JOB_ID = "finance-weekly-export-catch-up"
 ADVISORY_LOCK_KEY = int.from_bytes(b"dcfinexp", "big") & 0x7FFF_FFFF_FFFF_FFFF
 RUN_AT = {"day_of_week": "mon", "hour": 6, "minute": 0}
 DEFAULT_CATCH_UP_WEEKS = 4
+CATCH_UP_EVERY_MINUTES = 30
+# Two triggers in one process wait for each other (one lock per event loop); processes use the advisory lock.
+_in_process: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _process_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _in_process.get(loop)
+    if lock is None:
+        lock = _in_process[loop] = asyncio.Lock()
+    return lock
 
 
 def outbox_dir(settings: Any) -> Path:
@@ -105,6 +118,12 @@ async def run_weekly_exports(settings: Any, sessionmaker: async_sessionmaker[Asy
     and a (provider, week, format) already recorded is never written again.
     """
     now = now or utc_now()
+    async with _process_lock():
+        return await _run_locked(settings, sessionmaker, now, catch_up_weeks)
+
+
+async def _run_locked(settings: Any, sessionmaker: async_sessionmaker[AsyncSession], now: datetime,
+                      catch_up_weeks: int) -> list[Path]:
     lock = _AdvisoryLock(sessionmaker)
     held = await lock.acquire()
     if not held:
@@ -177,3 +196,19 @@ def schedule_finance_jobs(scheduler: Any, settings: Any, sessionmaker: async_ses
         run_weekly_exports, "date", run_date=utc_now() + timedelta(seconds=5), args=[settings, sessionmaker],
         id=CATCH_UP_JOB_ID, name="weekly finance export catch-up", replace_existing=True, misfire_grace_time=None,
     )
+
+
+def register_jobs(scheduler: Any, settings: Any, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Hook for :class:`backend.scheduling.runner.JobScheduler`: the Monday 06:00 London export, made up
+    at start-up when its fire time was missed, plus an idempotent half-hourly pass that catches up any
+    week still missing (the first start, or a failed run) without ever writing a week twice."""
+
+    async def weekly_export(now: datetime) -> dict[str, int]:
+        return {"files": len(await run_weekly_exports(settings, sessionmaker, now))}
+
+    async def catch_up(now: datetime) -> dict[str, int]:
+        written = await run_weekly_exports(settings, sessionmaker, now)
+        return {"files": len(written)} if written else {}
+
+    scheduler.add_cron("finance.weekly_export", weekly_export, catch_up=True, **RUN_AT)
+    scheduler.add_interval("finance.weekly_export_catch_up", catch_up, minutes=CATCH_UP_EVERY_MINUTES)

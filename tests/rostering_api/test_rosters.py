@@ -51,6 +51,8 @@ def test_solve_then_publish_shows_the_rota_to_carers(api: TestClient, supervisor
     result_day = run_db(lambda s: _result_day(s, roster_id))
     check_rota(result_day, visits, carers)
     assert body["days_summary"][0]["visits"] == len(visits)
+    current = body["days_summary"][0]["current_rota"]  # the seeded rota measured the same way, for comparison
+    assert current["carers_used"] > 0 and current["travel_minutes"] > 0
 
     published = api.post(f"/api/v1/rosters/{roster_id}/publish", headers=supervisor)
     assert published.status_code == 200, published.text

@@ -56,6 +56,7 @@ class DayContext:
     visits: dict[int, Visit] = field(default_factory=dict)
     started_ids: set[int] = field(default_factory=set)
     past_ids: set[int] = field(default_factory=set)
+    current: dict[str, list[str]] = field(default_factory=dict)  # the rota in force for the visits being solved
     carers: dict[int, Carer] = field(default_factory=dict)
 
 
@@ -119,6 +120,8 @@ async def load_roster_input(
             if is_started:
                 context.started_ids.add(vid)
                 started.append(_started(day, visit, carers_of[vid], checked_in[vid]))
+            else:
+                context.current[str(vid)] = [str(c) for c in carers_of[vid]]
         days.append(DayInput(tuple(lib_visits), lib_carers, tuple(started), unavailable, minute_now))
         contexts.append(context)
     options = _options(params, carers, history)

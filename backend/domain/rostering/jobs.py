@@ -152,7 +152,7 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
                     solve.cancel()
                     return
             solutions = solve.result()
-            result = roster_result(loaded.days, solutions, time.monotonic() - started)
+            result = roster_result(loaded, solutions, time.monotonic() - started)
             await _update_mine(session, job_id, status=RosterJobStatus.DONE, progress=1.0, result=result,
                                finished_at=utc_now(), heartbeat_at=utc_now())
         except asyncio.CancelledError:

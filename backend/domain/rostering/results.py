@@ -8,7 +8,8 @@ from typing import Any
 
 from rostering.model import ObjectiveBreakdown, RosterSolution
 
-from backend.domain.rostering.inputs import DayContext, moment_of
+from backend.domain.rostering.comparison import current_rota_figures
+from backend.domain.rostering.inputs import DayContext, LoadedRoster, moment_of
 from shared.timekeeping import as_utc
 
 
@@ -76,9 +77,14 @@ def day_result(context: DayContext, solution: RosterSolution) -> dict[str, Any]:
     }
 
 
-def roster_result(contexts: list[DayContext], solutions: list[RosterSolution], seconds: float) -> dict[str, Any]:
-    """Every solved day, with the objective summed over the days."""
-    days = [day_result(c, s) for c, s in zip(contexts, solutions, strict=True)]
+def roster_result(loaded: LoadedRoster, solutions: list[RosterSolution], seconds: float) -> dict[str, Any]:
+    """Every solved day, with the objective summed over the days and the rota in force measured alike."""
+    days = []
+    mode = loaded.request.options.travel_mode
+    for context, day_input, solution in zip(loaded.days, loaded.request.days, solutions, strict=True):
+        day = day_result(context, solution)
+        day["current_rota"] = current_rota_figures(day_input, context.current, mode)
+        days.append(day)
     total: dict[str, Any] = {}
     for day in days:
         for key, value in day["objective"].items():

@@ -67,7 +67,7 @@ def roster_out(job: RosterJob) -> dict[str, Any]:
         "best_so_far": result.get("best_so_far"),
         "solve_seconds": result.get("solve_seconds"),
         "days_summary": [
-            {k: d[k] for k in ("date", "objective", "visits", "carers_available", "carers_used")}
+            {k: d.get(k) for k in ("date", "objective", "current_rota", "visits", "carers_available", "carers_used")}
             | {"unassigned": len(d["unassigned"]), "started_visits": len(d["started_visits"]),
                "past_visits": len(d.get("past_visits", []))}
             for d in days

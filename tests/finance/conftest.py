@@ -47,3 +47,21 @@ def db(seeded_db_url: str) -> Callable[..., Any]:
         return asyncio.run(go())
 
     return call
+
+
+@pytest.fixture(scope="module")
+def shared_db_url(db_factory: Any) -> str:
+    """One seeded database for a module's tests that only read, or write nothing the others count."""
+    return db_factory.new("seeded")
+
+
+@pytest.fixture(scope="module")
+def shared_api(shared_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """An API client over :func:`shared_db_url`, shared by a module's tests (cookies cleared per use)."""
+    from litestar.testing import TestClient
+
+    from backend.app import create_app
+    from tests.conftest import make_settings
+
+    with TestClient(create_app(make_settings(shared_db_url, tmp_path_factory.mktemp("finance-app")))) as client:
+        yield client

@@ -65,7 +65,8 @@ def _independent_sums(db_url: str, provider_id: int, week_ending: date) -> dict[
     return dict(sums)
 
 
-def test_reconciliation_matches_independent_sums(api: TestClient, seeded_db_url: str, last_week: date) -> None:
+def test_reconciliation_matches_independent_sums(shared_api: TestClient, shared_db_url: str, last_week: date) -> None:
+    api, seeded_db_url = shared_api, shared_db_url
     headers = sign_in(api, "commissioner.demo")
     response = api.get("/api/v1/finance/reconciliation", params={"week_ending": last_week.isoformat()}, headers=headers)
     assert response.status_code == 200, response.text
@@ -89,7 +90,8 @@ def test_reconciliation_matches_independent_sums(api: TestClient, seeded_db_url:
     assert sum(c["totals"]["billable_minutes"] for c in clients["items"]) == totals["billable_minutes"]
 
 
-def test_client_week_shows_visits_without_case_notes(api: TestClient, seeded_db_url: str, last_week: date) -> None:
+def test_client_week_shows_visits_without_case_notes(shared_api: TestClient, shared_db_url: str, last_week: date) -> None:
+    api, seeded_db_url = shared_api, shared_db_url
     from backend.database.engine import create_engine
     from backend.domain.visits.models import Visit, VisitEvent
 
@@ -156,7 +158,8 @@ def test_csv_export_parses_back_to_the_reconciliation(api: TestClient, last_week
     assert batches["items"][1]["row_count"] == len(rows)
 
 
-def test_evv_json_export(api: TestClient, last_week: date) -> None:
+def test_evv_json_export(shared_api: TestClient, last_week: date) -> None:
+    api = shared_api
     headers = sign_in(api, "commissioner.demo")
     response = api.get("/api/v1/finance/exports", params={"week_ending": last_week.isoformat(), "format": "evv-json"},
                        headers=headers)
@@ -177,7 +180,8 @@ def test_evv_json_export(api: TestClient, last_week: date) -> None:
     assert "short visit accepted" not in response.text  # free text in an amendment is never exported
 
 
-def test_concurrent_exports_never_share_a_file_reference(seeded_db_url: str, last_week: date) -> None:
+def test_concurrent_exports_never_share_a_file_reference(shared_db_url: str, last_week: date) -> None:
+    seeded_db_url = shared_db_url  # the other shared tests never export abacus-csv
     from backend.database.engine import create_engine, session_factory
     from backend.database.tenancy import TenantScope
     from backend.domain.finance import services
@@ -207,7 +211,8 @@ def test_concurrent_exports_never_share_a_file_reference(seeded_db_url: str, las
     assert all(by_version[v].supersedes_id == by_version[v - 1].id for v in range(2, 13))
 
 
-def test_roles_and_tenancy(api: TestClient, last_week: date) -> None:
+def test_roles_and_tenancy(shared_api: TestClient, last_week: date) -> None:
+    api = shared_api
     week = {"week_ending": last_week.isoformat()}
     admin = sign_in(api, "admin.demo")
     body = api.get("/api/v1/finance/reconciliation", params=week, headers=admin).json()

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -37,7 +38,9 @@ def _sign_in(api: TestClient, username: str, password: str = DEMO_PASSWORD) -> o
                     follow_redirects=False)
 
 
-def test_pages_need_a_session_and_a_csrf_token(api: TestClient, last_week: date) -> None:
+def test_pages_need_a_session_and_a_csrf_token(shared_api: TestClient, last_week: date) -> None:
+    api = shared_api
+    api.cookies.clear()
     week_page = f"/commissioner/weeks/{last_week.isoformat()}"
     anonymous = api.get(week_page, follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/commissioner/sign-in?next=")
@@ -66,7 +69,9 @@ def test_pages_need_a_session_and_a_csrf_token(api: TestClient, last_week: date)
     assert api.get(week_page, follow_redirects=False).status_code == 303
 
 
-def test_provider_admin_sees_only_their_provider_on_the_pages(api: TestClient, last_week: date) -> None:
+def test_provider_admin_sees_only_their_provider_on_the_pages(shared_api: TestClient, last_week: date) -> None:
+    api = shared_api
+    api.cookies.clear()
     assert _sign_in(api, "admin.demo").status_code == 303
     page = api.get(f"/commissioner/weeks/{last_week.isoformat()}")
     assert "PRV001" in page.text and "PRV002" not in page.text
@@ -86,10 +91,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(seeded_db_url: str, tmp_path: Path) -> Iterator[str]:
+def live_server(db_factory: Any, tmp_path: Path) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a thread."""
-    if not seeded_db_url.startswith("sqlite"):
+    if db_factory.backend != "sqlite":
         pytest.skip("the browser test runs once, on SQLite; the pages' queries are covered on PostgreSQL over HTTP")
+    seeded_db_url = db_factory.new("seeded")
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing; run scripts/install-system-packages.sh", pytrace=False)
     import uvicorn

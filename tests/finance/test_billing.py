@@ -228,3 +228,18 @@ def test_week_ending_must_be_a_sunday() -> None:
     with pytest.raises(ValueError, match="not a date"):
         parse_week_ending("last week")
     assert parse_week_ending("2025-01-05").start == date(2024, 12, 30)
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
+    import csv as csv_module
+    import io
+
+    from backend.domain.finance.exports import FileHeader, RunningTotals, csv_chunk
+
+    facts = _visit(START, 30, [_carer(1, None, None)], status="cancelled", cancel_reason="=HYPERLINK(\"x\")")
+    facts.client_ref = "+SU1"
+    visit = bill_visit(facts, RULES)
+    visit.lines[0].comment = "=1+1"
+    header = FileHeader("LCC-P-20250105-C001", "P", "P", "LCC", date(2025, 1, 12), 0)
+    row = next(csv_module.reader(io.StringIO(csv_chunk(header, [visit], RunningTotals()))))
+    assert row[2] == "'+SU1" and row[14] == "'=1+1"

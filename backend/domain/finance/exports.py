@@ -61,6 +61,14 @@ def _hhmm(moment: datetime | None) -> str:
 # ---------------------------------------------------------------- abacus CSV
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def csv_header() -> str:
     """The header line."""
     buffer = io.StringIO()
@@ -76,14 +84,16 @@ def csv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: Running
     rows = 0
     for visit in visits:
         facts = visit.facts
+        client_ref = _cell(facts.client_ref)
         planned_start = _hhmm(facts.planned_start)
         visit_date = facts.visit_date.isoformat()
         totals.visits += 1
         for line in visit.lines:
             writer.writerow((
-                header.file_reference, header.provider_ref, facts.client_ref, week, visit_date, planned_start,
+                header.file_reference, header.provider_ref, client_ref, week, visit_date, planned_start,
                 visit.slot_minutes, _hhmm(line.actual_start), line.actual_minutes, line.claimed_minutes,
-                facts.carers_needed, line.carer_ref, line.verification, line.rounding, line.comment,
+                facts.carers_needed, line.carer_ref, line.verification, line.rounding,
+                _cell(line.comment) if line.comment else "",
             ))
             rows += 1
             totals.actual_minutes += line.actual_minutes

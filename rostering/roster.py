@@ -78,8 +78,10 @@ def reroster(
     if unknown:
         raise ValueError(f"started visits not in the day: {unknown}")
     started_ids = {s.visit_id for s in started}
+    # A visit whose window has already closed is still owed: it starts now at the earliest and
+    # its lateness is paid for as tardiness, so its latest start can be no earlier than that.
     remaining = [
-        dataclasses.replace(v, earliest=max(v.earliest, now), latest=max(v.latest, v.earliest))
+        dataclasses.replace(v, earliest=max(v.earliest, now), latest=max(v.latest, v.earliest, now))
         for v in visits
         if v.id not in started_ids
     ]

@@ -123,6 +123,14 @@ def test_reroster_keeps_started_visits_and_skips_sick_carers() -> None:
     assert not solution.unassigned
 
 
+def test_reroster_still_places_a_visit_whose_window_has_closed() -> None:
+    overdue = _visit("v0", 540)  # window 540-570, and it is now 600 with nobody started
+    solution = reroster([overdue, _visit("v2", 660)], [_carer("ann")], now=600, time_limit=0.3)
+    (carer, start), = _starts(solution)["v0"]
+    assert carer == "ann" and start >= 600
+    assert solution.objective.total_tardiness == pytest.approx(start - 600)  # lateness before now is sunk
+
+
 def test_inconsistent_input_is_rejected() -> None:
     with pytest.raises(ValueError):
         solve_day([_visit("x", 600, carers_needed=3)], [_carer("ann")], time_limit=0.1)

@@ -9,8 +9,11 @@ the password) in a small JSON file.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -84,6 +87,11 @@ class ApiClient:
         self._fetch_token()
         self.me = self.get("/me")
         return self.me
+
+    def use_credentials(self, username: str, password: str, me: dict[str, Any] | None = None) -> None:
+        """Keep credentials for a later sign-in (offline start: the token is fetched when the network returns)."""
+        self._credentials = (username, password)
+        self.me = me
 
     def sign_out(self) -> None:
         self._token = None
@@ -230,20 +238,49 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
 
 
 class RememberedSignIn:
-    """The last server and username, kept between runs (never the password)."""
+    """The last server, username and ``/me``, kept between runs, with a salted PBKDF2 verifier of
+    the password (never the password) so the carer can open the app with no signal."""
+
+    ITERATIONS = 120_000
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def load(self) -> dict[str, str]:
+    def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return {}
-        return {k: str(v) for k, v in data.items() if k in ("server", "username")}
+        return data if isinstance(data, dict) else {}
 
-    def save(self, server: str, username: str) -> None:
+    def load(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self._read().items() if k in ("server", "username")}
+
+    def me(self) -> dict[str, Any]:
+        me = self._read().get("me")
+        return me if isinstance(me, dict) else {}
+
+    def save(self, server: str, username: str, *, password: str | None = None, me: dict[str, Any] | None = None) -> None:
+        data: dict[str, Any] = {"server": server, "username": username}
+        if password is not None:
+            salt = secrets.token_bytes(16)
+            data["salt"] = salt.hex()
+            data["verifier"] = _verifier(password, salt, self.ITERATIONS)
+        if me is not None:
+            data["me"] = me
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"server": server, "username": username}))
+        tmp.write_text(json.dumps(data))
         os.replace(tmp, self.path)
+
+    def matches(self, username: str, password: str) -> bool:
+        """Whether these are the credentials of the last successful online sign-in."""
+        data = self._read()
+        if data.get("username") != username or "verifier" not in data or "salt" not in data:
+            return False
+        expected = _verifier(password, bytes.fromhex(data["salt"]), self.ITERATIONS)
+        return hmac.compare_digest(expected, str(data["verifier"]))
+
+
+def _verifier(password: str, salt: bytes, iterations: int) -> str:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations).hex()

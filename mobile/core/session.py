@@ -58,14 +58,27 @@ class Session:
         self.client: ApiClient | None = None
         self.background: BackgroundSync | None = None
         self.on_sync: Callable[[SyncReport], None] | None = None
+        self.offline_start = False
 
     # -- signing in ------------------------------------------------------------------------
 
-    def sign_in(self, server: str, username: str, password: str) -> dict[str, Any]:
-        """Sign in (network needed once); remembers the server and username; starts syncing."""
+    def sign_in(self, server: str, username: str, password: str, *, allow_offline: bool = True) -> dict[str, Any]:
+        """Sign in and start syncing. Without network, the last user of this phone may still open
+        the app with the same password (checked against a local verifier); the token is then
+        fetched by the sync worker when the network returns."""
         client = ApiClient(server, transport=self.transport)
-        me = client.sign_in(username, password)
-        self.remembered.save(server, username)
+        try:
+            me = client.sign_in(username, password)
+        except NetworkError:
+            remembered = self.remembered.load()
+            if not (allow_offline and remembered.get("server") == server and self.remembered.matches(username, password)):
+                raise
+            me = self.remembered.me()
+            client.use_credentials(username, password, me)
+            self.offline_start = True
+        else:
+            self.remembered.save(server, username, password=password, me=me)
+            self.offline_start = False
         self.close_client()
         self.client = client
         worker = SyncWorker(self.outbox, client, batch_size=self.batch_size)

@@ -19,10 +19,24 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture
-def live_server(seeded_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    """The real backend on a fresh copy of the demo city, for one test."""
-    server = LiveServer(copy_database(seeded_template, tmp_path / "server.db"), tmp_path)
+@pytest.fixture(scope="session")
+def live_server(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real backend on a copy of the demo city, shared by the app's tests to save start-ups.
+
+    Tests that need it stopped (the carer's network going down) start it again before they end;
+    tests touch different visits, so they do not depend on each other's order.
+    """
+    folder = tmp_path_factory.mktemp("mobile-server")
+    server = LiveServer(copy_database(seeded_template, folder / "server.db"), folder)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_running(request: pytest.FixtureRequest) -> None:
+    """If an earlier test left the shared server stopped, start it again."""
+    if "live_server" in request.fixturenames:
+        server = request.getfixturevalue("live_server")
+        if server.process is None:
+            server.start()

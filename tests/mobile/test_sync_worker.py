@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mobile.core.api_client import ApiClient, NotSignedIn
+from mobile.core.api_client import ApiClient, NetworkError, NotSignedIn
 from mobile.core.outbox import Outbox
 from mobile.core.sync_worker import Backoff, BackgroundSync, SyncWorker, sync_until_done
 from tests.mobile.fake_server import FakeServer, SimulatedCrash
@@ -192,3 +194,37 @@ def test_background_sync_wakes_and_retries(tmp_path: Path) -> None:
     finally:
         background.stop()
     assert max(server.writes.values()) == 1
+
+
+def test_offline_start_with_the_last_users_password_then_sync_when_back(tmp_path: Path) -> None:
+    from mobile.core.session import Session
+
+    server = FakeServer()
+    online = {"up": True}
+    transport = server.transport()
+
+    class Switchable(httpx.BaseTransport):
+        def handle_request(self, request):  # type: ignore[no-untyped-def]
+            if not online["up"]:
+                raise httpx.ConnectError("no signal", request=request)
+            return transport.handle_request(request)
+
+    session = Session(tmp_path, transport=Switchable(), sync_interval_s=0.05, backoff=Backoff(0.01, 0.05))
+    me = session.sign_in("http://phone.test", "carer", "pw")
+    session.close()
+    online["up"] = False
+    session = Session(tmp_path, transport=Switchable(), sync_interval_s=0.05, backoff=Backoff(0.01, 0.05))
+    with pytest.raises(NetworkError):
+        session.sign_in("http://phone.test", "carer", "wrong")
+    with pytest.raises(NetworkError):
+        session.sign_in("http://phone.test", "someone-else", "pw")
+    assert session.sign_in("http://phone.test", "carer", "pw") == me and session.offline_start
+    key = session.outbox.enqueue("note", 1, {"text": "offline"}).idempotency_key
+    session.sync_now()
+    online["up"] = True
+    deadline = time.monotonic() + 10
+    while session.outbox.get(key).state != "applied" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    session.close()
+    assert key in server.applied
+    assert "pw" not in (tmp_path / "signin.json").read_text()

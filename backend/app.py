@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from backend.area_modules import area_modules
 from backend.config import Settings, load_settings
 from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
@@ -20,34 +20,9 @@ from backend.problems import EXCEPTION_HANDLERS
 from backend.security.tokens import build_auth
 from backend.security.web import web_security
 
-# Each area exposes ``route_handlers`` in its ``routes`` module; an area not built yet is skipped.
-AREA_ROUTES: tuple[str, ...] = (
-    "system",
-    "accounts",
-    "people",
-    "visits",
-    "alerts",
-    "monitoring",
-    "finance",
-    "rostering",
-    "audit",
-    "operations",
-)
-
-
 def collect_route_handlers() -> list[Any]:
-    """Every area's route handlers, in a stable order."""
-    handlers: list[Any] = []
-    for area in AREA_ROUTES:
-        module_name = f"backend.domain.{area}.routes"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module_name.startswith(exc.name):
-                continue
-            raise
-        handlers.extend(module.route_handlers)
-    return handlers
+    """Every area's ``routes.route_handlers``, in area order."""
+    return [handler for module in area_modules("routes") for handler in module.route_handlers]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

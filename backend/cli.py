@@ -8,9 +8,10 @@ stays cheap and the solver or Kivy load only when their command runs.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+
+from backend.area_modules import import_optional
 
 # Areas that contribute subcommands. A module missing here simply contributes nothing.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -33,13 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="domicare", description="Domicare home-care platform")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module_name.startswith(exc.name):
-                continue
-            raise
-        module.register(subparsers)
+        module = import_optional(module_name)
+        if module is not None:
+            module.register(subparsers)
     return parser
 
 

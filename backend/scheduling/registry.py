@@ -5,32 +5,22 @@ An area without a ``jobs`` module is skipped, as areas without routes are.
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.area_modules import area_modules
 from backend.config import Settings
 from backend.scheduling.runner import JobScheduler
 
 logger = logging.getLogger("domicare.scheduler")
 
-JOB_AREAS: tuple[str, ...] = ("operations", "visits", "alerts", "monitoring", "finance", "rostering", "people", "accounts")
-
-
 def register_all(scheduler: JobScheduler, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """Let every area that has a ``jobs`` module add its jobs."""
-    for area in JOB_AREAS:
-        module_name = f"backend.domain.{area}.jobs"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module_name.startswith(exc.name):
-                continue
-            raise
+    for module in area_modules("jobs"):
         hook = getattr(module, "register_jobs", None)
         if hook is None:
-            logger.warning("%s has no register_jobs(scheduler, settings, sessionmaker); its jobs are not scheduled", module_name)
+            logger.warning("%s has no register_jobs(scheduler, settings, sessionmaker); its jobs are not scheduled", module.__name__)
             continue
         hook(scheduler, settings, sessionmaker)
 

@@ -75,10 +75,20 @@ def test_webhook_needs_a_device_token_stores_events_once_and_dead_letters_garbag
     assert api.post("/api/v1/sensors/events", json=body, headers={"X-Device-Token": "dvc_1_forged"}).status_code == 401
     assert api.post("/api/v1/sensors/events", json=body, headers=supervisor).status_code == 401  # staff are not devices
 
+    handed: list[tuple[Any, list[Any]]] = []
+
+    class LiveDetectors:  # stands in for the ingest worker the lifespan puts in app.state.monitoring
+        def observe(self, device: Any, readings: list[Any]) -> None:
+            handed.append((device, readings))
+
+    api.app.state.monitoring = LiveDetectors()
     first = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
     assert first.status_code == 202, first.text
+    ((device_ref, readings),) = handed
+    assert device_ref.client_id == client_id and [r.room for r in readings] == ["entrance", "living"]
     replay = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
     assert replay.json() == first.json() and first.json()["accepted"] == 2
+    assert len(handed) == 1  # the detectors see each reading once
 
     events = api.get(f"/api/v1/clients/{client_id}/sensor-events", headers=supervisor).json()
     assert events["total"] == 2

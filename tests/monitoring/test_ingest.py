@@ -70,7 +70,11 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
         try:
             started = time.monotonic()
             await asyncio.to_thread(mosquitto_pub, mqtt_broker, f"{prefix}/kitchen_pir", '{"occupancy": true, "battery": 9}')
-            events = await _until(lambda: rows(SensorEvent, SensorEvent.device_id == device_id), timeout=1.0)
+            async def both() -> list[SensorEvent]:  # one message, two readings (motion and battery)
+                found = await rows(SensorEvent, SensorEvent.device_id == device_id)
+                return found if len(found) == 2 else []
+
+            events = await _until(both, timeout=1.0)
             latency = time.monotonic() - started
             # Wrong JSON from a registered device, a device nobody registered, and a gateway reporting offline.
             for topic, message in ((f"{prefix}/kitchen_pir", "not json"), (f"{prefix}/stranger", '{"occupancy": true}'),

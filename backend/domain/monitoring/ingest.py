@@ -12,11 +12,13 @@ import logging
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import msgspec
+from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
@@ -25,6 +27,7 @@ from backend.domain.audit.services import record
 from backend.domain.monitoring.alerting import raise_device_alert, raise_sensor_alert
 from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_routes
 from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
+from backend.domain.monitoring.models import Device
 from backend.domain.monitoring.repositories import DeviceRepository
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
 from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
@@ -341,17 +344,8 @@ class MonitoringService:
 
     async def _apply(self, session: AsyncSession, plan: _Plan) -> None:
         await insert_events(session, plan.rows)
-        for device_id, (ref, changes) in plan.devices.items():
-            device = await DeviceRepository(session, TenantScope.single(ref.provider_id)).get(device_id)
-            if device is None:
-                continue
-            if "last_seen" in changes:
-                device.last_seen = max(changes["last_seen"], device.last_seen or changes["last_seen"])
-            if "battery" in changes:
-                device.battery = changes["battery"]
-            if "online" in changes:
-                device.online = changes["online"]
-            session.add(device)
+        if plan.devices:
+            await self._update_devices(session, plan)
         for ref, status in plan.device_alerts:
             await raise_device_alert(session, ref, status)
         for provider_id, client_id, alert in plan.sensor_alerts:
@@ -370,6 +364,19 @@ class MonitoringService:
         if plan.letters:
             record(session, None, "reject", "dead_letter", detail={"source": ZIGBEE, "count": len(plan.letters)})
 
+    async def _update_devices(self, session: AsyncSession, plan: _Plan) -> None:
+        # One read for every device the batch touched (the routing table already knows their providers).
+        found = await DeviceRepository(session, TenantScope.system()).list(Device.id.in_(list(plan.devices)))  # type: ignore[union-attr]
+        for device in found:
+            _ref, changes = plan.devices[device.id]  # type: ignore[index]
+            if "last_seen" in changes:
+                device.last_seen = max(changes["last_seen"], device.last_seen or changes["last_seen"])
+            if "battery" in changes:
+                device.battery = changes["battery"]
+            if "online" in changes:
+                device.online = changes["online"]
+            session.add(device)
+
 
 async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], *,
                            host: str | None = None, port: int | None = None, prefix: str | None = None,
@@ -382,3 +389,28 @@ async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[
     """
     options = MqttOptions.from_env(host=host, port=port, prefix=prefix, client_id=client_id, share_group=share_group)
     return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds).start()
+
+
+def monitoring_enabled() -> bool:
+    """Whether the API process should run the ingest worker too (``DOMICARE_MQTT_INGEST=1``)."""
+    return os.environ.get("DOMICARE_MQTT_INGEST", "0").lower() in ("1", "true", "on", "yes")
+
+
+@asynccontextmanager
+async def monitoring_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """A Litestar lifespan hook running the ingest worker beside the API when enabled.
+
+    The worker is kept in ``app.state.monitoring`` so the sensor webhook hands its
+    readings to the same detectors. The broker may be down: the worker keeps retrying.
+    """
+    if not monitoring_enabled():
+        app.state.monitoring = None
+        yield
+        return
+    handle = await start_monitoring(app.state.settings, app.state.sessionmaker)
+    app.state.monitoring = handle
+    try:
+        yield
+    finally:
+        app.state.monitoring = None
+        await handle.stop()

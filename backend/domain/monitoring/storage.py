@@ -48,19 +48,26 @@ async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     dialect = session.bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(SensorEvent.__table__).on_conflict_do_nothing(index_elements=_UNIQUE)  # type: ignore[attr-defined]
-    await session.execute(statement, list(rows))
+    await session.execute(statement, list(rows))  # executemany: the driver batches the rows
 
 
-async def event_ids(session: AsyncSession, device: DeviceRef, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """The stored ids of ``rows`` (in their order), whether this call or an earlier one wrote them."""
+def event_key(row: dict[str, Any]) -> tuple[datetime, str, int]:
+    """A row's place in the unique key within its device."""
+    return row["at"], row["sensor"], row["sequence"]
+
+
+async def stored_ids(session: AsyncSession, device: DeviceRef,
+                     rows: Sequence[dict[str, Any]]) -> dict[tuple[datetime, str, int], int]:
+    """Ids of those of ``rows`` already stored for the device, by unique key."""
     if not rows:
-        return []
+        return {}
     repo = SensorEventRepository(session, TenantScope.single(device.provider_id))
     stored = await repo.list(SensorEvent.device_id == device.device_id,
                              SensorEvent.at >= min(r["at"] for r in rows), SensorEvent.at <= max(r["at"] for r in rows),
                              SensorEvent.sensor.in_({r["sensor"] for r in rows}))  # type: ignore[attr-defined]
-    by_key = {(e.at, e.sensor, e.sequence): e.id for e in stored}
-    return [by_key[(r["at"], r["sensor"], r["sequence"])] for r in rows]  # type: ignore[misc]
+    wanted = {event_key(r) for r in rows}
+    found = {(e.at, e.sensor, e.sequence): e.id for e in stored}
+    return {key: row_id for key, row_id in found.items() if key in wanted and row_id is not None}
 
 
 def dead_letter_row(source: str, reason: str, payload: bytes | str, provider_id: int | None,

@@ -21,7 +21,14 @@ from backend.domain.monitoring.devices import bindings_of, home_key, ref_of
 from backend.domain.monitoring.models import Device, SensorEvent
 from backend.domain.monitoring.repositories import SensorEventRepository
 from backend.domain.monitoring.schemas import EventsAccepted, SensorEventOut
-from backend.domain.monitoring.storage import dead_letter_row, event_ids, event_row, insert_events, keep_dead_letter
+from backend.domain.monitoring.storage import (
+    dead_letter_row,
+    event_key,
+    event_row,
+    insert_events,
+    keep_dead_letter,
+    stored_ids,
+)
 from backend.domain.people.repositories import ClientRepository
 from backend.pagination import Page, PageParams, provide_page_params
 from sensors.adapters.base import PayloadError
@@ -83,16 +90,19 @@ class SensorEventController(Controller):
         ref = ref_of(device)
         received_at = utc_now()
         rows = [event_row(ref, reading, received_at) for reading in readings]
+        before = await stored_ids(db_session, ref, rows)
         await insert_events(db_session, rows)
-        ids = await event_ids(db_session, ref, rows)
+        after = await stored_ids(db_session, ref, rows)
+        ids = [after[event_key(row)] for row in rows]
+        fresh = [reading for reading, row in zip(readings, rows) if event_key(row) not in before]
         device.last_seen = max(received_at, device.last_seen or received_at)
         device.online = True
         db_session.add(device)
         record(db_session, None, "ingest", "sensor_event", device.id, provider_id=device.provider_id,
                detail={"device_id": device.id, "events": len(rows), "idempotency_key": idempotency_key})
         monitoring = getattr(state, "monitoring", None)
-        if monitoring is not None:
-            monitoring.observe(ref, readings)  # the live detectors see webhook homes too
+        if monitoring is not None and fresh:
+            monitoring.observe(ref, fresh)  # the live detectors see webhook homes too, each reading once
         return EventsAccepted(len(ids), ids)
 
     @get(urls.CLIENT_SENSOR_EVENTS, guards=[requires_supervisor],

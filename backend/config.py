@@ -36,7 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Security: sign-in lockout and rate limit, refresh tokens, CORS (closed unless origins are listed).
     signin_max_failures: int = 5
     signin_lockout_minutes: int = 15
-    signin_ip_limit_per_minute: int = 120
+    signin_ip_limit_per_minute: int = 600
     refresh_token_days: int = 30
     cors_origins: tuple[str, ...] = ()
 
@@ -73,13 +73,14 @@ def load_settings(database_url: str | None = None) -> Settings:
         access_token_minutes=int(os.environ.get("DOMICARE_ACCESS_TOKEN_MINUTES", "15")),
         late_tolerance_minutes=int(os.environ.get("DOMICARE_LATE_TOLERANCE_MINUTES", "30")),
         data_dir=data_dir,
-        scheduler_enabled=os.environ.get("DOMICARE_SCHEDULER", "1").lower() not in ("0", "false", "off", "no"),
+        scheduler_enabled=os.environ.get("DOMICARE_SCHEDULER_ENABLED", os.environ.get("DOMICARE_SCHEDULER", "1")).lower()
+        not in ("0", "false", "off", "no"),
         unverified_end_minutes=int(os.environ.get("DOMICARE_UNVERIFIED_END_MINUTES", "30")),
         escalation_minutes=int(os.environ.get("DOMICARE_ESCALATION_MINUTES", "15")),
         smtp_host=os.environ.get("DOMICARE_SMTP_HOST", ""),
         smtp_port=int(os.environ.get("DOMICARE_SMTP_PORT", "25")),
         smtp_sender=os.environ.get("DOMICARE_SMTP_SENDER", "alerts@domicare.invalid"),
         oncall_email=os.environ.get("DOMICARE_ONCALL_EMAIL", ""),
-        signin_ip_limit_per_minute=int(os.environ.get("DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE", "120")),
+        signin_ip_limit_per_minute=int(os.environ.get("DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE", "600")),
         cors_origins=tuple(o for o in os.environ.get("DOMICARE_CORS_ORIGINS", "").split(",") if o),
     )

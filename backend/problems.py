@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DBAPIError
 
 from backend.database.tenancy import OutOfScopeError
 
@@ -53,20 +52,26 @@ def out_of_scope_handler(request: Request[Any, Any, Any], exc: OutOfScopeError) 
     return problem(403, "Forbidden", "that record belongs to another provider")
 
 
-def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    """A number too large for the database (e.g. an id of 40 digits): the client's mistake, not ours."""
-    if isinstance(exc, DBAPIError) and not _is_out_of_range(exc):
-        return internal_error_handler(request, exc)
-    return problem(400, "Invalid request", "a number in the request is out of range")
-
-
-def _is_out_of_range(exc: DBAPIError) -> bool:
-    text = f"{exc.orig!r} {exc}".lower()
-    return "out of range" in text or "too large" in text or "overflow" in text
+def _number_out_of_range(exc: BaseException | None) -> bool:
+    """Whether the database driver refused a number too large for its column (an id of 40 digits, say)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OverflowError):
+            return True
+        module = type(exc).__module__
+        text = str(exc).lower()
+        if module.startswith(("asyncpg", "sqlalchemy", "sqlite3")) and ("out of range" in text or "too large" in text
+                                                                       or "out of int" in text):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Unexpected failures: logged with the traceback, reported without internals."""
+    if _number_out_of_range(exc):
+        return problem(400, "Invalid request", "a number in the request is out of range")
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error", "an unexpected error occurred; it has been logged")
 
@@ -74,9 +79,36 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     OutOfScopeError: out_of_scope_handler,
-    OverflowError: out_of_range_handler,
-    DBAPIError: out_of_range_handler,
     Exception: internal_error_handler,
 }
 
 
+
+
+def document_problem_responses(app: Any) -> None:
+    """Make the OpenAPI document describe error responses as what the API returns: problem details.
+
+    Litestar documents its own ``{status_code, detail, extra}`` body for 4xx; every
+    error here goes through the handlers above instead, so the document says so.
+    """
+    from litestar.openapi.spec import OpenAPIMediaType as MediaType
+    from litestar.openapi.spec import Schema
+
+    schema = app.openapi_schema
+    from litestar.openapi.spec.enums import OpenAPIType
+
+    problem_schema = Schema(
+        type=OpenAPIType.OBJECT, description="RFC 9457 problem details", required=["type", "title", "status", "detail"],
+        properties={
+            "type": Schema(type=OpenAPIType.STRING), "title": Schema(type=OpenAPIType.STRING),
+            "status": Schema(type=OpenAPIType.INTEGER), "detail": Schema(type=OpenAPIType.STRING),
+        },
+    )
+    for path_item in (schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(path_item, method, None)
+            if operation is None or not operation.responses:
+                continue
+            for status, response in operation.responses.items():
+                if str(status).startswith(("4", "5")) and hasattr(response, "content"):
+                    response.content = {PROBLEM_JSON: MediaType(schema=problem_schema)}

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from litestar.exceptions import HTTPException
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.domain.accounts.security_models import SignInAttempt
@@ -56,8 +56,6 @@ async def check_allowed(session: AsyncSession, settings: Settings, username: str
                                   headers={"Retry-After": "60"})
 
 
-async def record_attempt(sessionmaker: async_sessionmaker[AsyncSession], username: str, ip: str, succeeded: bool,
-                         now: datetime) -> None:
-    """Record an attempt in its own transaction, so a refused sign-in still counts."""
-    async with sessionmaker() as session, session.begin():
-        session.add(SignInAttempt(username=username_key(username), ip=ip[:64], at=now, succeeded=succeeded))
+def record_attempt(session: AsyncSession, username: str, ip: str, succeeded: bool, now: datetime) -> None:
+    """Add an attempt to the caller's transaction (which must commit it even when the sign-in is refused)."""
+    session.add(SignInAttempt(username=username_key(username), ip=ip[:64], at=now, succeeded=succeeded))

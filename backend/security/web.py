@@ -19,6 +19,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
+from backend.problems import document_problem_responses
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BASE_HEADERS = {
@@ -94,6 +95,7 @@ def web_security(settings: Settings) -> Any:
 
         config.middleware.insert(0, DefineMiddleware(WebSecurityMiddleware, allowed_origins=settings.cors_origins))
         config.before_send.append(add_security_headers)
+        config.on_startup.append(document_problem_responses)
         if settings.cors_origins:
             config.cors_config = CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False,
                                             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])

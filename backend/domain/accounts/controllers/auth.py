@@ -52,8 +52,9 @@ class AuthController(Controller):
         ip = request.client.host if request.client else ""
         await check_allowed(db_session, state.settings, data.username, ip, now)
         principal = await authenticate(db_session, data.username, data.password)
-        await record_attempt(state.sessionmaker, data.username, ip, principal is not None, now)
+        record_attempt(db_session, data.username, ip, principal is not None, now)
         if principal is None:
+            await db_session.commit()  # the failure must count although the request fails
             raise NotAuthorizedException("invalid username or password")
         row, refresh_token = sessions.open_session(
             db_session, user_id=principal.user_id, provider_id=principal.provider_id, device=data.device,

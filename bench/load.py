@@ -1,0 +1,93 @@
+"""Load: 300 check-ins a second for 60 seconds against the real server, on PostgreSQL and SQLite.
+
+Starts ``python -m backend serve`` on loopback over a freshly seeded database
+(with enough never-started visits cloned in), signs the carers in, then offers
+check-ins at a fixed rate (open loop: latency counts from each request's
+scheduled start, so a slow server cannot hide behind fewer requests). Each
+check-in is real: carer token, assigned visit, GPS geofence check, idempotency key.
+Bounded: loopback only, rate x duration requests, 30 s timeout each.
+Prints one JSON line per database with errors and p50/p99 latency.
+
+    .venv/bin/python bench/load.py [--databases postgres,sqlite] [--rate 300] [--duration 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from checkin import (  # noqa: E402  (the check-in bench's set-up, shared)
+    add_visits,
+    assignments,
+    checkin_requests,
+    free_port,
+    open_loop,
+    prepare_database,
+    start,
+)
+
+MAX_REQUESTS = 50_000
+
+
+async def tokens_for(base: str, usernames: set[str]) -> dict[str, str]:
+    """Sign every carer in (a few at a time: sign-in is deliberately slow, argon2)."""
+    import httpx
+
+    gate = asyncio.Semaphore(4)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        async def one(name: str) -> tuple[str, str]:
+            async with gate:
+                response = await client.post("/api/v1/auth/token", data={"username": name, "password": "demo-password"})
+            response.raise_for_status()
+            return name, response.json()["access_token"]
+
+        return dict(await asyncio.gather(*(one(n) for n in sorted(usernames))))
+
+
+def run_database(kind: str, rate: float, duration: float) -> dict[str, object]:
+    needed = int(rate * duration)
+    if needed > MAX_REQUESTS:
+        raise SystemExit(f"refusing to offer more than {MAX_REQUESTS} requests")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url, drop = prepare_database(kind, workdir)
+        env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER": "0",
+               "DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE": "100000"}
+        port = free_port()
+        server = start([sys.executable, "-m", "backend", "serve", "--database-url", url, "--host", "127.0.0.1",
+                        "--port", str(port)], env, f"http://127.0.0.1:{port}/health")
+        try:
+            base = f"http://127.0.0.1:{port}"
+            add_visits(url, needed)
+            work = assignments(url)[:needed]
+            tokens = asyncio.run(tokens_for(base, {w[1] for w in work}))
+            result = asyncio.run(open_loop(base, checkin_requests(work, tokens), rate))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+            drop()
+    return {"bench": "load", "database": kind, "duration_s": duration, "requests": needed, **result,
+            "target": {"errors": 0, "p99_ms_below": 150}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="postgres,sqlite")
+    parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--duration", type=float, default=60)
+    args = parser.parse_args()
+    for kind in args.databases.split(","):
+        print(json.dumps(run_database(kind.strip(), args.rate, args.duration)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

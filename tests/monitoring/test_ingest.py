@@ -21,7 +21,7 @@ from backend.domain.monitoring.ingest import MonitoringService, MqttOptions
 from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
 from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
-from shared.timekeeping import utc_now
+from shared.timekeeping import to_london, utc_now
 from tests.monitoring.conftest import PROVIDER_1_ADMIN
 
 pytestmark = pytest.mark.mqtt
@@ -153,3 +153,34 @@ def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach
     events, alerts, client_id = asyncio.run(scenario())
     assert [(e.sensor, e.client_id, e.kind) for e in events] == [("lounge_pir", client_id, "motion")]
     assert {a.client_id for a in alerts} == {client_id, client_id + 3}
+
+
+def test_after_a_restart_every_home_is_watched_from_its_stored_past(
+        api: TestClient, register: Callable[..., dict[str, Any]], seeded_db_url: str,
+        mqtt_broker: tuple[str, int]) -> None:
+    # A hub reported movement yesterday morning and nothing since; then the worker (re)starts.
+    hub = register({"hall pir": "hall"}, kind="webhook")
+    client_id = hub["device"]["client_id"]
+    yesterday = (to_london(utc_now()) - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    posted = api.post("/api/v1/sensors/events", headers={"X-Device-Token": hub["token"]},
+                      json={"sensor": "hall pir", "kind": "motion", "value": 1, "time": yesterday.isoformat()})
+    assert posted.status_code == 202, posted.text
+
+    async def scenario() -> list[Alert]:
+        engine = create_engine(seeded_db_url)
+        sessions = session_factory(engine)
+        service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1],
+                                                          prefix=f"z2m-{uuid.uuid4().hex[:8]}",
+                                                          client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
+        await service.start()
+        try:
+            await service.tick(yesterday + timedelta(hours=8))  # no new event from this home: only its history can tell
+            async with sessions() as session:
+                return list((await session.execute(select(Alert).where(
+                    Alert.client_id == client_id, Alert.kind == "sensor_anomaly"))).scalars())
+        finally:
+            await service.stop()
+            await engine.dispose()
+
+    (alert,) = asyncio.run(scenario())
+    assert "no activity since" in alert.message

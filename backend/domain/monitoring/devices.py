@@ -157,3 +157,12 @@ async def load_routes(session: AsyncSession) -> list[SensorRoute]:
         for name, binding in bindings_of(device.rooms).items():
             routes.append(SensorRoute(name, ref, binding.room, binding.kind))
     return routes
+
+
+async def load_homes(session: AsyncSession) -> list[DeviceRef]:
+    """One reference per client home with sensors (gateways and webhook hubs), for the detectors."""
+    homes: dict[int, DeviceRef] = {}
+    for device in await DeviceRepository(session, TenantScope.system()).list(
+            Device.kind.in_([DeviceKind.ZIGBEE2MQTT.value, DeviceKind.WEBHOOK.value]), order_by=Device.id):  # type: ignore[attr-defined]
+        homes.setdefault(device.client_id, ref_of(device))
+    return list(homes.values())

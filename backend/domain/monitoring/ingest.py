@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -25,10 +25,10 @@ from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.audit.services import record
 from backend.domain.monitoring.alerting import raise_device_alert, raise_sensor_alert
-from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_routes
+from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_homes, load_routes
 from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
-from backend.domain.monitoring.models import Device
-from backend.domain.monitoring.repositories import DeviceRepository
+from backend.domain.monitoring.models import Device, SensorEvent
+from backend.domain.monitoring.repositories import DeviceRepository, SensorEventRepository
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
 from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
 from sensors.adapters.zigbee2mqtt import DeviceRegistry, Zigbee2MqttIngest
@@ -42,6 +42,7 @@ from shared.timekeeping import as_utc, utc_now
 log = logging.getLogger("domicare.monitoring")
 
 MAX_BATCH = 2000
+WARM_LIMIT = 100_000  # stored events replayed into one home's detectors at most
 WRITE_ATTEMPTS = 5
 _UNREGISTERED = "is not registered"
 
@@ -99,13 +100,14 @@ class MonitoringService:
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], options: MqttOptions | None = None, *,
-                 tick_seconds: float = 60.0, refresh_seconds: float = 30.0,
+                 tick_seconds: float = 60.0, refresh_seconds: float = 30.0, warm_days: float = 14.0,
                  rules_for: Callable[[int], ClientRules] | None = None,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.sessionmaker = sessionmaker
         self.options = options or MqttOptions()
         self.tick_seconds = tick_seconds
         self.refresh_seconds = refresh_seconds
+        self.warm_days = warm_days
         self._rules_for = rules_for or (lambda _client_id: ClientRules())
         self._clock = clock
         self.registry = DeviceRegistry()
@@ -192,6 +194,7 @@ class MonitoringService:
         """Reload the friendly-name routing table from the database (new, moved and removed devices)."""
         async with self.sessionmaker() as session:
             routes: list[SensorRoute] = await load_routes(session)
+            homes = await load_homes(session)
         wanted = {route.friendly_name: route for route in routes}
         for name in set(self._routes) - set(wanted):
             self.registry.unregister(name)
@@ -200,6 +203,11 @@ class MonitoringService:
             self._providers[route.device.client_id] = route.device.provider_id
         self._routes = {name: route.device for name, route in wanted.items()}
         self._last_refresh = time.monotonic()
+        # Every home with a gateway is watched, not only those heard from since this worker started:
+        # a resident who fell just before a restart makes no further events.
+        for device in homes:
+            if device.client_id not in self._monitors:
+                self._queue.put_nowait(("warm", device))
 
     async def _refresh_soon(self) -> bool:
         """Refresh for an unknown friendly name, at most twice a second; whether a refresh ran."""
@@ -236,6 +244,7 @@ class MonitoringService:
                     self._queue.task_done()
 
     async def _handle(self, batch: list[tuple[Any, ...]]) -> None:
+        await self._warm_homes_of(batch)
         plan = _Plan()
         waiting: list[asyncio.Future[None]] = []
         for tag, item in batch:
@@ -255,6 +264,8 @@ class MonitoringService:
                 waiting.append(done)
             elif tag == "refresh":
                 await self.refresh()
+            elif tag == "warm" and item.client_id not in self._monitors:
+                await self._warm(item, self._clock())
         try:
             if plan:
                 await self._write(plan)
@@ -262,6 +273,52 @@ class MonitoringService:
             for done in waiting:
                 if not done.done():
                     done.set_result(None)
+
+    async def _warm_homes_of(self, batch: list[tuple[Any, ...]]) -> None:
+        # A home seen for the first time learns from its stored past before its new readings.
+        first: dict[int, tuple[DeviceRef, datetime]] = {}
+        for tag, item in batch:
+            if tag == "event":
+                device, readings = self._routes.get(item.sensor), [item]
+            elif tag == "stored":
+                device, readings = item
+            else:
+                continue
+            if device is not None and readings and device.client_id not in self._monitors:
+                moment = min(as_utc(r.time) for r in readings)
+                if device.client_id not in first or moment < first[device.client_id][1]:
+                    first[device.client_id] = (device, moment)
+        for device, before in first.values():
+            await self._warm(device, before)
+
+    async def _warm(self, device: DeviceRef, before: datetime) -> None:
+        """Create a home's monitor and replay its stored events of the last ``warm_days`` into it."""
+        monitor = self._monitor(device)
+        if self.warm_days <= 0:
+            return
+        since = before - timedelta(days=self.warm_days)
+        try:
+            async with self.sessionmaker() as session:
+                repo = SensorEventRepository(session, TenantScope.single(device.provider_id))
+                statement = repo.select().where(SensorEvent.client_id == device.client_id, SensorEvent.at >= since,
+                                                SensorEvent.at < before).order_by(SensorEvent.at, SensorEvent.id)
+                rows = (await session.execute(statement.limit(WARM_LIMIT))).scalars().all()
+        except Exception:  # learning from scratch is worse, not fatal
+            log.exception("could not load the history of client %s", device.client_id)
+            return
+        home = home_key(device.client_id)
+        for row in rows:
+            # Alerts that fell due in the past were raised then (or are stale now): drop them.
+            monitor.observe(Reading(home=home, sensor=row.sensor, room=row.room, kind=SensorKind(row.kind),
+                                    value=row.value, time=row.at, source="history"))
+
+    def _monitor(self, device: DeviceRef) -> HomeMonitor:
+        monitor = self._monitors.get(device.client_id)
+        if monitor is None:
+            monitor = self._monitors[device.client_id] = HomeMonitor(home_key(device.client_id),
+                                                                     rules=self._rules_for(device.client_id))
+            self._providers[device.client_id] = device.provider_id
+        return monitor
 
     def _plan_event(self, plan: _Plan, reading: Reading) -> None:
         device = self._routes.get(reading.sensor)
@@ -281,12 +338,7 @@ class MonitoringService:
         self._detect(plan, device, reading)
 
     def _detect(self, plan: _Plan, device: DeviceRef, reading: Reading) -> None:
-        monitor = self._monitors.get(device.client_id)
-        if monitor is None:
-            monitor = self._monitors[device.client_id] = HomeMonitor(home_key(device.client_id),
-                                                                     rules=self._rules_for(device.client_id))
-            self._providers[device.client_id] = device.provider_id
-        for alert in monitor.observe(reading):
+        for alert in self._monitor(device).observe(reading):
             plan.sensor_alerts.append((device.provider_id, device.client_id, alert))
 
     def _plan_status(self, plan: _Plan, status: DeviceStatus) -> None:

@@ -18,10 +18,14 @@ PROVIDER_2_ADMIN = "admin.p002"
 
 
 def first_client(api: TestClient, headers: dict[str, str]) -> dict[str, Any]:
-    """The first client of the signed-in caller's provider."""
-    response = api.get("/api/v1/clients", headers=headers, params={"limit": 1})
+    """The first client of the signed-in caller's provider without devices (the demo city fits some homes)."""
+    response = api.get("/api/v1/clients", headers=headers, params={"limit": 20})
     assert response.status_code == 200, response.text
-    return response.json()["items"][0]
+    for client in response.json()["items"]:
+        devices = api.get(f"/api/v1/clients/{client['id']}/devices", headers=headers)
+        if devices.status_code == 200 and devices.json()["total"] == 0:
+            return client
+    raise AssertionError("every listed client already has devices")
 
 
 @pytest.fixture

@@ -123,6 +123,26 @@ class MonitoringService:
                                         on_dead_letter=self._threadsafe("dead"), on_status=self._threadsafe("status"),
                                         share_group=self.options.share_group, clock=clock)
         self.stored = 0  # events written since start (for logs and benchmarks)
+        self._guard_network_thread()
+
+    def _guard_network_thread(self) -> None:
+        # Workaround for a sensors library bug: an exception other than PayloadError escapes
+        # Zigbee2MqttIngest's message callback and ends paho's network thread, so one payload
+        # like {"battery": 1e400-as-an-integer} would stop all ingest. Any such failure becomes a dead letter.
+        client = self.ingest._client
+        inner = client.on_message
+        dead = self._threadsafe("dead")
+
+        def guarded(mqtt_client: Any, userdata: Any, message: Any) -> None:
+            try:
+                inner(mqtt_client, userdata, message)
+            except Exception as exc:  # noqa: BLE001 - nothing may kill the network thread
+                dead(DeadLetter(source=ZIGBEE, key=message.topic,
+                                payload=bytes(message.payload).decode("utf-8", errors="replace"),
+                                reason=f"unreadable payload ({exc.__class__.__name__}: {exc})",
+                                received_at=self._clock()))
+
+        client.on_message = guarded
 
     # -- lifecycle ------------------------------------------------------------------------------
 

@@ -55,7 +55,20 @@ def _subject(resource: dict[str, Any]) -> str | None:
 
 
 def parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
-    """Readings from a FHIR Observation, a FHIR Bundle of Observations, or the compact form."""
+    """Readings from a FHIR Observation, a FHIR Bundle of Observations, or the compact form.
+
+    Whatever the shape, a body that cannot be read is a ``VitalsError``, never a crash
+    (the parsers assume JSON objects where a sender may put a list or a string).
+    """
+    try:
+        return _parse_readings(body, client)
+    except VitalsError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as exc:
+        raise VitalsError(f"malformed reading ({exc.__class__.__name__}: {exc})") from None
+
+
+def _parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
     try:
         shape = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:

@@ -84,9 +84,10 @@ class SensorEventController(Controller):
         body = await request.body()
         try:
             readings = _as_registered(device, parse_webhook(body, home_key(device.client_id)))
-        except PayloadError as exc:
-            letter = dead_letter_row(WEBHOOK, f"device {device.name}: {exc}", body, device.provider_id)
-            raise payload_problem(str(exc), await keep_dead_letter(db_session, letter)) from None
+        except (PayloadError, AttributeError, TypeError, KeyError, ValueError, OverflowError) as exc:
+            reason = str(exc) if isinstance(exc, PayloadError) else f"malformed body ({exc.__class__.__name__}: {exc})"
+            letter = dead_letter_row(WEBHOOK, f"device {device.name}: {reason}", body, device.provider_id)
+            raise payload_problem(reason, await keep_dead_letter(db_session, letter)) from None
         ref = ref_of(device)
         received_at = utc_now()
         rows = [event_row(ref, reading, received_at) for reading in readings]

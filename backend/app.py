@@ -16,6 +16,7 @@ from backend.area_modules import area_modules
 from backend.config import Settings, load_settings
 from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
+from backend.domain.monitoring.ingest import monitoring_lifespan
 from backend.problems import EXCEPTION_HANDLERS
 from backend.security.tokens import build_auth
 from backend.security.web import web_security
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(provide_scope, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[lifespan],
+        lifespan=[lifespan, monitoring_lifespan],
         state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker, "auth": auth}),
         openapi_config=OpenAPIConfig(
             title="Domicare API",

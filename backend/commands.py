@@ -121,6 +121,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     if args.data_dir:
         os.environ["DOMICARE_DATA_DIR"] = args.data_dir
+    # The demo listens to the local broker too, so a `mosquitto_pub` to zigbee2mqtt/<name> shows up live.
+    os.environ.setdefault("DOMICARE_MQTT_INGEST", "1")
     data_dir = Path(os.environ.get("DOMICARE_DATA_DIR", "var"))
     database_url = f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
     fresh = not (data_dir / "domicare.db").exists()

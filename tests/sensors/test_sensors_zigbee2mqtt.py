@@ -181,3 +181,69 @@ def test_gets_retained_state_and_reconnects_after_broker_restart(private_broker,
     finally:
         ingest.stop()
     assert collector.events[0].kind is SensorKind.CONTACT and collector.events[0].value == 0.0
+
+
+# Payloads that once escaped normalise as OverflowError/RecursionError and ended paho's network thread.
+HOSTILE = [
+    b'{"battery": ' + str(10**400).encode() + b"}",   # int too large for float()
+    b'{"battery": -' + str(10**400).encode() + b"}",
+    b'{"linkquality": ' + str(10**4000).encode() + b"}",  # beyond the int-to-str limit too
+    b'{"temperature": 1e400}', b'{"temperature": -1e400}',  # inf once decoded
+    b'{"power": NaN}', b'{"power": Infinity}', b'{"battery": "NaN"}', b'{"battery": "inf"}', b'{"battery": "50"}',
+    b'{"battery": {"value": 50}}', b'{"battery": [50]}', b'{"battery": null}', b'{"battery": true}',
+    b'{"occupancy": {"x": [1, 2]}}', b'{"contact": [true]}', b'{"occupancy": "' + b"y" * 10_000 + b'"}',
+    b'{"battery": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # nesting deep enough to exhaust recursion
+    b"[" * 100_000,
+    b"\xff\xfe\x00{", b'\xff{"occupancy": true}', b"not json", b"", b"null", b'"occupancy"', b"[1, 2]", b"42",
+    b'{"illuminance": 3}',
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+@pytest.mark.parametrize("suffix", ["", "/availability"])
+def test_hostile_payloads_are_payload_errors_with_a_reason(registry, payload, suffix):
+    with pytest.raises(PayloadError) as raised:
+        normalise(f"zigbee2mqtt/hall_pir{suffix}", payload, registry, AT)
+    assert str(raised.value).strip()
+    assert len(str(raised.value)) < 400  # a dead-letter reason, not the payload echoed back
+
+
+class _Message:
+    """Stands in for paho's MQTTMessage (topic decoded lazily, like paho's)."""
+
+    def __init__(self, topic: bytes, payload: bytes) -> None:
+        self._topic, self.payload = topic, payload
+
+    @property
+    def topic(self) -> str:
+        return self._topic.decode("utf-8")
+
+
+def test_hostile_payloads_dead_letter_and_ingest_carries_on(registry):
+    collector = Collector()
+    ingest = Zigbee2MqttIngest(registry, client_id=f"test-{uuid.uuid4().hex[:8]}", clock=lambda: AT,
+                               on_dead_letter=collector.dead.append, on_status=collector.statuses.append)
+    ingest._sink = collector.events.append  # deliver without connecting
+    messages = [(b"zigbee2mqtt/hall_pir", payload) for payload in HOSTILE]
+    messages += [(b"zigbee2mqtt/\xff\xfe", b'{"occupancy": true}'), (b"zigbee2mqtt/hall_pir", b'{"occupancy": true}')]
+    for topic, payload in messages:
+        ingest._on_message(ingest._client, None, _Message(topic, payload))  # must not raise
+    assert len(collector.dead) == len(HOSTILE) + 1
+    assert all(letter.reason for letter in collector.dead)
+    assert [(e.sensor, e.kind, e.value) for e in collector.events] == [("hall_pir", SensorKind.MOTION, 1.0)]
+
+
+@pytest.mark.mqtt
+def test_hostile_payloads_over_the_real_broker_do_not_stop_ingest(broker, registry, wait_for):
+    prefix = f"z2m-test-{uuid.uuid4().hex[:8]}"
+    collector = Collector()
+    ingest = _ingest(registry, broker[1], prefix, collector, f"test-{uuid.uuid4().hex[:8]}")
+    hostile = [p for p in HOSTILE if len(p) < 10_000]
+    try:
+        assert wait_for(lambda: ingest.connected_count == 1)
+        _publish(broker[1], [(f"{prefix}/hall_pir", p) for p in hostile] + [(f"{prefix}/hall_pir", b'{"occupancy": true}')])
+        assert wait_for(lambda: len(collector.events) == 1 and len(collector.dead) == len(hostile))
+    finally:
+        ingest.stop()
+    assert collector.events[0].kind is SensorKind.MOTION and collector.events[0].value == 1.0
+    assert all(letter.reason for letter in collector.dead)

@@ -65,10 +65,20 @@ class Zigbee2MqttIngest:
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         at = self._clock()
+        payload = bytes(message.payload)
         try:
-            result = normalise(message.topic, message.payload, self._registry, at, self._prefix)
+            topic = message.topic  # paho decodes lazily and raises on a topic that is not UTF-8
+        except UnicodeDecodeError:
+            self._dead_letter("<topic not UTF-8>", payload, "topic is not valid UTF-8", at)
+            return
+        try:
+            result = normalise(topic, payload, self._registry, at, self._prefix)
         except PayloadError as exc:
-            self._dead_letter(message.topic, message.payload, str(exc), at)
+            self._dead_letter(topic, payload, str(exc), at)
+            return
+        except Exception as exc:  # noqa: BLE001 - normalise should only raise PayloadError; never end the network loop
+            log.exception("unexpected failure normalising %s", topic)
+            self._dead_letter(topic, payload, f"unreadable payload ({exc.__class__.__name__}: {exc})", at)
             return
         try:
             for event in result.events:
@@ -79,7 +89,7 @@ class Zigbee2MqttIngest:
                 self._on_status(status)
         except Exception as exc:  # noqa: BLE001 - a failing consumer must not kill the network loop
             log.exception("sensor event consumer failed")
-            self._dead_letter(message.topic, message.payload, f"consumer failed: {exc!r}", at)
+            self._dead_letter(topic, payload, f"consumer failed: {exc!r}", at)
 
     def start(self, sink: EventSink) -> None:
         """Connect in the background (retrying until the broker is up) and start delivering."""

@@ -56,9 +56,11 @@ def _availability(name: str, binding: DeviceBinding, payload: bytes, at: datetim
     if text.startswith("{"):
         # Zigbee2MQTT 1.30+ publishes {"state": "online"}; older versions the bare word.
         try:
-            text = str(_decoder.decode(payload).get("state", ""))
-        except (msgspec.DecodeError, AttributeError):
+            body = _decoder.decode(payload)
+        except (msgspec.DecodeError, RecursionError):
             raise PayloadError("availability payload is not valid JSON") from None
+        state = body.get("state") if isinstance(body, dict) else None
+        text = state if isinstance(state, str) else _show(state)
     if text not in ("online", "offline"):
         raise PayloadError(f"availability must be online or offline, got {text[:40]!r}")
     online = text == "online"
@@ -70,18 +72,45 @@ def _availability(name: str, binding: DeviceBinding, payload: bytes, at: datetim
     return Normalised([event], statuses)
 
 
+def _show(value: object, limit: int = 60) -> str:
+    """A short repr for a dead-letter reason, whatever the value (huge ints, deep nesting)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # int beyond the str-conversion limit, pathological nesting
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _number(key: str, value: object, kind: SensorKind) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise PayloadError(f"{key} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError(f"{key} must be a number, got {_show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PayloadError(f"{key} must be a finite number, got {_show(value)}")
     low, high = _RANGES[kind]
+    # Compared before float(): an int like 10**400 compares fine but overflows float().
     if not low <= value <= high:
-        raise PayloadError(f"{key}={value} is outside {low:g}..{high:g}")
+        raise PayloadError(f"{key}={_show(value)} is outside {low:g}..{high:g}")
     return float(value)
 
 
 def normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at: datetime,
               prefix: str = "zigbee2mqtt") -> Normalised:
-    """Events and statuses for one message; raises ``PayloadError`` with the reason otherwise."""
+    """Events and statuses for one message; raises ``PayloadError`` with the reason otherwise.
+
+    No other exception escapes for any payload: the caller runs in paho's network thread,
+    where anything else would end ingest for every device.
+    """
+    try:
+        return _normalise(topic, payload, registry, received_at, prefix)
+    except PayloadError:
+        raise
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError, KeyError) as exc:
+        # Defence in depth: a shape the checks above did not foresee is still just a bad payload.
+        raise PayloadError(f"unreadable payload ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+
+
+def _normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at: datetime,
+               prefix: str) -> Normalised:
     name, is_availability = split_topic(topic, prefix)
     binding = _binding(registry, name)
     if is_availability:
@@ -90,6 +119,8 @@ def normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at:
         body = _decoder.decode(payload)
     except msgspec.DecodeError as exc:
         raise PayloadError(f"payload is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise PayloadError("payload is nested too deeply to be a device report") from None
     if not isinstance(body, dict):
         raise PayloadError("payload must be a JSON object")
     events: list[SensorEvent] = []
@@ -103,7 +134,7 @@ def normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at:
         if key in body:
             flag = body[key]
             if not isinstance(flag, bool):
-                raise PayloadError(f"{key} must be true or false, got {flag!r}")
+                raise PayloadError(f"{key} must be true or false, got {_show(flag)}")
             # A pressure pad registered as such reports occupancy; the binding knows.
             add(binding.kind or kind, when_true if flag else 1.0 - when_true)
     for key, kind in _NUMERIC.items():

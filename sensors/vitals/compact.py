@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
 
 from sensors.vitals.ranges import validate, validate_pair
-from sensors.vitals.units import VitalsError, to_canonical
+from sensors.vitals.units import VitalsError, as_number, as_unit, to_canonical
 from shared.vitals import VitalObservation, VitalSign
 
 SOURCE = "compact"
@@ -23,12 +23,12 @@ _MEASURED = {sign.value: sign for sign in VitalSign
 
 def _reading(key: str, raw: Any) -> tuple[float, str | None]:
     if isinstance(raw, dict):
-        raw, unit = raw.get("value"), raw.get("unit")
+        raw, unit = raw.get("value"), as_unit(raw.get("unit"), f"{key}.unit")
     else:
         unit = None
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise VitalsError(f"{key} must be a number or {{\"value\": number, \"unit\": UCUM}}")
-    return float(raw), unit
+    return as_number(raw, key), unit
 
 
 def parse_compact(data: bytes, client: str) -> list[VitalObservation]:
@@ -37,11 +37,18 @@ def parse_compact(data: bytes, client: str) -> list[VitalObservation]:
         body = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise VitalsError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise VitalsError("body is nested too deeply") from None
     if not isinstance(body, dict):
         raise VitalsError("expected a JSON object")
     try:
-        time = datetime.fromisoformat(str(body.pop("time")).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
+        text = body.pop("time")
+        if not isinstance(text, str):
+            raise ValueError(text)
+        time = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if time.tzinfo is not None:
+            time.astimezone(timezone.utc)  # a UTC offset at the very edge of the calendar overflows
+    except (KeyError, ValueError, OverflowError):
         raise VitalsError("time is required as an ISO 8601 date-time with a time zone") from None
     observations: dict[VitalSign, VitalObservation] = {}
 
@@ -57,7 +64,7 @@ def parse_compact(data: bytes, client: str) -> list[VitalObservation]:
                 raise VitalsError("on_oxygen must be true or false")
             add(VitalSign.SUPPLEMENTAL_OXYGEN, 1.0 if raw else 0.0)
         elif key == "consciousness":
-            if raw not in ACVPU:
+            if not isinstance(raw, str) or raw not in ACVPU:
                 raise VitalsError("consciousness must be one of A, C (new confusion), V, P, U")
             add(VitalSign.CONSCIOUSNESS, ACVPU[raw])
         else:

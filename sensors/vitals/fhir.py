@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
 
 from sensors.vitals.loinc import BP_PANEL, CODES, EXPORT_CODES, INHALED_O2_FLOW, LOINC_SYSTEM, UCUM_SYSTEM
 from sensors.vitals.ranges import validate, validate_pair
-from sensors.vitals.units import VitalsError, to_canonical
+from sensors.vitals.units import VitalsError, as_number, as_unit, to_canonical
 from shared.vitals import CANONICAL_UNITS, VitalObservation, VitalSign
 
 SOURCE = "fhir"
@@ -19,9 +19,29 @@ _REJECTED_STATUS = {"entered-in-error", "cancelled"}
 _NAMESPACE = uuid.UUID("6f1d2a8e-6c35-4d8c-9a4e-3f0f3b0c5d21")
 
 
+def _object(value: Any, where: str, required: bool = False) -> dict[str, Any]:
+    """A JSON object field (``{}`` when absent and optional), or ``VitalsError`` naming it."""
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise VitalsError(f"{where} must be a JSON object")
+    return value
+
+
+def _array(value: Any, where: str) -> list[dict[str, Any]]:
+    """A JSON array of objects (``[]`` when absent), or ``VitalsError`` naming the field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise VitalsError(f"{where} must be a JSON array")
+    for index, item in enumerate(value):
+        _object(item, f"{where}[{index}]", required=True)
+    return value
+
+
 def _loinc(concept: Any, where: str) -> str:
     codings = concept.get("coding") if isinstance(concept, dict) else None
-    for coding in codings or []:
+    for coding in codings if isinstance(codings, list) else []:
         if isinstance(coding, dict) and coding.get("system") == LOINC_SYSTEM and isinstance(coding.get("code"), str):
             return coding["code"]
     raise VitalsError(f"{where}: no LOINC coding (system {LOINC_SYSTEM})")
@@ -31,16 +51,15 @@ def _quantity(element: dict[str, Any], sign: VitalSign, where: str) -> float:
     quantity = element.get("valueQuantity")
     if not isinstance(quantity, dict) or "value" not in quantity:
         raise VitalsError(f"{where}: valueQuantity with a value is required")
-    value = quantity["value"]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise VitalsError(f"{where}: valueQuantity.value must be a number")
-    unit = quantity.get("code") if quantity.get("system", UCUM_SYSTEM) == UCUM_SYSTEM else None
-    return to_canonical(sign, float(value), unit or quantity.get("unit"))
+    value = as_number(quantity["value"], f"{where}: valueQuantity.value")
+    code = as_unit(quantity.get("code"), f"{where}: valueQuantity.code")
+    unit = code if quantity.get("system", UCUM_SYSTEM) == UCUM_SYSTEM else None
+    return to_canonical(sign, value, unit or as_unit(quantity.get("unit"), f"{where}: valueQuantity.unit"))
 
 
 def _time(resource: dict[str, Any]) -> datetime:
     text = resource.get("effectiveDateTime") or resource.get("effectiveInstant") \
-        or (resource.get("effectivePeriod") or {}).get("start")
+        or _object(resource.get("effectivePeriod"), "Observation.effectivePeriod").get("start")
     if not isinstance(text, str):
         raise VitalsError("Observation needs effectiveDateTime (or effectivePeriod.start)")
     try:
@@ -49,11 +68,15 @@ def _time(resource: dict[str, Any]) -> datetime:
         raise VitalsError(f"effectiveDateTime {text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise VitalsError(f"effectiveDateTime {text!r} must include a time and a time zone")
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise VitalsError(f"effectiveDateTime {text!r} is out of range") from None
     return moment
 
 
 def _client(resource: dict[str, Any], client: str | None) -> str:
-    reference = (resource.get("subject") or {}).get("reference")
+    reference = _object(resource.get("subject"), "Observation.subject").get("reference")
     subject = reference.rsplit("/", 1)[-1] if isinstance(reference, str) else None
     if client is not None and subject is not None and subject != client:
         raise VitalsError(f"subject {reference!r} is not the client this device belongs to")
@@ -72,9 +95,14 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
         resource = msgspec.json.decode(data) if isinstance(data, bytes) else data
     except msgspec.DecodeError as exc:
         raise VitalsError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise VitalsError("body is nested too deeply") from None
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
         raise VitalsError("expected a FHIR Observation resource")
-    if resource.get("status") in _REJECTED_STATUS:
+    status = resource.get("status")
+    if status is not None and not isinstance(status, str):
+        raise VitalsError("Observation.status must be a string")
+    if status in _REJECTED_STATUS:
         raise VitalsError(f"Observation status {resource['status']!r} cannot be accepted")
     who, when = _client(resource, client), _time(resource)
     code = _loinc(resource.get("code"), "Observation.code")
@@ -84,7 +112,7 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
 
     if code == BP_PANEL:
         parts: dict[VitalSign, VitalObservation] = {}
-        for index, component in enumerate(resource.get("component") or []):
+        for index, component in enumerate(_array(resource.get("component"), "Observation.component")):
             sign = CODES.get(_loinc(component.get("code"), f"component[{index}].code"))
             if sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
                 parts[sign] = observation(sign, _quantity(component, sign, f"component[{index}]"))
@@ -97,9 +125,10 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
         raise VitalsError(f"LOINC {code} is not a vital sign Domicare reads (accepted: {', '.join(CODES)}, {BP_PANEL})")
     result = [observation(sign, _quantity(resource, sign, "Observation"))]
     if sign is VitalSign.SPO2:
-        for component in resource.get("component") or []:
-            if _loinc(component.get("code"), "component.code") == INHALED_O2_FLOW:
-                flow = (component.get("valueQuantity") or {}).get("value", 0)
+        for index, component in enumerate(_array(resource.get("component"), "Observation.component")):
+            if _loinc(component.get("code"), f"component[{index}].code") == INHALED_O2_FLOW:
+                quantity = _object(component.get("valueQuantity"), f"component[{index}].valueQuantity")
+                flow = as_number(quantity.get("value", 0), f"component[{index}].valueQuantity.value")
                 result.append(observation(VitalSign.SUPPLEMENTAL_OXYGEN, 1.0 if flow else 0.0))
     return result
 

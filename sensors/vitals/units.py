@@ -32,6 +32,23 @@ class VitalsError(ValueError):
     """A reading that cannot be accepted; the message says why in words a user understands."""
 
 
+def as_number(raw: object, where: str) -> float:
+    """``raw`` as a float, or ``VitalsError`` naming ``where`` (booleans, non-numbers and ints no float holds)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise VitalsError(f"{where} must be a number")
+    try:
+        return float(raw)
+    except OverflowError:
+        raise VitalsError(f"{where} is too large to be a reading") from None
+
+
+def as_unit(raw: object, where: str) -> str | None:
+    """A UCUM unit string (None when absent), or ``VitalsError`` naming ``where``."""
+    if raw is not None and not isinstance(raw, str):
+        raise VitalsError(f"{where} must be a UCUM unit string")
+    return raw
+
+
 def to_canonical(sign: VitalSign, value: float, unit: str | None) -> float:
     """``value`` in ``unit`` converted to the sign's canonical unit (None means already canonical)."""
     converters = _CONVERTERS[sign]

@@ -172,3 +172,87 @@ def test_bundle_export_round_trips_and_pairs_blood_pressure():
     parsed = [o for entry in bundle["entry"] for o in parse_observation(entry["resource"])]
     assert sorted((o.sign, o.value, o.time) for o in parsed) == sorted((o.sign, o.value, o.time) for o in observations)
     assert to_bundle(observations) == bundle  # stable ids: re-export is idempotent
+
+
+def _panel(**component_overrides) -> dict:  # type: ignore[no-untyped-def]
+    panel = fhir("85354-9", 0, "mm[Hg]")
+    del panel["valueQuantity"]
+    panel["component"] = [
+        {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]}, "valueQuantity": {"value": 142, "code": "mm[Hg]"}},
+        {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]}, "valueQuantity": {"value": 91, "code": "mm[Hg]"}}]
+    panel["component"][0].update(component_overrides)
+    return panel
+
+
+_O2_FLOW = {"code": {"coding": [{"system": "http://loinc.org", "code": "3151-8"}]}}
+_HR = fhir("8867-4", 70, "/min")
+_HUGE = 10**400  # an int no float holds
+
+
+# Shapes that once escaped as AttributeError / TypeError / OverflowError / RecursionError.
+@pytest.mark.parametrize(("resource", "field"), [
+    ({**_HR, "subject": "Patient/c1"}, "Observation.subject"),
+    ({**_HR, "subject": ["Patient/c1"]}, "Observation.subject"),
+    ({**_HR, "subject": {"reference": 7}}, "subject.reference"),
+    ({**_HR, "effectiveDateTime": None, "effectivePeriod": "2024-05-01T09:00:00Z"}, "effectivePeriod"),
+    ({**_HR, "effectiveDateTime": None, "effectivePeriod": {"start": 5}}, "effectivePeriod.start"),
+    ({**_HR, "effectiveDateTime": ["2024-05-01T09:00:00Z"]}, "effectiveDateTime"),
+    ({**_HR, "effectiveDateTime": "9999-12-31T23:59:59-23:59"}, "effectiveDateTime"),
+    ({**_HR, "status": ["final"]}, "Observation.status"),
+    ({**_HR, "code": "8867-4"}, "Observation.code"),
+    ({**_HR, "code": {"coding": "8867-4"}}, "Observation.code"),
+    ({**_HR, "valueQuantity": {"value": _HUGE, "code": "/min"}}, "valueQuantity.value"),
+    ({**_HR, "valueQuantity": {"value": "70", "code": "/min"}}, "valueQuantity.value"),
+    ({**_HR, "valueQuantity": {"value": 70, "code": ["/min"]}}, "valueQuantity.code"),
+    ({**_HR, "valueQuantity": {"value": 70, "unit": {"ucum": "/min"}}}, "valueQuantity.unit"),
+    ({**_HR, "valueQuantity": [70]}, "valueQuantity"),
+    ({**_panel(), "component": {"systolic": 142}}, "Observation.component"),
+    ({**_panel(), "component": "142/91"}, "Observation.component"),
+    ({**_panel(), "component": ["142", 91]}, "Observation.component[0]"),
+    (_panel(valueQuantity="142"), "component[0]: valueQuantity"),
+    (_panel(valueQuantity=[142]), "component[0]: valueQuantity"),
+    (_panel(valueQuantity={"value": _HUGE}), "component[0]: valueQuantity.value"),
+    (_panel(code="8480-6"), "component[0].code"),
+    ({**fhir("59408-5", 95, "%"), "component": "oxygen"}, "Observation.component"),
+    ({**fhir("59408-5", 95, "%"), "component": [1]}, "Observation.component[0]"),
+    ({**fhir("59408-5", 95, "%"), "component": [{**_O2_FLOW, "valueQuantity": "2 L/min"}]}, "component[0].valueQuantity"),
+    ({**fhir("59408-5", 95, "%"), "component": [{**_O2_FLOW, "valueQuantity": {"value": "2"}}]},
+     "component[0].valueQuantity.value"),
+])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_fhir_malformed_shapes_are_vitals_errors_naming_the_field(resource, field, as_bytes):
+    data = json.dumps(resource).encode() if as_bytes else resource
+    with pytest.raises(VitalsError) as raised:
+        parse_observation(data)
+    assert field in str(raised.value)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"consciousness": ["A"]}, "consciousness"),
+    ({"consciousness": {"A": 1}}, "consciousness"),
+    ({"consciousness": 0}, "consciousness"),
+    ({"heart_rate": _HUGE}, "heart_rate"),
+    ({"heart_rate": "72"}, "heart_rate"),
+    ({"heart_rate": [72]}, "heart_rate"),
+    ({"heart_rate": {"value": 72, "unit": ["/min"]}}, "heart_rate.unit"),
+    ({"temperature": {"value": 37, "unit": {"code": "Cel"}}}, "temperature.unit"),
+    ({"temperature": {"value": _HUGE, "unit": "Cel"}}, "temperature"),
+    ({"on_oxygen": [True]}, "on_oxygen"),
+    ({"time": ["2024-05-01T09:00:00Z"]}, "time"),
+    ({"time": 1714554000}, "time"),
+    ({"time": {"at": "2024-05-01T09:00:00Z"}}, "time"),
+    ({"time": "9999-12-31T23:59:59-23:59"}, "time"),
+])
+def test_compact_malformed_shapes_are_vitals_errors_naming_the_field(body, field):
+    with pytest.raises(VitalsError) as raised:
+        parse_compact(json.dumps({"time": "2024-05-01T09:00:00Z", **body}).encode(), "c1")
+    assert field in str(raised.value)
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000, b'{"time": "2024-05-01T09:00:00Z", "x": ' + b"[" * 100_000 + b"}",
+                                 b"\xff\xfe", b"", b"null"])
+def test_hostile_bodies_are_vitals_errors(raw):
+    with pytest.raises(VitalsError):
+        parse_compact(raw, "c1")
+    with pytest.raises(VitalsError):
+        parse_observation(raw)

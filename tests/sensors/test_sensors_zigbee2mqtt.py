@@ -247,3 +247,43 @@ def test_hostile_payloads_over_the_real_broker_do_not_stop_ingest(broker, regist
         ingest.stop()
     assert collector.events[0].kind is SensorKind.MOTION and collector.events[0].value == 1.0
     assert all(letter.reason for letter in collector.dead)
+
+
+SEEN = datetime(2024, 5, 1, 9, 31, 12, 345000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("last_seen", [
+    "2024-05-01T09:31:12.345Z",           # advanced.last_seen: ISO_8601
+    "2024-05-01T11:31:12.345+02:00",      # ISO_8601_local
+    1714555872345,                        # epoch (milliseconds)
+])
+def test_last_seen_is_the_event_time_so_a_redelivery_gets_the_same_key(registry, last_seen):
+    payload = json.dumps({"occupancy": True, "battery": 9, "last_seen": last_seen}).encode()
+    first = normalise("zigbee2mqtt/hall_pir", payload, registry, AT)
+    redelivered = normalise("zigbee2mqtt/hall_pir", payload, registry, AT.replace(hour=12))  # after an outage
+    assert {e.time for e in first.events} == {SEEN} and first.statuses[0].time == SEEN
+    assert first.events == redelivered.events
+    assert all(e.time.utcoffset().total_seconds() == 0 for e in first.events)
+
+
+@pytest.mark.parametrize("payload", [b'{"occupancy": true}', b'{"occupancy": true, "last_seen": null}'])
+def test_without_last_seen_the_event_time_is_the_receive_time(registry, payload):
+    assert {e.time for e in normalise("zigbee2mqtt/hall_pir", payload, registry, AT).events} == {AT}
+
+
+@pytest.mark.parametrize("last_seen", ["yesterday", "2024-05-01T09:31:12", True, [1714555872345], {"ms": 1},
+                                       1e300, 10**400, "9999-12-31T23:59:59-23:59"])
+def test_malformed_last_seen_is_a_payload_error(registry, last_seen):
+    payload = b'{"occupancy": true, "last_seen": ' + (str(last_seen).encode() if isinstance(last_seen, int)
+                                                      and not isinstance(last_seen, bool) else json.dumps(last_seen).encode()) + b"}"
+    with pytest.raises(PayloadError, match="last_seen"):
+        normalise("zigbee2mqtt/hall_pir", payload, registry, AT)
+
+
+def test_a_late_redelivery_does_not_rewind_the_silence_clock():
+    watch = SilenceWatch()
+    fresh = SensorEvent(home="h", sensor="s", room="kitchen", kind=SensorKind.MOTION, value=1, time=AT, source="t")
+    watch.note(fresh)
+    watch.note(SensorEvent(home="h", sensor="s", room="kitchen", kind=SensorKind.MOTION, value=1,
+                           time=AT.replace(month=4), source="t"))  # a month old
+    assert watch.check(AT.replace(hour=20)) == []

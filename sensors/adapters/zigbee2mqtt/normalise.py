@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 
 import msgspec
 
@@ -93,6 +93,36 @@ def _number(key: str, value: object, kind: SensorKind) -> float:
     return float(value)
 
 
+def event_time(body: dict[str, object], received_at: datetime) -> datetime:
+    """When the device reported: Zigbee2MQTT's ``last_seen`` if the payload has it, else ``received_at``.
+
+    ``last_seen`` (advanced.last_seen) is an ISO 8601 string (``ISO_8601`` / ``ISO_8601_local``)
+    or epoch milliseconds (``epoch``). A redelivered message carries the same value, so its
+    readings get the same time and the same unique key downstream.
+    """
+    raw = body.get("last_seen")
+    if raw is None:  # absent, or last_seen disabled
+        return received_at
+    if isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise PayloadError(f"last_seen {_show(raw)} is not an ISO 8601 date-time") from None
+        if moment.tzinfo is None:
+            raise PayloadError(f"last_seen {_show(raw)} must carry a time zone")
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        try:
+            moment = datetime.fromtimestamp(raw / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):  # inf/nan, or beyond the calendar
+            raise PayloadError(f"last_seen {_show(raw)} is not epoch milliseconds") from None
+    else:
+        raise PayloadError(f"last_seen must be an ISO 8601 string or epoch milliseconds, got {_show(raw)}")
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise PayloadError(f"last_seen {_show(raw)} is out of range") from None
+
+
 def normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at: datetime,
               prefix: str = "zigbee2mqtt") -> Normalised:
     """Events and statuses for one message; raises ``PayloadError`` with the reason otherwise.
@@ -123,12 +153,13 @@ def _normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at
         raise PayloadError("payload is nested too deeply to be a device report") from None
     if not isinstance(body, dict):
         raise PayloadError("payload must be a JSON object")
+    at = event_time(body, received_at)
     events: list[SensorEvent] = []
     statuses: list[DeviceStatus] = []
 
     def add(kind: SensorKind, value: float) -> None:
         events.append(SensorEvent(home=binding.home, sensor=name, room=binding.room, kind=kind, value=value,
-                                  time=received_at, source=SOURCE))
+                                  time=at, source=SOURCE))
 
     for key, (kind, when_true) in _BINARY.items():
         if key in body:
@@ -144,7 +175,7 @@ def _normalise(topic: str, payload: bytes, registry: DeviceRegistry, received_at
             if kind is SensorKind.BATTERY and value < LOW_BATTERY_PERCENT:
                 statuses.append(DeviceStatus(home=binding.home, sensor=name, room=binding.room,
                                              kind=AlertKind.LOW_BATTERY, detail=f"battery at {value:g}%",
-                                             time=received_at))
+                                             time=at))
     if not events:
         raise PayloadError(f"no recognised fields in payload (keys: {', '.join(sorted(body))[:120]})")
     return Normalised(events, statuses)

@@ -27,6 +27,9 @@ class SilenceWatch:
         """A device spoke (any field counts)."""
         key = (event.home, event.sensor)
         with self._lock:
+            last = self._seen.get(key)
+            if last is not None and event.time < last[0]:
+                return  # a late redelivery (its time is the device's last_seen) is not news
             self._seen[key] = (event.time, event)
             self._reported.discard(key)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 
 import msgspec
 
@@ -46,6 +46,8 @@ def parse_webhook(body: bytes, home: str) -> list[SensorEvent]:
         raise PayloadError(f"invalid sensor event: {exc}") from None
     except msgspec.DecodeError as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise PayloadError("body is nested too deeply") from None
     if not readings:
         raise PayloadError("no events in body")
     if len(readings) > MAX_EVENTS:
@@ -54,6 +56,10 @@ def parse_webhook(body: bytes, home: str) -> list[SensorEvent]:
     for index, reading in enumerate(readings):
         if reading.time.tzinfo is None:
             raise PayloadError(f"events[{index}].time must carry a time zone (e.g. 2024-05-01T09:40:00Z)")
+        try:
+            reading.time.astimezone(timezone.utc)  # stored in UTC downstream
+        except OverflowError:
+            raise PayloadError(f"events[{index}].time is out of range") from None
         if not math.isfinite(reading.value):
             raise PayloadError(f"events[{index}].value must be a finite number")
         if not reading.sensor.strip():

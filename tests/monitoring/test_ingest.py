@@ -115,7 +115,7 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
     assert all(a.provider_id == 1 for a in seen["health"])
     reasons = sorted((letter.provider_id or 0, letter.reason) for letter in seen["letters"])
     assert len(reasons) == 3 and "not registered" in reasons[0][1]
-    assert "not valid JSON" in reasons[1][1] + reasons[2][1] and "OverflowError" in reasons[1][1] + reasons[2][1]
+    assert "not valid JSON" in reasons[1][1] + reasons[2][1] and "outside 0..100" in reasons[1][1] + reasons[2][1]
     (anomaly,) = seen["anomalies"]
     assert anomaly.severity in ("urgent", "warning") and "no activity since" in anomaly.message
 

@@ -2,17 +2,24 @@
 
 Every alert goes through ``raise_alert`` with a dedupe key naming the condition
 and its occurrence, so a redelivered message or a second worker never doubles one.
+Device silence is found both live (the MQTT ingest worker) and by the scheduled
+device-health job; both name a silence by the day its sensor last reported, so
+whichever notices first raises the alert and the other finds it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
 from backend.domain.alerts.services import raise_alert
 from backend.domain.monitoring.devices import DeviceRef
+from backend.domain.monitoring.models import SensorEvent
+from backend.domain.monitoring.repositories import SensorEventRepository
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import Alert as DetectorAlert
 from sensors.vitals import VitalsAlert
@@ -20,6 +27,9 @@ from shared.enums import AlertKind, AlertSeverity
 from shared.timekeeping import as_utc, to_london
 
 DEVICE_SEVERITY = {AlertKind.DEVICE_OFFLINE: AlertSeverity.WARNING, AlertKind.LOW_BATTERY: AlertSeverity.INFO}
+# How far back a sensor's last report is looked for. A sensor quiet for longer was reported when it fell
+# silent (or has been taken out of the home); bounding the look-back keeps the 5-minute job cheap.
+SILENCE_LOOK_BACK = timedelta(days=7)
 
 
 def _stamp(moment: datetime) -> str:
@@ -37,11 +47,30 @@ async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id:
     )
 
 
-async def raise_device_alert(session: AsyncSession, device: DeviceRef, status: DeviceStatus) -> tuple[Alert, bool]:
-    """A device-health finding: offline once per sensor per day, low battery once per sensor per week."""
-    local = to_london(status.time)
-    period = local.date().isoformat() if status.kind is AlertKind.DEVICE_OFFLINE \
-        else "%d-W%02d" % local.isocalendar()[:2]
+async def last_report(session: AsyncSession, device: DeviceRef, sensor: str, before: datetime) -> datetime | None:
+    """When ``sensor`` of ``device`` last reported at or before ``before`` (within ``SILENCE_LOOK_BACK``)."""
+    repo = SensorEventRepository(session, TenantScope.single(device.provider_id))
+    statement = repo.scoped(select(func.max(SensorEvent.at))).where(
+        SensorEvent.device_id == device.device_id, SensorEvent.sensor == sensor,
+        SensorEvent.at <= before, SensorEvent.at >= before - SILENCE_LOOK_BACK)
+    found = (await session.execute(statement)).scalar_one_or_none()
+    return as_utc(found) if found is not None else None
+
+
+async def raise_device_alert(session: AsyncSession, device: DeviceRef, status: DeviceStatus, *,
+                             since: datetime | None = None) -> tuple[Alert, bool]:
+    """A device-health finding: offline once per silence of a sensor, low battery once per sensor per week.
+
+    A silence is named by the London day of the sensor's last report (``since``, looked up
+    in the stored events when not given), not by when it was noticed: the live watch notices
+    as the limit passes, the scheduled job maybe later or after a restart, and both must
+    land on the same key. ``status.time`` stays the moment it was noticed.
+    """
+    if status.kind is AlertKind.DEVICE_OFFLINE:
+        began = since or await last_report(session, device, status.sensor, status.time) or status.time
+        period = to_london(began).date().isoformat()
+    else:
+        period = "%d-W%02d" % to_london(status.time).isocalendar()[:2]
     what = "offline" if status.kind is AlertKind.DEVICE_OFFLINE else "battery low"
     return await raise_alert(
         session, provider_id=device.provider_id, kind=status.kind,

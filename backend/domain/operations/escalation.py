@@ -4,7 +4,9 @@ Level 0 is the board (in-app). After ``escalation_minutes`` without acknowledgem
 an open alert goes to level 1 (the provider's supervisor contacts), after twice
 that to level 2 (the on-call manager). Notifications are written first (an
 outbox; the unique key stops duplicates across processes), then delivered and
-marked; failures are retried a few times.
+marked; failures are retried a few times. The same delivery sends the family
+notifications the visit watch queues for missed visits (see ``family.py``),
+with their own privacy-safe wording.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from backend.config import Settings
 from backend.domain.alerts.models import Alert
 from backend.domain.alerts.schemas import alert_summary
 from backend.domain.operations.channels import Channel, ChannelError, Message
+from backend.domain.operations.family import FAMILY, family_message
 from backend.domain.operations.models import Notification, OnCallContact
 from shared.enums import AlertSeverity, AlertState
 
@@ -37,6 +40,7 @@ class EscalationCounts(msgspec.Struct):
     queued: int = 0
     sent: int = 0
     failed: int = 0
+    cancelled: int = 0
 
 
 async def _contacts(session: AsyncSession, settings: Settings, provider_id: int, level: int) -> list[tuple[str, str]]:
@@ -129,17 +133,36 @@ async def _claim(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) 
         return claimed
 
 
+async def _cancel(sessionmaker: async_sessionmaker[AsyncSession], notification: Notification, reason: str) -> None:
+    # "cancelled" is never claimed again, so a withdrawn consent stays withdrawn.
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Notification).where(Notification.id == notification.id)  # type: ignore[arg-type]
+            .values(state="cancelled", error=reason)
+        )
+
+
 async def deliver(sessionmaker: async_sessionmaker[AsyncSession], channels: dict[str, Channel], now: datetime,
                   counts: EscalationCounts | None = None) -> EscalationCounts:
     """Send every queued notification; failures stay queued for the next pass."""
     counts = counts or EscalationCounts()
     for notification, alert in await _claim(sessionmaker, now):
+        if notification.audience == FAMILY:
+            # Never the staff wording (it names the visit and the alert's text): the family message is built apart.
+            async with sessionmaker() as session:
+                message = await family_message(session, notification, alert)
+            if message is None:
+                await _cancel(sessionmaker, notification, "family contact removed or no longer consents")
+                counts.cancelled += 1
+                continue
+        else:
+            message = _message(alert, notification.level)
         channel = channels.get(notification.channel)
         error = ""
         try:
             if channel is None:
                 raise ChannelError(f"unknown channel {notification.channel!r}")
-            await channel.send(notification.address, _message(alert, notification.level))
+            await channel.send(notification.address, message)
         except ChannelError as exc:
             error = str(exc)[:1000]
         async with sessionmaker() as session, session.begin():

@@ -21,7 +21,11 @@ def register_jobs(scheduler: JobScheduler, settings: Settings, sessionmaker: asy
     channels = channels_from_settings(settings)
 
     async def visit_watch(now: datetime) -> dict[str, Any]:
-        return msgspec.structs.asdict(await watch_visits(sessionmaker, settings, now))
+        counts = msgspec.structs.asdict(await watch_visits(sessionmaker, settings, now))
+        if counts["family_notifications"]:
+            # Families hear at once rather than on the next escalation pass; claiming keeps the two passes apart.
+            counts["delivery"] = msgspec.structs.asdict(await deliver(sessionmaker, channels, now))
+        return counts
 
     async def escalation(now: datetime) -> dict[str, Any]:
         counts = await escalate(sessionmaker, settings, now)

@@ -2,5 +2,6 @@
 
 from backend.domain.operations.controllers.audit import AuditController
 from backend.domain.operations.controllers.escalation import ContactController, NotificationController
+from backend.domain.operations.controllers.family import FamilyContactController
 
-route_handlers = [ContactController, NotificationController, AuditController]
+route_handlers = [ContactController, NotificationController, FamilyContactController, AuditController]

@@ -4,7 +4,9 @@ Runs every minute on the scheduler with the system scope (every provider). Each
 condition has a dedupe key (``late-visit-{id}``, ``missed-visit-{id}``,
 ``unverified-end-{id}``), so it raises at most one alert however often the
 job runs or however many processes run it. Marking a visit missed is a
-conditional update, so a check-in arriving at the same moment wins.
+conditional update, so a check-in arriving at the same moment wins. In the
+same transaction, family contacts of the client who consented are queued one
+notification each (see ``family.py``), sent by the delivery pass.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config import Settings
 from backend.domain.alerts.models import Alert
 from backend.domain.alerts.services import raise_alert, resolve
+from backend.domain.operations.family import queue_missed_visit_notifications
 from backend.domain.visits.models import Visit
 from shared.enums import AlertKind, AlertSeverity, AlertState, VisitStatus
 
@@ -33,6 +36,7 @@ class WatchCounts(msgspec.Struct):
     missed: int = 0
     unverified_end: int = 0
     resolved: int = 0
+    family_notifications: int = 0
 
 
 def _dates(now: datetime) -> list:
@@ -79,18 +83,21 @@ async def _mark_missed(session: AsyncSession, visit: Visit) -> bool:
 
 async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: datetime, counts: WatchCounts) -> None:
     seen = await _alerted(session, [v.id or 0 for v in visits], LATENESS_KINDS)
+    missed: list[tuple[Alert, Visit]] = []
     for visit in visits:
         when = visit.planned_start.isoformat(timespec="minutes")
         if now >= visit.planned_end:
             if (visit.id, str(AlertKind.MISSED_VISIT)) in seen or not await _mark_missed(session, visit):
                 continue
-            _, created = await raise_alert(
+            alert, created = await raise_alert(
                 session, provider_id=visit.provider_id, kind=AlertKind.MISSED_VISIT, severity=AlertSeverity.URGENT,
                 message=f"visit {visit.id} planned at {when} was not started by its planned end",
                 dedupe_key=f"missed-visit-{visit.id}", client_id=visit.client_id, visit_id=visit.id,
                 detail={"planned_start": visit.planned_start.isoformat(), "planned_end": visit.planned_end.isoformat()},
             )
             counts.missed += int(created)
+            # Only this pass's own missed marks: the conditional update above let exactly one process through.
+            missed.append((alert, visit))
         elif (visit.id, str(AlertKind.LATE_VISIT)) not in seen:
             _, created = await raise_alert(
                 session, provider_id=visit.provider_id, kind=AlertKind.LATE_VISIT, severity=AlertSeverity.WARNING,
@@ -99,6 +106,7 @@ async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: dat
                 detail={"planned_start": visit.planned_start.isoformat()},
             )
             counts.late += int(created)
+    counts.family_notifications += await queue_missed_visit_notifications(session, missed)
 
 
 async def _flag_unverified_end(session: AsyncSession, visits: list[Visit], counts: WatchCounts) -> None:

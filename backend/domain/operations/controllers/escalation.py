@@ -78,7 +78,8 @@ class NotificationController(Controller):
         repo = NotificationRepository(db_session, tenant)
         filters = [Notification.alert_id == alert_id] if alert_id is not None else []
         rows = await repo.list(*filters, order_by=Notification.id.desc(), limit=page.limit, offset=page.offset)  # type: ignore[union-attr]
-        items = [{"id": n.id, "alert_id": n.alert_id, "level": n.level, "channel": n.channel, "address": n.address,
+        items = [{"id": n.id, "alert_id": n.alert_id, "level": n.level, "audience": n.audience,
+                  "family_contact_id": n.family_contact_id, "channel": n.channel, "address": n.address,
                   "state": n.state, "attempts": n.attempts, "error": n.error, "created_at": n.created_at,
                   "sent_at": n.sent_at} for n in rows]
         return Page(items, await repo.count(*filters), page.limit, page.offset)

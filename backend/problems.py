@@ -9,9 +9,13 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from backend.database.engine import UnstorableTextError
 from backend.database.tenancy import OutOfScopeError
 
 PROBLEM_JSON = "application/problem+json"
+# JSON is UTF-8 (RFC 8259), but clients such as requests guess the charset of a
+# "+json" type they do not know, and a wrong guess can swallow an escape.
+PROBLEM_CONTENT_TYPE = f"{PROBLEM_JSON}; charset=utf-8"
 logger = logging.getLogger("domicare.errors")
 
 
@@ -19,7 +23,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict
     """A problem-details response."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(body, status_code=status, media_type=PROBLEM_CONTENT_TYPE)
 
 
 def _validation_errors(extra: Any) -> list[dict[str, Any]]:
@@ -52,6 +56,11 @@ def out_of_scope_handler(request: Request[Any, Any, Any], exc: OutOfScopeError) 
     return problem(403, "Forbidden", "that record belongs to another provider")
 
 
+def unstorable_text_handler(request: Request[Any, Any, Any], exc: UnstorableTextError) -> Response[dict[str, Any]]:
+    """A NUL character in text the request would store or look up."""
+    return problem(400, "Invalid request", str(exc))
+
+
 def _number_out_of_range(exc: BaseException | None) -> bool:
     """Whether the database driver refused a number too large for its column (an id of 40 digits, say)."""
     seen = 0
@@ -79,6 +88,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     OutOfScopeError: out_of_scope_handler,
+    UnstorableTextError: unstorable_text_handler,
     Exception: internal_error_handler,
 }
 

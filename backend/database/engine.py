@@ -8,6 +8,27 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
+class UnstorableTextError(ValueError):
+    """Text holding a NUL character, which PostgreSQL cannot store (and SQLite would keep silently)."""
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (tuple, list)):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    return False
+
+
+def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+    # Refused before the statement is sent, so the transaction stays usable and
+    # both databases answer the same way wherever the text came from.
+    if _holds_nul(parameters):
+        raise UnstorableTextError("text must not contain NUL (U+0000) characters")
+
+
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets other processes read while we write; a busy timeout turns
     # short lock waits into waits instead of "database is locked" errors.
@@ -40,8 +61,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
-        return engine
-    return create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

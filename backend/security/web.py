@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
-from backend.problems import document_problem_responses
+from backend.problems import PROBLEM_CONTENT_TYPE, document_problem_responses
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BASE_HEADERS = {
@@ -37,9 +38,9 @@ DOCS_PREFIX = "/schema"  # the API docs page loads its viewer from a CDN, so it 
 
 
 def _problem(status: int, detail: str) -> tuple[Message, Message]:
-    body = ('{"type":"about:blank","title":"Forbidden","status":%d,"detail":"%s"}' % (status, detail)).encode()
+    body = msgspec.json.encode({"type": "about:blank", "title": "Forbidden", "status": status, "detail": detail})
     start: Message = {"type": "http.response.start", "status": status,
-                      "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]}
+                      "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()), (b"content-length", str(len(body)).encode())]}
     return start, {"type": "http.response.body", "body": body}
 
 

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.guards import requires_supervisor
@@ -25,6 +26,13 @@ from backend.domain.rostering.schemas import RosterRequest, roster_out, roster_s
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
 from shared.timekeeping import utc_now
+
+
+async def _earlier_job(repo: RosterJobRepository, idempotency_key: str | None) -> RosterJob | None:
+    if idempotency_key is None:
+        return None
+    earlier = await repo.list(RosterJob.idempotency_key == idempotency_key)  # type: ignore[arg-type]
+    return earlier[0] if earlier else None
 
 
 class RosterController(Controller):
@@ -45,15 +53,23 @@ class RosterController(Controller):
         if provider_id is None:
             raise ValidationException("rosters are solved for the caller's own provider")
         repo = RosterJobRepository(db_session, principal.scope)
-        if idempotency_key:
-            earlier = await repo.list(RosterJob.idempotency_key == idempotency_key)  # type: ignore[arg-type]
-            if earlier:
-                return Response(roster_summary(earlier[0]), status_code=202)
+        idempotency_key = idempotency_key or None  # an empty header is no key, not one shared by every caller
+        earlier = await _earlier_job(repo, idempotency_key)
+        if earlier is not None:
+            return Response(roster_summary(earlier), status_code=202)
         await _check(db_session, principal, data)
-        job = await repo.add(RosterJob(
-            provider_id=provider_id, roster_date=data.date, days=data.days, reroster=data.reroster,
-            params=data.params(), created_by=principal.user_id, idempotency_key=idempotency_key,
-        ))
+        try:
+            async with db_session.begin_nested():
+                job = await repo.add(RosterJob(
+                    provider_id=provider_id, roster_date=data.date, days=data.days, reroster=data.reroster,
+                    params=data.params(), created_by=principal.user_id, idempotency_key=idempotency_key,
+                ))
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its job.
+            earlier = await _earlier_job(repo, idempotency_key)
+            if earlier is None:
+                raise
+            return Response(roster_summary(earlier), status_code=202)
         record(db_session, principal, "roster.requested", "roster", job.id, provider_id=provider_id,
                detail={"date": data.date.isoformat(), "days": data.days, "reroster": data.reroster,
                        "unavailable_carer_ids": data.unavailable_carer_ids})

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.database.engine import UnstorableTextError
 from backend.domain.accounts.guards import requires_carer
 from backend.domain.visits import urls
 from backend.domain.visits.rota import carer_rota
@@ -97,6 +98,8 @@ class CarerController(Controller):
                 results.append(_rejected(action.idempotency_key, 400, "Invalid request", f"invalid payload: {exc}"))
             except HTTPException as exc:
                 results.append(_rejected(action.idempotency_key, exc.status_code, exc.__class__.__name__, exc.detail))
+            except UnstorableTextError as exc:
+                results.append(_rejected(action.idempotency_key, 400, "Invalid request", str(exc)))
             else:
                 status = "applied" if outcome.created else "duplicate"
                 results.append(SyncResult(action.idempotency_key, status, outcome.result))

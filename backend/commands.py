@@ -24,6 +24,9 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--database-url", default=None, help="overrides DOMICARE_DATABASE_URL")
     serve.add_argument("--host", default=DEMO_HOST)
     serve.add_argument("--port", type=int, default=DEMO_PORT)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes sharing the port (PostgreSQL only: SQLite allows one writer process)")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request (load tests, busy servers)")
     serve.set_defaults(handler=run_serve)
 
     seed = subparsers.add_parser("seed", help="load deterministic demo data into an empty database")
@@ -99,19 +102,29 @@ def run_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(settings: Any, host: str, port: int) -> None:
+def _serve(settings: Any, host: str, port: int, workers: int = 1, access_log: bool = True) -> None:
     import uvicorn
 
     from backend.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
+        return
+    if workers < 1:
+        raise CommandError("--workers must be at least 1")
+    if settings.database_url.startswith("sqlite"):
+        raise CommandError("SQLite allows one writer process: run one worker, or use PostgreSQL for --workers > 1")
+    # Each worker process builds its own app from the environment (uvicorn imports the factory there).
+    os.environ["DOMICARE_DATABASE_URL"] = settings.database_url
+    uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=access_log)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """``domicare serve``: run the API on an existing, migrated database."""
     settings = _settings(args.database_url)
     _upgrade(settings.database_url)
-    _serve(settings, args.host, args.port)
+    _serve(settings, args.host, args.port, args.workers, access_log=not args.no_access_log)
     return 0
 
 

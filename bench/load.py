@@ -33,27 +33,13 @@ from checkin import (  # noqa: E402  (the check-in bench's set-up, shared)
     open_loop,
     prepare_database,
     start,
+    tokens_for,
 )
 
 MAX_REQUESTS = 50_000
 
 
-async def tokens_for(base: str, usernames: set[str]) -> dict[str, str]:
-    """Sign every carer in (a few at a time: sign-in is deliberately slow, argon2)."""
-    import httpx
-
-    gate = asyncio.Semaphore(4)
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-        async def one(name: str) -> tuple[str, str]:
-            async with gate:
-                response = await client.post("/api/v1/auth/token", data={"username": name, "password": "demo-password"})
-            response.raise_for_status()
-            return name, response.json()["access_token"]
-
-        return dict(await asyncio.gather(*(one(n) for n in sorted(usernames))))
-
-
-def run_database(kind: str, rate: float, duration: float) -> dict[str, object]:
+def run_database(kind: str, rate: float, duration: float, workers: int) -> dict[str, object]:
     needed = int(rate * duration)
     if needed > MAX_REQUESTS:
         raise SystemExit(f"refusing to offer more than {MAX_REQUESTS} requests")
@@ -64,18 +50,21 @@ def run_database(kind: str, rate: float, duration: float) -> dict[str, object]:
                "DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE": "100000"}
         port = free_port()
         server = start([sys.executable, "-m", "backend", "serve", "--database-url", url, "--host", "127.0.0.1",
-                        "--port", str(port)], env, f"http://127.0.0.1:{port}/health")
+                        "--port", str(port), "--no-access-log", "--workers", str(workers)], env, f"http://127.0.0.1:{port}/health")
         try:
             base = f"http://127.0.0.1:{port}"
+            print(f"{kind}: cloning {needed} visits to check in to", file=sys.stderr, flush=True)
             add_visits(url, needed)
             work = assignments(url)[:needed]
+            print(f"{kind}: signing in {len({w[1] for w in work})} carers", file=sys.stderr, flush=True)
             tokens = asyncio.run(tokens_for(base, {w[1] for w in work}))
+            print(f"{kind}: offering {rate:g} check-ins/s for {duration:g} s", file=sys.stderr, flush=True)
             result = asyncio.run(open_loop(base, checkin_requests(work, tokens), rate))
         finally:
             server.terminate()
             server.wait(timeout=20)
             drop()
-    return {"bench": "load", "database": kind, "duration_s": duration, "requests": needed, **result,
+    return {"bench": "load", "database": kind, "workers": workers, "duration_s": duration, "requests": needed, **result,
             "target": {"errors": 0, "p99_ms_below": 150}}
 
 
@@ -84,9 +73,13 @@ def main() -> None:
     parser.add_argument("--databases", default="postgres,sqlite")
     parser.add_argument("--rate", type=float, default=300)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="server processes on PostgreSQL (SQLite always runs one: it allows one writer)")
     args = parser.parse_args()
     for kind in args.databases.split(","):
-        print(json.dumps(run_database(kind.strip(), args.rate, args.duration)), flush=True)
+        kind = kind.strip()
+        workers = args.workers if kind == "postgres" else 1
+        print(json.dumps(run_database(kind, args.rate, args.duration, workers)), flush=True)
 
 
 if __name__ == "__main__":

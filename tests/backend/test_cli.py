@@ -41,10 +41,11 @@ def test_unreachable_database_gives_one_line_without_traceback(tmp_path: Path) -
 
 @pytest.fixture
 def served(seeded_db_url: str, tmp_path: Path) -> Iterator[str]:
-    """``domicare serve`` on a seeded database, as a real process on a free port."""
+    """``domicare serve`` on a seeded database, as a real process on a free port (two workers on PostgreSQL)."""
     port = _free_port()
+    workers = "1" if seeded_db_url.startswith("sqlite") else "2"
     process = subprocess.Popen(
-        [*DOMICARE, "serve", "--database-url", seeded_db_url, "--port", str(port)],
+        [*DOMICARE, "serve", "--database-url", seeded_db_url, "--port", str(port), "--workers", workers],
         env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,6 +71,15 @@ def test_serve_answers_health_readiness_openapi_and_sign_in(served: str) -> None
     assert "/api/v1/auth/token" in spec["paths"]
     token = httpx.post(f"{served}/api/v1/auth/token", data={"username": "admin.demo", "password": "demo-password"})
     assert token.status_code == 200 and token.json()["token_type"] == "bearer"
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'one-writer.db'}"
+    result = subprocess.run([*DOMICARE, "serve", "--database-url", url, "--workers", "2"],
+                            capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "SQLite allows one writer process" in result.stderr
 
 
 def test_seed_refuses_a_database_that_already_has_data(seeded_db_url: str, tmp_path: Path) -> None:

@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_ip_limit_per_minute: int = 600
     refresh_token_days: int = 30
     cors_origins: tuple[str, ...] = ()
+    # Requests in flight per process before new ones get 503 + Retry-After (0: unlimited).
+    max_in_flight: int = 64
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,4 +85,5 @@ def load_settings(database_url: str | None = None) -> Settings:
         oncall_email=os.environ.get("DOMICARE_ONCALL_EMAIL", ""),
         signin_ip_limit_per_minute=int(os.environ.get("DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE", "600")),
         cors_origins=tuple(o for o in os.environ.get("DOMICARE_CORS_ORIGINS", "").split(",") if o),
+        max_in_flight=int(os.environ.get("DOMICARE_MAX_IN_FLIGHT", "64")),
     )

@@ -64,7 +64,10 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -
 
 
 def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # BENCH_SERVER_LOG=FILE keeps the servers' output for diagnosis (appended); otherwise it is dropped.
+    log_path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (the child holds it open)
+    process = subprocess.Popen(args, env=env, stdout=log, stderr=log)
     wait_up(health, process)
     return process
 
@@ -187,7 +190,7 @@ async def closed_loop(base: str, requests: list[Request], concurrency: int) -> d
             "throughput_rps": round(len(requests) / elapsed, 1)}
 
 
-OPEN_LOOP_CONNECTIONS = 256
+OPEN_LOOP_CONNECTIONS = 32
 
 
 async def open_loop(base: str, requests: list[Request], rate: float) -> dict[str, float]:
@@ -199,6 +202,7 @@ async def open_loop(base: str, requests: list[Request], rate: float) -> dict[str
     """
     latencies: list[float] = []
     errors = 0
+    statuses: dict[str, int] = {}
     gate = asyncio.Semaphore(OPEN_LOOP_CONNECTIONS)
     limits = httpx.Limits(max_connections=OPEN_LOOP_CONNECTIONS, max_keepalive_connections=OPEN_LOOP_CONNECTIONS)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -207,9 +211,12 @@ async def open_loop(base: str, requests: list[Request], rate: float) -> dict[str
             async with gate:
                 try:
                     response = await request(client)
-                    errors += response.status_code >= 400
-                except httpx.TransportError:
+                    status = str(response.status_code)
+                except httpx.TransportError as exc:
+                    status = type(exc).__name__
+                if not status.startswith("2"):
                     errors += 1
+                    statuses[status] = statuses.get(status, 0) + 1
             latencies.append(time.perf_counter() - due)
 
         started = time.perf_counter()
@@ -226,6 +233,7 @@ async def open_loop(base: str, requests: list[Request], rate: float) -> dict[str
         elapsed = time.perf_counter() - started
     return {
         "offered_rps": rate, "achieved_rps": round(len(requests) / elapsed, 1), "errors": errors,
+        "error_statuses": statuses, "answered_ok_rps": round((len(requests) - errors) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
     }
 

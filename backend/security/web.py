@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import msgspec
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
-from backend.problems import PROBLEM_CONTENT_TYPE, document_problem_responses
+from backend.problems import document_problem_responses
+from backend.security.admission import AdmissionLimitMiddleware
+from backend.security.problem_messages import problem_messages
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BASE_HEADERS = {
@@ -35,13 +36,6 @@ PAGE_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PREFIX = "/schema"  # the API docs page loads its viewer from a CDN, so it gets no CSP
-
-
-def _problem(status: int, detail: str) -> tuple[Message, Message]:
-    body = msgspec.json.encode({"type": "about:blank", "title": "Forbidden", "status": status, "detail": detail})
-    start: Message = {"type": "http.response.start", "status": status,
-                      "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()), (b"content-length", str(len(body)).encode())]}
-    return start, {"type": "http.response.body", "body": body}
 
 
 class WebSecurityMiddleware:
@@ -66,7 +60,8 @@ class WebSecurityMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self._cross_site(scope):
-            start, body = _problem(403, "cross-site form post refused (CSRF protection); post from this site's own pages")
+            start, body = problem_messages(403, "Forbidden",
+                                           "cross-site form post refused (CSRF protection); post from this site's own pages")
             await send(start)
             await send(body)
             return
@@ -89,12 +84,13 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
 
 
 def web_security(settings: Settings) -> Any:
-    """An ``on_app_init`` hook: the middleware first in the stack, and CORS only for listed origins."""
+    """An ``on_app_init`` hook: admission control and CSRF first in the stack, and CORS only for listed origins."""
 
     def apply(config: AppConfig) -> AppConfig:
         from litestar.middleware import DefineMiddleware
 
         config.middleware.insert(0, DefineMiddleware(WebSecurityMiddleware, allowed_origins=settings.cors_origins))
+        config.middleware.insert(0, DefineMiddleware(AdmissionLimitMiddleware, limit=settings.max_in_flight))
         config.before_send.append(add_security_headers)
         config.on_startup.append(document_problem_responses)
         if settings.cors_origins:

@@ -7,6 +7,7 @@ call leaves the item in place with the server's reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,20 @@ from kivy.uix.boxlayout import BoxLayout
 
 from mobile.core.api_client import ApiError
 from mobile.core.session import today
-from mobile.screens.widgets import AMBER, GREY, RED, STATUS_COLOURS, TouchButton, AppScreen, Body, Card, Chip, Heading, hhmm
+from mobile.screens.widgets import (
+    AMBER,
+    GREEN,
+    GREY,
+    RED,
+    STATUS_COLOURS,
+    AppScreen,
+    Body,
+    Card,
+    Chip,
+    Heading,
+    TouchButton,
+    hhmm,
+)
 
 REFRESH_S = 30.0
 GROUPS = (
@@ -138,73 +152,70 @@ class SupervisorScreen(AppScreen):
             self.buttons[key] = button
         card.add_widget(row)
 
-    def _render_alerts(self) -> None:
-        box = self.ids.alerts
+    def _decisions(self, card: Card, key: str, item_id: int, decide: Callable[[int, str], None]) -> None:
+        self._buttons(card, (f"approve-{key}:{item_id}", "Approve", GREEN, lambda: decide(item_id, "approve")),
+                      (f"reject-{key}:{item_id}", "Reject", RED, lambda: decide(item_id, "reject")))
+
+    def _render_list(self, name: str, title: str, items: list[dict[str, Any]], empty: str,
+                     card_for: Callable[[dict[str, Any]], Card]) -> None:
+        """A titled list of cards (alerts, reviews, amendments), or a line saying there is nothing."""
+        box = self.ids[name]
         box.clear_widgets()
+        self.ids[f"{name}_title"].text = f"{title} ({len(items)})"
+        for item in items:
+            box.add_widget(card_for(item))
+        if not items:
+            box.add_widget(Body(text=empty))
+
+    def _render_alerts(self) -> None:
         alerts = [a for a in self.board.get("alerts", []) if a.get("state") != "resolved"]
-        self.ids.alerts_title.text = f"Open alerts ({len(alerts)})"
-        for alert in alerts:
-            card = Card()
-            severity = str(alert.get("severity", "info"))
-            head = BoxLayout(size_hint_y=None, height=dp(34), spacing=dp(8))
-            head.add_widget(Chip(text=severity.upper(), bg_color=list(SEVERITY_COLOURS.get(severity, GREY))))
-            head.add_widget(Body(text=f"[b]{str(alert.get('kind', '')).replace('_', ' ')}[/b]  {hhmm(alert.get('created_at'))}"
-                                 + ("  - acknowledged" if alert.get("state") == "acknowledged" else "")))
-            card.add_widget(head)
-            card.add_widget(Body(text=str(alert.get("message", ""))))
-            alert_id = alert["id"]
-            specs = []
-            if alert.get("state") == "open":
-                specs.append((f"ack:{alert_id}", "Acknowledge", AMBER, lambda i=alert_id: self.alert_action(i, "acknowledge")))
-            specs.append((f"resolve:{alert_id}", "Resolve", (0.10, 0.52, 0.28, 1),
-                          lambda i=alert_id: self.alert_action(i, "resolve")))
-            self._buttons(card, *specs)
-            box.add_widget(card)
-        if not alerts:
-            box.add_widget(Body(text="No open alerts"))
+        self._render_list("alerts", "Open alerts", alerts, "No open alerts", self._alert_card)
+
+    def _alert_card(self, alert: dict[str, Any]) -> Card:
+        card = Card()
+        severity = str(alert.get("severity", "info"))
+        head = BoxLayout(size_hint_y=None, height=dp(34), spacing=dp(8))
+        head.add_widget(Chip(text=severity.upper(), bg_color=list(SEVERITY_COLOURS.get(severity, GREY))))
+        head.add_widget(Body(text=f"[b]{str(alert.get('kind', '')).replace('_', ' ')}[/b]  {hhmm(alert.get('created_at'))}"
+                             + ("  - acknowledged" if alert.get("state") == "acknowledged" else "")))
+        card.add_widget(head)
+        card.add_widget(Body(text=str(alert.get("message", ""))))
+        alert_id = alert["id"]
+        specs = []
+        if alert.get("state") == "open":
+            specs.append((f"ack:{alert_id}", "Acknowledge", AMBER, lambda: self.alert_action(alert_id, "acknowledge")))
+        specs.append((f"resolve:{alert_id}", "Resolve", GREEN, lambda: self.alert_action(alert_id, "resolve")))
+        self._buttons(card, *specs)
+        return card
 
     def _render_reviews(self) -> None:
-        box = self.ids.reviews
-        box.clear_widgets()
-        self.ids.reviews_title.text = f"Check-ins to review ({len(self.reviews)})"
-        for item in self.reviews:
-            card = Card()
-            kind = "Check-in" if item.get("kind") == "check_in" else "Check-out"
-            distance = item.get("distance_m")
-            where = f", {distance:.0f} m from home" if isinstance(distance, (int, float)) else ""
-            card.add_widget(Body(text=f"[b]{kind}[/b] {hhmm(item.get('device_time'))}  "
-                                      f"{item.get('carer', {}).get('name', '')} at {item.get('client', {}).get('name', '')}"))
-            card.add_widget(Body(text=f"{item.get('method', '')}: {str(item.get('reason') or '').replace('_', ' ')}{where}",
-                                 color=AMBER))
-            event_id = item["event_id"]
-            self._buttons(card,
-                          (f"approve-review:{event_id}", "Approve", (0.10, 0.52, 0.28, 1),
-                           lambda i=event_id: self.review(i, "approve")),
-                          (f"reject-review:{event_id}", "Reject", RED, lambda i=event_id: self.review(i, "reject")))
-            box.add_widget(card)
-        if not self.reviews:
-            box.add_widget(Body(text="Nothing to review"))
+        self._render_list("reviews", "Check-ins to review", self.reviews, "Nothing to review", self._review_card)
+
+    def _review_card(self, item: dict[str, Any]) -> Card:
+        card = Card()
+        kind = "Check-in" if item.get("kind") == "check_in" else "Check-out"
+        distance = item.get("distance_m")
+        where = f", {distance:.0f} m from home" if isinstance(distance, (int, float)) else ""
+        card.add_widget(Body(text=f"[b]{kind}[/b] {hhmm(item.get('device_time'))}  "
+                                  f"{item.get('carer', {}).get('name', '')} at {item.get('client', {}).get('name', '')}"))
+        card.add_widget(Body(text=f"{item.get('method', '')}: {str(item.get('reason') or '').replace('_', ' ')}{where}",
+                             color=AMBER))
+        self._decisions(card, "review", item["event_id"], self.review)
+        return card
 
     def _render_amendments(self) -> None:
-        box = self.ids.amendments
-        box.clear_widgets()
-        self.ids.amendments_title.text = f"Amendments ({len(self.amendments)})"
-        for item in self.amendments:
-            card = Card()
-            changes = ", ".join(f"{k.replace('_', ' ')} {hhmm(v) if k.startswith('actual') else v}"
-                                for k, v in (item.get("changes") or {}).items() if v is not None)
-            card.add_widget(Body(text=f"[b]Visit {item.get('visit_id')}[/b] {self._client_of_visit(item.get('visit_id'))}: "
-                                      f"{changes}"))
-            card.add_widget(Body(text=f"{str(item.get('reason_code', '')).replace('_', ' ')}  {item.get('comment', '')}",
-                                 color=GREY))
-            amendment_id = item["id"]
-            self._buttons(card,
-                          (f"approve-amendment:{amendment_id}", "Approve", (0.10, 0.52, 0.28, 1),
-                           lambda i=amendment_id: self.amendment(i, "approve")),
-                          (f"reject-amendment:{amendment_id}", "Reject", RED, lambda i=amendment_id: self.amendment(i, "reject")))
-            box.add_widget(card)
-        if not self.amendments:
-            box.add_widget(Body(text="No amendments waiting"))
+        self._render_list("amendments", "Amendments", self.amendments, "No amendments waiting", self._amendment_card)
+
+    def _amendment_card(self, item: dict[str, Any]) -> Card:
+        card = Card()
+        changes = ", ".join(f"{k.replace('_', ' ')} {hhmm(v) if k.startswith('actual') else v}"
+                            for k, v in (item.get("changes") or {}).items() if v is not None)
+        card.add_widget(Body(text=f"[b]Visit {item.get('visit_id')}[/b] {self._client_of_visit(item.get('visit_id'))}: "
+                                  f"{changes}"))
+        card.add_widget(Body(text=f"{str(item.get('reason_code', '')).replace('_', ' ')}  {item.get('comment', '')}",
+                             color=GREY))
+        self._decisions(card, "amendment", item["id"], self.amendment)
+        return card
 
     # -- acting ----------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,3 +87,25 @@ def db(seeded_db_url: str) -> Iterator[Db]:
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[list[tuple[bytes, str]], str]]:
+    """A local HTTP receiver: the (body, X-Domicare-Signature) of each POST, and its URL."""
+    received: list[tuple[bytes, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers["X-Domicare-Signature"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield received, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()

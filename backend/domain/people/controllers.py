@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, get
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.guards import requires_supervisor
+from backend.domain.people.access import client_in_scope
 from backend.domain.people import urls
 from backend.domain.people.models import Carer, Client
 from backend.domain.people.repositories import CarerRepository, ClientRepository
@@ -45,10 +45,7 @@ class PeopleController(Controller):
     @get(urls.CLIENT, summary="One client")
     async def get_client(self, db_session: AsyncSession, tenant: TenantScope, client_id: int) -> ClientOut:
         """A client of the provider; another provider's client is reported as not found."""
-        client = await ClientRepository(db_session, tenant).get(client_id)
-        if client is None:
-            raise NotFoundException(f"no client {client_id}")
-        return client_out(client)
+        return client_out(await client_in_scope(db_session, tenant, client_id))
 
     @get(urls.CARERS, summary="List carers")
     async def list_carers(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams) -> Page[CarerOut]:

@@ -17,6 +17,7 @@ from backend.domain.monitoring.devices import DeviceConflict, device_out, regist
 from backend.domain.monitoring.models import Device
 from backend.domain.monitoring.repositories import DeviceRepository
 from backend.domain.monitoring.schemas import DeviceIn, DeviceOut, DeviceRegistered, DeviceUpdate
+from backend.domain.people.access import client_in_scope
 from backend.domain.people.repositories import ClientRepository
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
@@ -45,9 +46,7 @@ class DeviceController(Controller):
     async def register(self, request: Request[Principal, Any, Any], db_session: AsyncSession, tenant: TenantScope,
                        client_id: int, data: DeviceIn) -> DeviceRegistered:
         """Store the device with its friendly-name → room mapping; the token is returned this once."""
-        client = await ClientRepository(db_session, tenant).get(client_id)
-        if client is None:
-            raise NotFoundException(f"no client {client_id}")
+        client = await client_in_scope(db_session, tenant, client_id)
         try:
             device, token = await register_device(db_session, tenant, client.provider_id, client_id, data)
         except DeviceConflict as exc:

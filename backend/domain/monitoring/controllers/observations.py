@@ -22,6 +22,7 @@ from backend.domain.monitoring.repositories import ObservationRepository
 from backend.domain.monitoring.schemas import ObservationOut, ObservationsRecorded
 from backend.domain.monitoring.storage import dead_letter_row, keep_dead_letter
 from backend.domain.monitoring.vitals import observation_out, reading_of, record_observations
+from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
 from backend.domain.people.repositories import ClientRepository
 from backend.pagination import Page, PageParams, provide_page_params
@@ -120,9 +121,7 @@ class ObservationController(Controller):
             if caller.principal.role not in STAFF:
                 raise PermissionDeniedException("recording vital signs needs a device token or a staff role")
             scope = caller.principal.scope
-        client = await ClientRepository(db_session, scope).get(client_id)
-        if client is None:
-            raise NotFoundException(f"no client {client_id}")
+        client = await client_in_scope(db_session, scope, client_id)
         body = await request.body()
         try:
             readings = parse_readings(body, client)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +29,7 @@ from backend.domain.monitoring.storage import (
     keep_dead_letter,
     stored_ids,
 )
-from backend.domain.people.repositories import ClientRepository
+from backend.domain.people.access import client_in_scope
 from backend.pagination import Page, PageParams, provide_page_params
 from sensors.adapters.base import PayloadError
 from sensors.adapters.webhook import parse_webhook
@@ -113,8 +113,7 @@ class SensorEventController(Controller):
                               since: datetime | None = None, until: datetime | None = None,
                               kind: str | None = None, sensor: str | None = None) -> Page[SensorEventOut]:
         """Events of one client's home, optionally within [since, until) and of one kind or sensor."""
-        if await ClientRepository(db_session, tenant).get(client_id) is None:
-            raise NotFoundException(f"no client {client_id}")
+        await client_in_scope(db_session, tenant, client_id)
         filters: list[Any] = [SensorEvent.client_id == client_id]
         if since is not None:
             filters.append(SensorEvent.at >= as_utc(since))

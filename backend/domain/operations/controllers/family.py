@@ -15,8 +15,7 @@ from backend.domain.operations import urls
 from backend.domain.operations.models import FamilyContact
 from backend.domain.operations.repositories import FamilyContactRepository
 from backend.domain.operations.schemas import FamilyContactRequest
-from backend.domain.people.models import Client
-from backend.domain.people.repositories import ClientRepository
+from backend.domain.people.access import client_in_scope
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
 
@@ -24,14 +23,6 @@ from backend.security.principal import Principal
 def _contact(c: FamilyContact) -> dict[str, Any]:
     return {"id": c.id, "client_id": c.client_id, "name": c.name, "channel": c.channel, "address": c.address,
             "notify_missed_visits": c.notify_missed_visits, "created_at": c.created_at}
-
-
-async def _client(session: AsyncSession, principal: Principal, client_id: int) -> Client:
-    # Another provider's client is simply not found, as everywhere else in the API.
-    client = await ClientRepository(session, principal.scope).get(client_id)
-    if client is None:
-        raise NotFoundException(f"no client {client_id}")
-    return client
 
 
 def _check_address(data: FamilyContactRequest) -> None:
@@ -55,7 +46,7 @@ class FamilyContactController(Controller):
         self, db_session: AsyncSession, request: Request[Principal, Any, Any], client_id: int, page: PageParams,
     ) -> Page[dict[str, Any]]:
         """Oldest first."""
-        await _client(db_session, request.user, client_id)
+        await client_in_scope(db_session, request.user.scope, client_id)
         repo = FamilyContactRepository(db_session, request.user.scope)
         where = FamilyContact.client_id == client_id
         rows = await repo.list(where, order_by=FamilyContact.id, limit=page.limit, offset=page.offset)
@@ -67,7 +58,7 @@ class FamilyContactController(Controller):
     ) -> dict[str, Any]:
         """An email address or an https webhook; ``notify_missed_visits`` records the family's consent (off unless given)."""
         _check_address(data)
-        client = await _client(db_session, request.user, client_id)
+        client = await client_in_scope(db_session, request.user.scope, client_id)
         contact = await FamilyContactRepository(db_session, request.user.scope).add(FamilyContact(
             provider_id=client.provider_id, client_id=client_id, name=data.name.strip(),
             channel=data.channel, address=data.address, notify_missed_visits=data.notify_missed_visits,

@@ -8,23 +8,15 @@ from typing import Any
 import qrcode
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.guards import requires_provider_admin
 from backend.domain.audit.services import record
+from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
-from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits import urls
 from backend.domain.visits.visit_verification import make_tag
 from backend.security.principal import Principal
-
-
-async def _client(session: AsyncSession, principal: Principal, client_id: int) -> Client:
-    client = await ClientRepository(session, principal.scope).get(client_id)
-    if client is None:
-        raise NotFoundException(f"no client {client_id}")
-    return client
 
 
 def _tag_of(client: Client) -> str:
@@ -40,13 +32,13 @@ class HomeTagController(Controller):
     @get(urls.CLIENT_TAG, summary="The home tag's content")
     async def tag(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> dict[str, Any]:
         """The string to encode in the home's QR code or NFC tag."""
-        client = await _client(db_session, request.user, client_id)
+        client = await client_in_scope(db_session, request.user.scope, client_id)
         return {"client_id": client_id, "version": client.tag_version, "tag": _tag_of(client)}
 
     @get(urls.CLIENT_TAG_PNG, summary="The home tag as a printable QR code", media_type="image/png")
     async def tag_png(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> Response[bytes]:
         """A PNG QR code of the current tag."""
-        client = await _client(db_session, request.user, client_id)
+        client = await client_in_scope(db_session, request.user.scope, client_id)
         buffer = io.BytesIO()
         qrcode.make(_tag_of(client), box_size=8, border=4).save(buffer, format="PNG")
         record(db_session, request.user, "home_tag.print", "client", client_id, provider_id=client.provider_id)
@@ -55,7 +47,7 @@ class HomeTagController(Controller):
     @post(urls.CLIENT_TAG_ROTATE, status_code=200, summary="Rotate a home tag (the old one stops verifying)")
     async def rotate(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> dict[str, Any]:
         """Bump the tag version, e.g. after a tag was lost or copied."""
-        client = await _client(db_session, request.user, client_id)
+        client = await client_in_scope(db_session, request.user.scope, client_id)
         client.tag_version += 1
         record(db_session, request.user, "home_tag.rotate", "client", client_id, provider_id=client.provider_id,
                detail={"version": client.tag_version})

@@ -6,11 +6,13 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from backend.database.engine import create_engine, session_factory
@@ -109,3 +111,32 @@ def webhook() -> Iterator[tuple[list[tuple[bytes, str]], str]]:
     thread.start()
     yield received, f"http://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it is sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def texts(self) -> list[str]:
+        """Subject and body of every message, decoded."""
+        found = []
+        for envelope in self.messages:
+            parsed = message_from_bytes(envelope.content, policy=policy.default)
+            found.append(f"{parsed['Subject']}\n{parsed.get_content()}")
+        return found
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on a free local port, and what it received."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from backend.domain.alerts.models import Alert
@@ -28,25 +26,7 @@ from backend.scheduling.runner import JobScheduler
 from shared.enums import AlertKind, AlertSeverity
 from shared.timekeeping import utc_now
 from tests.conftest import make_settings
-from tests.operations.conftest import Db, free_port, minutes
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+from tests.operations.conftest import Db, Inbox, free_port, minutes
 
 
 def _raise(db: Db, key: str, age: timedelta) -> int:

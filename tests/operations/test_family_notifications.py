@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import datetime
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
@@ -27,36 +24,10 @@ from backend.scheduling.runner import JobScheduler
 from shared.enums import VisitEventKind, VisitStatus
 from shared.timekeeping import to_london, utc_now
 from tests.conftest import make_settings
-from tests.operations.conftest import Db, free_port, minutes
+from tests.operations.conftest import Db, Inbox, free_port, minutes
 
 CASE_NOTE = "Mrs X was tearful about her son; bruise on left arm noted"
 KEY_SAFE = "key safe 4471 behind the bins"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def texts(self) -> list[str]:
-        """Subject and body of every message, decoded."""
-        found = []
-        for envelope in self.messages:
-            parsed = message_from_bytes(envelope.content, policy=policy.default)
-            found.append(f"{parsed['Subject']}\n{parsed.get_content()}")
-        return found
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _missed_visit(db: Db, index: int = 0) -> Visit:

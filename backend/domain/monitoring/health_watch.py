@@ -28,14 +28,12 @@ from backend.domain.monitoring.schemas import DeviceKind
 from backend.domain.monitoring.vitals import HISTORY, reading_of
 from sensors.adapters.base import DeviceStatus
 from sensors.adapters.zigbee2mqtt.normalise import LOW_BATTERY_PERCENT
-from sensors.adapters.zigbee2mqtt.silence import DEFAULT_SILENCE
+from sensors.adapters.zigbee2mqtt.silence import silence_limit
 from sensors.vitals import VitalsProfile, overdue
 from shared.enums import AlertKind, SensorKind
 from shared.timekeeping import as_utc, london_to_utc, to_london
 from shared.vitals import VitalObservation, VitalSign
 
-# SilenceWatch's own fallback for a kind missing from its table.
-FALLBACK_SILENCE = timedelta(hours=25)
 # A sign measured on at least this many days of the history is part of the client's routine;
 # fewer (a one-off check by a nurse) sets no expectation to be reminded of.
 ROUTINE_DAYS = 3
@@ -56,14 +54,6 @@ class ReminderCounts(msgspec.Struct):
 
     clients: int = 0
     reminders: int = 0
-
-
-def silence_limit(kind: str) -> timedelta:
-    """How long a sensor whose last reading was of ``kind`` may stay quiet (the live watch's limits)."""
-    try:
-        return DEFAULT_SILENCE.get(SensorKind(kind), FALLBACK_SILENCE)
-    except ValueError:
-        return FALLBACK_SILENCE
 
 
 async def _latest_events(session: AsyncSession, now: datetime, kind: SensorKind | None = None) -> list[SensorEvent]:

@@ -12,6 +12,7 @@ with their own privacy-safe wording.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 from sqlalchemy import or_, select, update
@@ -133,12 +134,11 @@ async def _claim(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) 
         return claimed
 
 
-async def _cancel(sessionmaker: async_sessionmaker[AsyncSession], notification: Notification, reason: str) -> None:
-    # "cancelled" is never claimed again, so a withdrawn consent stays withdrawn.
+async def _mark(sessionmaker: async_sessionmaker[AsyncSession], notification: Notification, **values: Any) -> None:
     async with sessionmaker() as session, session.begin():
         await session.execute(
             update(Notification).where(Notification.id == notification.id)  # type: ignore[arg-type]
-            .values(state="cancelled", error=reason)
+            .values(**values)
         )
 
 
@@ -152,7 +152,9 @@ async def deliver(sessionmaker: async_sessionmaker[AsyncSession], channels: dict
             async with sessionmaker() as session:
                 message = await family_message(session, notification, alert)
             if message is None:
-                await _cancel(sessionmaker, notification, "family contact removed or no longer consents")
+                # "cancelled" is never claimed again, so a withdrawn consent stays withdrawn.
+                await _mark(sessionmaker, notification, state="cancelled",
+                            error="family contact removed or no longer consents")
                 counts.cancelled += 1
                 continue
         else:
@@ -165,11 +167,8 @@ async def deliver(sessionmaker: async_sessionmaker[AsyncSession], channels: dict
             await channel.send(notification.address, message)
         except ChannelError as exc:
             error = str(exc)[:1000]
-        async with sessionmaker() as session, session.begin():
-            await session.execute(
-                update(Notification).where(Notification.id == notification.id)  # type: ignore[arg-type]
-                .values(state="failed" if error else "sent", error=error, sent_at=None if error else now)
-            )
+        await _mark(sessionmaker, notification, state="failed" if error else "sent", error=error,
+                    sent_at=None if error else now)
         if error:
             counts.failed += 1
         else:

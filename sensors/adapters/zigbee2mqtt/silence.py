@@ -10,8 +10,17 @@ from shared.enums import AlertKind, SensorKind
 from shared.sensor_events import SensorEvent
 
 # Zigbee devices check in at least hourly; a day's silence means a flat battery or lost link.
-DEFAULT_SILENCE = {kind: timedelta(hours=25) for kind in SensorKind}
+FALLBACK_SILENCE = timedelta(hours=25)
+DEFAULT_SILENCE = {kind: FALLBACK_SILENCE for kind in SensorKind}
 DEFAULT_SILENCE[SensorKind.POWER] = timedelta(hours=2)  # plugs report power continuously
+
+
+def silence_limit(kind: str, limits: dict[SensorKind, timedelta] = DEFAULT_SILENCE) -> timedelta:
+    """How long a sensor whose last reading was of ``kind`` may stay quiet (an unknown kind gets the fallback)."""
+    try:
+        return limits.get(SensorKind(kind), FALLBACK_SILENCE)
+    except ValueError:
+        return FALLBACK_SILENCE
 
 
 class SilenceWatch:
@@ -38,7 +47,7 @@ class SilenceWatch:
         found = []
         with self._lock:
             for key, (last, event) in self._seen.items():
-                limit = self._limits.get(event.kind, timedelta(hours=25))
+                limit = silence_limit(event.kind, self._limits)
                 if key not in self._reported and now - last > limit:
                     self._reported.add(key)
                     found.append(DeviceStatus(home=event.home, sensor=event.sensor, room=event.room,

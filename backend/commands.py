@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from backend.cli import CommandError
+from domicare.errors import CommandError
 
 DEMO_HOST, DEMO_PORT = "127.0.0.1", 8000
 

@@ -1,6 +1,6 @@
 """Check-in throughput and latency against a bare Litestar endpoint, measured in the same run.
 
-Starts the real backend (`python -m backend serve`) on a freshly seeded database and a bare
+Starts the real backend (`python -m domicare serve`) on a freshly seeded database and a bare
 Litestar app as subprocesses on loopback, then for each:
   1. closed loop: as fast as CONCURRENCY clients can go, for throughput (the ratio's basis);
   2. open loop: a fixed RATE of requests per second for DURATION seconds, for p50/p99.
@@ -126,7 +126,7 @@ def assignments(url: str) -> list[tuple[int, str, float, float]]:
     from backend.domain.accounts.models import User
     from backend.domain.people.models import Carer, Client
     from backend.domain.visits.models import Visit, VisitAssignment, VisitEvent
-    from tests.backend.visit_helpers import query
+    from tests.support.visits import query
 
     already = select(VisitEvent.visit_id)
     rows = query(url, select(Visit.id, User.username, Client.lat, Client.lon)
@@ -245,7 +245,7 @@ def run_database(kind: str, rate: float, duration: float, concurrency: int, clos
         env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER_ENABLED": "0"}
         backend_port, bare_port = free_port(), free_port()
         (workdir / "bare_app.py").write_text(BARE_APP)
-        backend = start([sys.executable, "-m", "backend", "serve", "--database-url", url, "--port", str(backend_port),
+        backend = start([sys.executable, "-m", "domicare", "serve", "--database-url", url, "--port", str(backend_port),
                          "--no-access-log"],
                         env, f"http://127.0.0.1:{backend_port}/health")
         bare = start([sys.executable, "-m", "uvicorn", "--app-dir", str(workdir), "bare_app:app", "--port", str(bare_port),

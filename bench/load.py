@@ -1,6 +1,6 @@
 """Load: 300 check-ins a second for 60 seconds against the real server, on PostgreSQL and SQLite.
 
-Starts ``python -m backend serve`` on loopback over a freshly seeded database
+Starts ``python -m domicare serve`` on loopback over a freshly seeded database
 (with enough never-started visits cloned in), signs the carers in, then offers
 check-ins at a fixed rate (open loop: latency counts from each request's
 scheduled start, so a slow server cannot hide behind fewer requests). Each
@@ -49,7 +49,7 @@ def run_database(kind: str, rate: float, duration: float, workers: int) -> dict[
         env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER": "0",
                "DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE": "100000"}
         port = free_port()
-        server = start([sys.executable, "-m", "backend", "serve", "--database-url", url, "--host", "127.0.0.1",
+        server = start([sys.executable, "-m", "domicare", "serve", "--database-url", url, "--host", "127.0.0.1",
                         "--port", str(port), "--no-access-log", "--workers", str(workers)], env, f"http://127.0.0.1:{port}/health")
         try:
             base = f"http://127.0.0.1:{port}"

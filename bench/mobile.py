@@ -59,10 +59,10 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = dict(os.environ, DOMICARE_DATA_DIR=str(workdir), DOMICARE_SCHEDULER="0",
                DOMICARE_SECRET_KEY=os.environ.get("DOMICARE_SECRET_KEY", "bench-secret-key-0123456789-0123456789"))
     url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-    subprocess.run([sys.executable, "-m", "backend", "seed", "--database-url", url], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "domicare", "seed", "--database-url", url], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "backend", "serve", "--database-url", url, "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "domicare", "serve", "--database-url", url, "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -101,7 +101,7 @@ def cold_start(base: str, workdir: Path, runs: int) -> dict[str, float]:
         bare.append(time_until_line([sys.executable, str(bare_script), str(workdir / "kivy-home"),
                                      str(workdir / "bare.png")], "rendered", env))
         app.append(time_until_line(
-            [sys.executable, "-m", "backend", "mobile", "--server", base, "--user", "carer.demo", "--password",
+            [sys.executable, "-m", "domicare", "mobile", "--server", base, "--user", "carer.demo", "--password",
              "demo-password", "--screenshot", str(workdir / f"rota-{run}.png"), "--data-dir", str(workdir / f"phone-{run}")],
             "saved", env))
     return {"app_s": round(statistics.median(app), 3), "app_runs_s": [round(x, 3) for x in app],

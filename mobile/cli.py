@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from domicare.errors import CommandError
+
 PHONE_SIZE = (480, 900)
 TABLET_SIZE = (1280, 960)
 SCREENSHOT_TIMEOUT_S = 60.0
@@ -37,8 +39,6 @@ def register(subparsers: Any) -> None:
 
 
 def _size(args: argparse.Namespace) -> tuple[int, int]:
-    from backend.cli import CommandError
-
     if not args.size:
         return TABLET_SIZE if args.supervisor else PHONE_SIZE
     try:
@@ -76,8 +76,6 @@ def prepare_kivy(size: tuple[int, int], headless: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from backend.cli import CommandError
-
     started = time.monotonic()
     if args.screenshot and not (args.user and args.password):
         raise CommandError("--screenshot needs --user and --password")
@@ -126,8 +124,6 @@ def _early_sign_in(args: argparse.Namespace, data_dir: Path) -> tuple[Any, Any]:
 def _screenshot(app: Any, target: Path, started: float) -> int:
     """Run the app until its first screen shows data, save it, and stop."""
     from kivy.clock import Clock
-
-    from backend.cli import CommandError
 
     outcome: dict[str, Any] = {}
 

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from domicare.errors import CommandError
+
 # Time kept back for interpreter start-up, imports, validation and writing the solution.
 _MARGIN_FIXED = 0.3
 _MARGIN_FRACTION = 0.03
@@ -34,7 +36,6 @@ def register(subparsers: Any) -> None:
 def solve_command(args: argparse.Namespace) -> int:
     """Solve, write the solution, print one JSON line of objective figures."""
     began = time.monotonic()
-    from backend.cli import CommandError
     from rostering.benchmark import InstanceError, solve_file
 
     if args.time_limit <= 0:

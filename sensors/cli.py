@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from domicare.errors import CommandError
 from sensors.adapters.replay.recording import Recording, RecordingFormat
 
 FORMATS = [fmt.value for fmt in RecordingFormat]
 
 
 def _load(args: argparse.Namespace) -> Recording:
-    from backend.cli import CommandError
     from sensors.adapters.replay.activations import RecordingFormatError
     from sensors.adapters.replay.recording import load_recording
 
@@ -39,7 +39,6 @@ def detect_command(args: argparse.Namespace) -> int:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     """Inject anomalies into a recording and print detection and false-alarm figures as JSON."""
-    from backend.cli import CommandError
     from sensors.evaluation.harness import evaluate
 
     if args.inject < 1:

@@ -11,8 +11,9 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +21,12 @@ os.environ.setdefault("DOMICARE_SECRET_KEY", "test-secret-key-not-for-production
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 from backend.config import Settings  # noqa: E402  (environment first)
+from fixtures.city import DEMO_PASSWORD  # noqa: E402
+
+if TYPE_CHECKING:
+    from litestar.testing import TestClient
+
+    from tests.support.database import Db
 
 POSTGRES_ADMIN_DSN = os.environ.get("DOMICARE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 MQTT_HOST, MQTT_PORT = "127.0.0.1", 1883
@@ -159,3 +166,37 @@ def mqtt_broker() -> tuple[str, int]:
     """The local Mosquitto broker's address."""
     require_service("Mosquitto", MQTT_HOST, MQTT_PORT)
     return MQTT_HOST, MQTT_PORT
+
+
+@pytest.fixture
+def api(seeded_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    """An in-process client of the API over the seeded demo city."""
+    from litestar.testing import TestClient
+
+    from backend.app import create_app
+
+    with TestClient(create_app(make_settings(seeded_db_url, tmp_path))) as client:
+        yield client
+
+
+def sign_in(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """Authorization headers for a user."""
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def headers_for(api: TestClient) -> Callable[[str], dict[str, str]]:
+    """Sign in as any seeded user and get their request headers."""
+    return lambda username: sign_in(api, username)
+
+
+@pytest.fixture
+def db(seeded_db_url: str) -> Iterator[Db]:
+    """Synchronous helpers over the seeded database."""
+    from tests.support.database import Db
+
+    helper = Db(seeded_db_url)
+    yield helper
+    helper.close()

@@ -1,4 +1,4 @@
-"""Finance test fixtures: reuse the shared database fixtures and the API client of tests/backend.
+"""Finance test fixtures, beside the shared database fixtures and API client of tests/conftest.py.
 
 Finance modules are imported inside fixtures only, so collecting this folder never registers
 extra tenant repositories before the backend's repository-isolation test collects its list.
@@ -12,8 +12,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
-from tests.backend.conftest import api, headers_for, sign_in  # noqa: F401  (shared fixtures)
 
 
 def run(coro: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from tests.backend.conftest import sign_in
+from tests.conftest import sign_in
 
 CSV_COLUMNS = [
     "FileReference", "ProviderRef", "ServiceUserRef", "WeekEnding", "VisitDate", "PlannedStartTime", "PlannedDuration",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.cli import main
+from domicare.cli import main
 from tests.conftest import make_settings
 
 

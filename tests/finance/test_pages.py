@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from litestar.testing import TestClient
 
 from fixtures.city import DEMO_PASSWORD
 from tests.conftest import make_settings
+from tests.support.servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -84,11 +84,6 @@ def test_provider_admin_sees_only_their_provider_on_the_pages(shared_api: TestCl
 # ---------------------------------------------------------------- Chromium end to end
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def live_server(db_factory: Any, tmp_path: Path) -> Iterator[str]:
@@ -102,7 +97,7 @@ def live_server(db_factory: Any, tmp_path: Path) -> Iterator[str]:
 
     from backend.app import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(make_settings(seeded_db_url, tmp_path)), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-not-for-production-0123456789"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
@@ -36,12 +32,12 @@ def env_for(data_dir: Path) -> dict[str, str]:
 
 def seed_database(db_path: Path, data_dir: Path) -> None:
     """Seed the small demo city (seed 1) into ``db_path``."""
-    subprocess.run([sys.executable, "-m", "backend", "seed", "--database-url", f"sqlite+aiosqlite:///{db_path}"],
+    subprocess.run([sys.executable, "-m", "domicare", "seed", "--database-url", f"sqlite+aiosqlite:///{db_path}"],
                    cwd=ROOT, env=env_for(data_dir), check=True, capture_output=True, timeout=120)
 
 
 class LiveServer:
-    """``python -m backend serve`` on a given database file and port."""
+    """``python -m domicare serve`` on a given database file and port."""
 
     def __init__(self, db_path: Path, data_dir: Path, port: int | None = None) -> None:
         self.db_path, self.data_dir = db_path, data_dir
@@ -53,7 +49,7 @@ class LiveServer:
     def start(self, timeout: float = 60.0) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "backend", "serve", "--database-url", f"sqlite+aiosqlite:///{self.db_path}",
+                [sys.executable, "-m", "domicare", "serve", "--database-url", f"sqlite+aiosqlite:///{self.db_path}",
                  "--port", str(self.port)],
                 cwd=ROOT, env=env_for(self.data_dir), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

@@ -53,16 +53,16 @@ def test_screenshot_command_renders_rota_and_board(live_server: LiveServer, tmp_
     for who, extra, name in (("carer.demo", [], "rota"), ("supervisor.demo", ["--supervisor"], "supervisor")):
         target = tmp_path / f"{name}.png"
         result = subprocess.run(
-            [sys.executable, "-m", "backend", "mobile", "--server", live_server.url, "--user", who,
+            [sys.executable, "-m", "domicare", "mobile", "--server", live_server.url, "--user", who,
              "--password", "demo-password", "--screenshot", str(target), "--data-dir", str(tmp_path / who), *extra],
             cwd=ROOT, env=env_for(tmp_path), capture_output=True, text=True, timeout=90)
         assert result.returncode == 0, result.stderr[-3000:]
         assert f"({name} screen" in result.stdout
         assert target.stat().st_size > 10_000
-    bad = subprocess.run([sys.executable, "-m", "backend", "mobile", "--server", live_server.url, "--user", "carer.demo",
+    bad = subprocess.run([sys.executable, "-m", "domicare", "mobile", "--server", live_server.url, "--user", "carer.demo",
                           "--password", "wrong", "--screenshot", str(tmp_path / "x.png")],
                          cwd=ROOT, env=env_for(tmp_path), capture_output=True, text=True, timeout=90)
     assert bad.returncode == 1 and "domicare mobile: Invalid username or password" in bad.stderr
-    missing = subprocess.run([sys.executable, "-m", "backend", "mobile", "--screenshot", str(tmp_path / "x.png")],
+    missing = subprocess.run([sys.executable, "-m", "domicare", "mobile", "--screenshot", str(tmp_path / "x.png")],
                              cwd=ROOT, env=env_for(tmp_path), capture_output=True, text=True, timeout=30)
     assert missing.returncode == 1 and "--screenshot needs --user and --password" in missing.stderr

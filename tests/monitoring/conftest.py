@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.backend.conftest import api, headers_for, sign_in  # noqa: F401  (re-exported fixtures)
 
 PROVIDER_1_SUPERVISOR = "supervisor.demo"
 PROVIDER_1_ADMIN = "admin.demo"

@@ -28,7 +28,7 @@ from backend.domain.monitoring.schemas import DeviceIn, DeviceKind
 from backend.domain.monitoring.storage import event_row, insert_events
 from backend.domain.monitoring.vitals import record_observations
 from backend.domain.people.models import Client
-from backend.scheduling.registry import build_scheduler
+from backend.app import build_scheduler
 from sensors.adapters.zigbee2mqtt.silence import SilenceWatch
 from shared.enums import AlertKind, SensorKind
 from shared.sensor_events import SensorEvent as Reading

@@ -56,7 +56,7 @@ def test_domicare_monitor_stores_a_mosquitto_pub_message_within_a_second(
     gateway = register({"bedroom_pir": "bedroom"})["device"]
     env = {**os.environ, "DOMICARE_DATA_DIR": str(tmp_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "backend", "monitor", "--database-url", seeded_db_url, "--mqtt-host", mqtt_broker[0],
+        [sys.executable, "-m", "domicare", "monitor", "--database-url", seeded_db_url, "--mqtt-host", mqtt_broker[0],
          "--mqtt-port", str(mqtt_broker[1]), "--prefix", prefix, "--client-id", f"test-{uuid.uuid4().hex[:8]}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -15,7 +15,8 @@ from backend.domain.visits.models import Visit
 from shared.enums import AlertKind, AlertState, VisitStatus
 from shared.timekeeping import utc_now
 from tests.conftest import make_settings
-from tests.operations.conftest import Db, minutes
+from tests.operations.conftest import minutes
+from tests.support.database import Db
 
 
 def _alerts(db: Db, visit_id: int) -> list[Alert]:

@@ -24,7 +24,9 @@ from backend.scheduling.runner import JobScheduler
 from shared.enums import VisitEventKind, VisitStatus
 from shared.timekeeping import to_london, utc_now
 from tests.conftest import make_settings
-from tests.operations.conftest import Db, Inbox, free_port, minutes
+from tests.operations.conftest import Inbox, minutes
+from tests.support.database import Db
+from tests.support.servers import free_port
 
 CASE_NOTE = "Mrs X was tearful about her son; bruise on left arm noted"
 KEY_SAFE = "key safe 4471 behind the bins"

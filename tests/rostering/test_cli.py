@@ -46,7 +46,7 @@ def test_solomon_solve_writes_routes(data_dir: Path, tmp_path: Path, capsys) -> 
 
 
 def test_unreadable_instance_is_a_one_line_error(tmp_path: Path) -> None:
-    from backend.cli import CommandError
+    from domicare.errors import CommandError
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}')

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.cli import main
+from domicare.cli import main
 from sensors.adapters.replay.recording import load_recording
 from sensors.evaluation.harness import evaluate
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from backend.cli import CommandError
+from domicare.errors import CommandError
 
 
 def register(subparsers: Any) -> None:

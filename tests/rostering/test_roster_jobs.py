@@ -13,7 +13,7 @@ from backend.domain.rostering import jobs
 from backend.domain.rostering.inputs import minute_of_day, moment_of, today_in_london
 from backend.domain.rostering.models import RosterJob, RosterJobStatus
 from shared.timekeeping import utc_now
-from tests.rostering_api.conftest import wait_for
+from tests.rostering.conftest import wait_for
 
 
 def _job(status: RosterJobStatus, heartbeat_age: timedelta | None, worker: str | None) -> RosterJob:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from tests.backend.conftest import sign_in
-from tests.backend.visit_helpers import key, now_iso, todays_rota
+from tests.conftest import sign_in
+from tests.support.visits import key, now_iso, todays_rota
 
 
 def test_sign_in_with_a_nul_in_the_username_is_a_400_problem(api: TestClient) -> None:

@@ -16,9 +16,9 @@ from backend.domain.rostering.models import RosterJob
 from backend.domain.visits.models import Visit, VisitAssignment
 from shared.enums import VisitStatus
 from shared.timekeeping import london_to_utc, utc_now
-from tests.backend.conftest import sign_in
-from tests.rostering_api.conftest import wait_for
-from tests.rostering_api.rota_checks import check_rota, day_rows
+from tests.conftest import sign_in
+from tests.rostering.conftest import wait_for
+from tests.rostering.rota_checks import check_rota, day_rows
 
 def _today() -> date:
     return today_in_london(utc_now())

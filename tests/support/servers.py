@@ -1,9 +1,11 @@
-"""The backend as a real process (``python -m backend serve``), for the kill test, the fuzz test and the load bench."""
+"""Real servers for tests: a free local port, and the backend as a process (``python -m domicare serve``)
+for the kill test and the fuzz test."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +14,13 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class ServerProcess:
@@ -31,7 +40,7 @@ class ServerProcess:
         data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "backend", "serve", "--database-url", self.database_url, "--port", str(self.port)],
+                [sys.executable, "-m", "domicare", "serve", "--database-url", self.database_url, "--port", str(self.port)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout

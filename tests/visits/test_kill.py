@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from backend.domain.visits.models import VisitEvent
 from fixtures.city import DEMO_PASSWORD
 from shared.timekeeping import LONDON, utc_now
-from tests.operations.conftest import Db, free_port
-from tests.operations.server_process import ServerProcess
+from tests.support.database import Db
+from tests.support.servers import ServerProcess, free_port
 
 CARERS = ["carer.demo", "carer.00002", "carer.00003", "carer.00004"]
 

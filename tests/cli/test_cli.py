@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-DOMICARE = [sys.executable, "-m", "backend"]
+from tests.support.servers import free_port
 
+DOMICARE = [sys.executable, "-m", "domicare"]
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -27,7 +23,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_unreachable_database_gives_one_line_without_traceback(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     url = f"postgresql+asyncpg://nobody:secret@127.0.0.1:{port}/nowhere"
     result = subprocess.run(
         [*DOMICARE, "db", "upgrade", "--database-url", url], capture_output=True, text=True, env=_env(tmp_path), timeout=60
@@ -42,7 +38,7 @@ def test_unreachable_database_gives_one_line_without_traceback(tmp_path: Path) -
 @pytest.fixture
 def served(seeded_db_url: str, tmp_path: Path) -> Iterator[str]:
     """``domicare serve`` on a seeded database, as a real process on a free port (two workers on PostgreSQL)."""
-    port = _free_port()
+    port = free_port()
     workers = "1" if seeded_db_url.startswith("sqlite") else "2"
     process = subprocess.Popen(
         [*DOMICARE, "serve", "--database-url", seeded_db_url, "--port", str(port), "--workers", workers],

@@ -8,7 +8,7 @@ import time
 import jwt
 from litestar.testing import TestClient
 
-from tests.backend.conftest import sign_in
+from tests.conftest import sign_in
 
 
 def _assert_problem(response, status: int) -> dict:

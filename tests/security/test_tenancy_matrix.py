@@ -20,7 +20,7 @@ from backend.database.metadata import metadata
 from backend.domain.operations.models import OnCallContact
 from fixtures.city import DEMO_PASSWORD
 from shared.timekeeping import utc_now
-from tests.operations.conftest import Db
+from tests.support.database import Db
 
 ATTACKERS = ("carer.demo", "supervisor.demo", "admin.demo")
 VICTIM = 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from tests.backend.conftest import sign_in
-from tests.backend.visit_helpers import (
+from tests.conftest import sign_in
+from tests.support.visits import (
     all_given,
     double_handed_today,
     gps_at,
@@ -193,7 +193,7 @@ def test_case_note_reads_are_audited_and_carers_cannot_list_alerts(api: TestClie
     from sqlalchemy import select
 
     from backend.domain.audit.models import AuditLog
-    from tests.backend.visit_helpers import query
+    from tests.support.visits import query
 
     carer, supervisor = sign_in(api, "carer.demo"), sign_in(api, "supervisor.demo")
     visit = todays_rota(api, carer)[0]

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from tests.backend.conftest import sign_in
-from tests.backend.visit_helpers import all_given, events_with_keys, gps_at, key, now_iso, todays_rota, visit_not_assigned_to
+from tests.conftest import sign_in
+from tests.support.visits import all_given, events_with_keys, gps_at, key, now_iso, todays_rota, visit_not_assigned_to
 
 
 def _action(kind: str, visit: dict, payload: dict, idem: str | None = None) -> dict:
@@ -80,7 +80,7 @@ def test_the_same_key_over_the_direct_endpoint_and_sync_is_one_action(api: TestC
 
 
 def test_another_carer_cannot_claim_a_used_key(api: TestClient, seeded_db_url: str) -> None:
-    from tests.backend.visit_helpers import double_handed_today
+    from tests.support.visits import double_handed_today
 
     visit_id, (first, second) = double_handed_today(seeded_db_url)
     a, b = sign_in(api, first), sign_in(api, second)

@@ -7,7 +7,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from fixtures.city import DEMO_PASSWORD
-from tests.operations.conftest import Db
+from tests.support.database import Db
 
 TOKEN = "/api/v1/auth/token"
 

@@ -19,9 +19,8 @@ from schemathesis import experimental
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from fixtures.city import DEMO_PASSWORD
-from tests.operations.conftest import free_port
-from tests.operations.hypothesis_compat import install as install_hypothesis_compat
-from tests.operations.server_process import ServerProcess
+from tests.support.hypothesis_compat import install as install_hypothesis_compat
+from tests.support.servers import ServerProcess, free_port
 
 # Calls that end the fuzzing session itself (tested directly in test_security).
 SKIP = {("POST", "/api/v1/auth/sign-out"), ("POST", "/api/v1/me/password"),

@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         scheduler = None
-        if settings.scheduler_enabled:
+        if settings.scheduler:
             scheduler = build_scheduler(settings, sessionmaker)
             await scheduler.start()
         app.state.scheduler = scheduler

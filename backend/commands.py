@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from domicare.errors import CommandError
 
@@ -136,10 +137,11 @@ def run_demo(args: argparse.Namespace) -> int:
         os.environ["DOMICARE_DATA_DIR"] = args.data_dir
     # The demo listens to the local broker too, so a `mosquitto_pub` to zigbee2mqtt/<name> shows up live.
     os.environ.setdefault("DOMICARE_MQTT_INGEST", "1")
-    data_dir = Path(os.environ.get("DOMICARE_DATA_DIR", "var"))
-    database_url = f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
-    fresh = not (data_dir / "domicare.db").exists()
-    settings = _settings(database_url)
+    settings = _settings(None)
+    database_file = settings.data_dir / "domicare.db"
+    database_url = f"sqlite+aiosqlite:///{database_file}"
+    settings = msgspec.structs.replace(settings, database_url=database_url)
+    fresh = not database_file.exists()
     _upgrade(database_url)
     if fresh:
         asyncio.run(_seed(database_url, "small", 1))

@@ -1,29 +1,40 @@
-"""Settings read from the environment, with defaults that run the demo out of the box."""
+"""Settings: each declared once with its default, each settable from a ``DOMICARE_<NAME>`` variable.
+
+:func:`load_settings` is the one place the environment is read; the app, the commands and the
+workers take what they need from the :class:`Settings` it returns. The README lists them all.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import types
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Union, get_args, get_origin
 
 import msgspec
 
+ENV_PREFIX = "DOMICARE_"
 DEFAULT_DATA_DIR = Path("var")
+_TRUE, _FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything the backend needs to know about its deployment."""
+    """Everything the backend needs to know about its deployment (``DOMICARE_`` + the name in capitals)."""
 
+    # Where things are. Unset, the database is ``<data_dir>/domicare.db`` and the signing key is
+    # generated once into ``<data_dir>/secret.key`` (every API process must share it).
     database_url: str
     secret_key: str
-    access_token_minutes: int = 15
+    data_dir: Path = DEFAULT_DATA_DIR
+    # Visits: lateness, how old or how far ahead a device's clock may be, the GPS accuracy trusted.
     late_tolerance_minutes: int = 30
     offline_window_hours: int = 72
     future_skew_minutes: int = 5
     gps_accuracy_cap_m: float = 100.0
-    data_dir: Path = DEFAULT_DATA_DIR
-    # Operations: the scheduler (on for serve/demo via load_settings, off by default so tests opt in).
-    scheduler_enabled: bool = False
+    # Operations: the scheduler (one lease holder runs the jobs), escalation and its email, retention.
+    scheduler: bool = True
     unverified_end_minutes: int = 30
     escalation_minutes: int = 15
     smtp_host: str = ""
@@ -33,30 +44,90 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     retention_location_days: int = 90
     retention_sensor_days: int = 396
     retention_audit_days: int = 2557
-    # Security: sign-in lockout and rate limit, refresh tokens, CORS (closed unless origins are listed).
+    # Security: tokens, sign-in lockout and rate limit, CORS (closed unless origins are listed, comma-separated).
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
     signin_max_failures: int = 5
     signin_lockout_minutes: int = 15
     signin_ip_limit_per_minute: int = 600
-    refresh_token_days: int = 30
     cors_origins: tuple[str, ...] = ()
     # Requests in flight per process before new ones get 503 + Retry-After (0: unlimited).
     max_in_flight: int = 64
+    # Finance: where the scheduled weekly export writes (unset: ``<data_dir>/outbox``).
+    export_outbox: Path | None = None
+    # Rostering: solver worker processes per API process.
+    roster_workers: int = 1
+    # Monitoring: the Zigbee2MQTT ingest worker inside the API process, and its broker.
+    mqtt_ingest: bool = False
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    mqtt_prefix: str = "zigbee2mqtt"
+    mqtt_client_id: str = "domicare-ingest"
+    mqtt_share_group: str | None = None
 
-    @property
-    def is_sqlite(self) -> bool:
-        """Whether the configured database is an embedded SQLite file."""
-        return self.database_url.startswith("sqlite")
+
+class SettingError(ValueError):
+    """An environment variable whose value cannot be the setting it names."""
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting: ``late_tolerance_minutes`` -> ``DOMICARE_LATE_TOLERANCE_MINUTES``."""
+    return ENV_PREFIX + field.upper()
+
+
+def _parse(name: str, raw: str, annotation: Any) -> Any:
+    """One variable's text as the setting's type, or a :class:`SettingError` naming the variable."""
+    if get_origin(annotation) in (Union, types.UnionType):  # ``X | None``: empty text is None
+        if not raw:
+            return None
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    if annotation is bool:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise SettingError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, not {raw!r}")
+    if annotation is int or annotation is float:
+        try:
+            return annotation(raw)
+        except ValueError:
+            kind = "a whole number" if annotation is int else "a number"
+            raise SettingError(f"{name} must be {kind}, not {raw!r}") from None
+    if annotation is Path:
+        return Path(raw)
+    if get_origin(annotation) is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting whose ``DOMICARE_`` variable is set, parsed to its declared type."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(Settings):
+        name = env_name(field.name)
+        if name in environ:
+            values[field.name] = _parse(name, environ[name], field.type)
+    return values
+
+
+def environment_setting(field: str) -> Any:
+    """One setting from its variable, else its declared default.
+
+    For process-wide resources built before any :class:`Settings` reaches them (the solver pool).
+    """
+    found = from_environment()
+    if field in found:
+        return found[field]
+    return next(f.default for f in msgspec.structs.fields(Settings) if f.name == field)
 
 
 def _secret_key(data_dir: Path) -> str:
-    """The JWT signing key: from the environment, else one kept in the data folder.
+    """A signing key kept in the data folder, generated on first use.
 
     Every API process must share the key (tokens are stateless), so a generated
     key is written once and reused rather than made per process.
     """
-    from_env = os.environ.get("DOMICARE_SECRET_KEY")
-    if from_env:
-        return from_env
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "secret.key"
     if not key_file.exists():
@@ -66,24 +137,13 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def load_settings(database_url: str | None = None) -> Settings:
-    """Settings from ``DOMICARE_*`` environment variables, with an optional database override."""
-    data_dir = Path(os.environ.get("DOMICARE_DATA_DIR", str(DEFAULT_DATA_DIR)))
-    url = database_url or os.environ.get("DOMICARE_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
-    return Settings(
-        database_url=url,
-        secret_key=_secret_key(data_dir),
-        access_token_minutes=int(os.environ.get("DOMICARE_ACCESS_TOKEN_MINUTES", "15")),
-        late_tolerance_minutes=int(os.environ.get("DOMICARE_LATE_TOLERANCE_MINUTES", "30")),
-        data_dir=data_dir,
-        scheduler_enabled=os.environ.get("DOMICARE_SCHEDULER_ENABLED", os.environ.get("DOMICARE_SCHEDULER", "1")).lower()
-        not in ("0", "false", "off", "no"),
-        unverified_end_minutes=int(os.environ.get("DOMICARE_UNVERIFIED_END_MINUTES", "30")),
-        escalation_minutes=int(os.environ.get("DOMICARE_ESCALATION_MINUTES", "15")),
-        smtp_host=os.environ.get("DOMICARE_SMTP_HOST", ""),
-        smtp_port=int(os.environ.get("DOMICARE_SMTP_PORT", "25")),
-        smtp_sender=os.environ.get("DOMICARE_SMTP_SENDER", "alerts@domicare.invalid"),
-        oncall_email=os.environ.get("DOMICARE_ONCALL_EMAIL", ""),
-        signin_ip_limit_per_minute=int(os.environ.get("DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE", "600")),
-        cors_origins=tuple(o for o in os.environ.get("DOMICARE_CORS_ORIGINS", "").split(",") if o),
-        max_in_flight=int(os.environ.get("DOMICARE_MAX_IN_FLIGHT", "64")),
-    )
+    """Settings from the ``DOMICARE_*`` environment variables, with an optional database override."""
+    values = from_environment()
+    data_dir = values.setdefault("data_dir", DEFAULT_DATA_DIR)
+    if database_url:
+        values["database_url"] = database_url
+    if not values.get("database_url"):
+        values["database_url"] = f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
+    if not values.get("secret_key"):
+        values["secret_key"] = _secret_key(data_dir)
+    return Settings(**values)

@@ -242,7 +242,7 @@ def run_database(kind: str, rate: float, duration: float, concurrency: int, clos
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url, drop = prepare_database(kind, workdir)
-        env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER_ENABLED": "0"}
+        env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER": "0"}
         backend_port, bare_port = free_port(), free_port()
         (workdir / "bare_app.py").write_text(BARE_APP)
         backend = start([sys.executable, "-m", "domicare", "serve", "--database-url", url, "--port", str(backend_port),

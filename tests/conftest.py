@@ -152,12 +152,16 @@ def seeded_db_url(db_factory: DatabaseFactory) -> str:
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
-    """Test settings for a database, with the data folder in the test's temporary path."""
+    """Test settings for a database, with the data folder in the test's temporary path.
+
+    The scheduler is off unless a test turns it on, so no job runs behind a test's back.
+    """
+    values: dict[str, object] = {"scheduler": False, **overrides}
     return Settings(
         database_url=database_url,
         secret_key=os.environ["DOMICARE_SECRET_KEY"],
         data_dir=tmp_path,
-        **overrides,  # type: ignore[arg-type]
+        **values,  # type: ignore[arg-type]
     )
 
 

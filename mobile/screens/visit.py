@@ -231,7 +231,7 @@ class VisitScreen(AppScreen):
             fix = self.app.location.current(near=near)
             if fix is None:
                 panel.show_qr = panel.show_manual = True
-                self._say(kind, "No GPS position. Scan the QR tag, type its code, or check in manually.", RED)
+                self._say(kind, "No GPS position. Scan the QR tag, type its code, or check in manually.")
                 return
             self._act(kind, Evidence("gps", location=fix.body()))
         elif method == "qr":
@@ -250,7 +250,7 @@ class VisitScreen(AppScreen):
         if not tag:
             panel = self.ids.checkin if kind == "check_in" else self.ids.checkout
             panel.show_qr = True
-            self._say(kind, "No code read: type the code printed under the QR tag.", AMBER)
+            self._say(kind, "No code read: type the code printed under the QR tag.")
             return
         self._act(kind, Evidence("qr", tag=tag))
 
@@ -267,7 +267,7 @@ class VisitScreen(AppScreen):
             self._show_missing(blocked.missing)
             return
         except ActionRefused as refused:
-            self._say(kind, str(refused), RED)
+            self._say(kind, str(refused))
             return
         self.checkout_blocked = False
         for row in self.medication_rows.values():
@@ -289,7 +289,8 @@ class VisitScreen(AppScreen):
             self.checkout_blocked = False
             self.checkout_text = "All medication recorded: you can check out."
 
-    def _say(self, kind: str, text: str, colour: Any) -> None:
+    def _say(self, kind: str, text: str) -> None:
+        """Show a message under the check-in or check-out button (coloured by the .kv from the visit's state)."""
         if kind == "check_in":
             self.checkin_text = text
         else:

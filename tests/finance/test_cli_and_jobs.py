@@ -60,15 +60,13 @@ def test_due_weeks_wait_for_monday_six_in_london() -> None:
                                                                      sunday - timedelta(days=7), sunday]
 
 
-def test_weekly_job_writes_the_outbox_once_and_catches_up(seeded_db_url: str, tmp_path: Path, last_week: date,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_weekly_job_writes_the_outbox_once_and_catches_up(seeded_db_url: str, tmp_path: Path, last_week: date) -> None:
     from backend.database.engine import create_engine, session_factory
-    from backend.domain.finance.jobs import ADVISORY_LOCK_KEY, outbox_dir, run_weekly_exports
+    from backend.domain.finance.jobs import outbox_dir, run_weekly_exports
 
-    outbox = tmp_path / "outbox"
-    monkeypatch.setenv("DOMICARE_EXPORT_OUTBOX", str(outbox))
-    settings = make_settings(seeded_db_url, tmp_path)
-    assert outbox_dir(settings) == outbox
+    outbox = tmp_path / "elsewhere"
+    settings = make_settings(seeded_db_url, tmp_path, export_outbox=outbox)
+    assert outbox_dir(settings) == outbox and outbox_dir(make_settings(seeded_db_url, tmp_path)) == tmp_path / "outbox"
 
     async def go() -> None:
         engine = create_engine(seeded_db_url)
@@ -76,15 +74,6 @@ def test_weekly_job_writes_the_outbox_once_and_catches_up(seeded_db_url: str, tm
         try:
             # Monday 05:00: last week is not due yet, and the weeks before hold no visits
             assert await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 5)) == []
-            if seeded_db_url.startswith("postgresql"):
-                import asyncpg
-
-                holder = await asyncpg.connect(seeded_db_url.replace("postgresql+asyncpg://", "postgresql://"))
-                await holder.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
-                try:  # another process holds the lock: this one does nothing
-                    assert await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7)) == []
-                finally:
-                    await holder.close()
             # no server ran for two weeks: the start-up run catches up last week and the week after
             written = await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7) + timedelta(days=14))
             assert sorted(p.name for p in written) == sorted(
@@ -105,32 +94,43 @@ def test_weekly_job_writes_the_outbox_once_and_catches_up(seeded_db_url: str, tm
     asyncio.run(go())
 
 
-def test_schedule_finance_jobs_registers_monday_six_london() -> None:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+def test_overlapping_runs_keep_one_file_per_provider_week_and_format(seeded_db_url: str, tmp_path: Path,
+                                                                     last_week: date) -> None:
+    from backend.database.engine import create_engine, session_factory
+    from backend.domain.finance.jobs import run_weekly_exports
 
-    from backend.domain.finance.jobs import CATCH_UP_JOB_ID, JOB_ID, run_weekly_exports, schedule_finance_jobs
-    from shared.timekeeping import LONDON
+    settings = make_settings(seeded_db_url, tmp_path)
 
-    scheduler = AsyncIOScheduler(timezone=LONDON)
-    schedule_finance_jobs(scheduler, object(), object())  # type: ignore[arg-type]
-    weekly = scheduler.get_job(JOB_ID)
-    assert weekly.func is run_weekly_exports
-    fire = weekly.trigger.get_next_fire_time(None, datetime(2025, 3, 26, 12, 0, tzinfo=LONDON))
-    assert fire == datetime(2025, 3, 31, 6, 0, tzinfo=LONDON) and fire.utcoffset() == timedelta(hours=1)
-    winter = weekly.trigger.get_next_fire_time(None, datetime(2025, 1, 7, 12, 0, tzinfo=LONDON))
-    assert winter.astimezone(timezone.utc) == datetime(2025, 1, 13, 6, 0, tzinfo=timezone.utc)
-    assert scheduler.get_job(CATCH_UP_JOB_ID) is not None
+    async def go() -> list[list[Path]]:
+        engine = create_engine(seeded_db_url)
+        try:
+            sessionmaker = session_factory(engine)
+            return await asyncio.gather(*[run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7))
+                                          for _ in range(2)])
+        finally:
+            await engine.dispose()
+
+    written = [path for run in asyncio.run(go()) for path in run]
+    on_disk = sorted(p.name for p in (tmp_path / "outbox").rglob("*") if p.is_file())
+    assert sorted(p.name for p in written) == on_disk
+    assert sorted(name.split("-")[1] + name[-4:] for name in on_disk) == sorted(
+        f"PRV00{n}{ext}" for n in (1, 2, 3) for ext in (".csv", "json")
+    )
 
 
-def test_register_jobs_hooks_into_the_app_scheduler() -> None:
+def test_the_weekly_export_runs_at_six_on_monday_london_and_every_half_hour() -> None:
     from backend.domain.finance.jobs import register_jobs
     from backend.scheduling.runner import JobScheduler
     from shared.timekeeping import LONDON
 
     scheduler = JobScheduler(object())  # type: ignore[arg-type]
     register_jobs(scheduler, object(), object())  # type: ignore[arg-type]
+    assert list(scheduler.jobs) == ["finance.weekly_export"]
     weekly = scheduler.jobs["finance.weekly_export"]
     assert weekly.catch_up
-    fire = weekly.trigger.get_next_fire_time(None, datetime(2025, 10, 22, 12, 0, tzinfo=LONDON))
-    assert fire == datetime(2025, 10, 27, 6, 0, tzinfo=LONDON) and fire.utcoffset() == timedelta(0)
-    assert "finance.weekly_export_catch_up" in scheduler.jobs
+    for before, fire in (
+        (datetime(2025, 3, 31, 5, 40, tzinfo=LONDON), datetime(2025, 3, 31, 6, 0, tzinfo=LONDON)),  # BST
+        (datetime(2025, 10, 27, 5, 59, tzinfo=LONDON), datetime(2025, 10, 27, 6, 0, tzinfo=LONDON)),  # GMT
+        (datetime(2025, 10, 22, 12, 1, tzinfo=LONDON), datetime(2025, 10, 22, 12, 30, tzinfo=LONDON)),
+    ):
+        assert weekly.trigger.get_next_fire_time(None, before) == fire

@@ -78,15 +78,11 @@ def test_domicare_monitor_stores_a_mosquitto_pub_message_within_a_second(
 
 
 def test_lifespan_hook_runs_the_worker_beside_the_api(
-        register: Callable[..., dict[str, Any]], seeded_db_url: str, mqtt_broker: tuple[str, int], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        register: Callable[..., dict[str, Any]], seeded_db_url: str, mqtt_broker: tuple[str, int], tmp_path: Path) -> None:
     prefix = f"z2m-{uuid.uuid4().hex[:8]}"
     gateway = register({"hall_pir": "hall"})["device"]
-    monkeypatch.setenv("DOMICARE_MQTT_INGEST", "1")
-    monkeypatch.setenv("DOMICARE_MQTT_HOST", mqtt_broker[0])
-    monkeypatch.setenv("DOMICARE_MQTT_PORT", str(mqtt_broker[1]))
-    monkeypatch.setenv("DOMICARE_MQTT_PREFIX", prefix)
-    monkeypatch.setenv("DOMICARE_MQTT_CLIENT_ID", f"test-{uuid.uuid4().hex[:8]}")
+    settings = make_settings(seeded_db_url, tmp_path, mqtt_ingest=True, mqtt_host=mqtt_broker[0], mqtt_port=mqtt_broker[1],
+                             mqtt_prefix=prefix, mqtt_client_id=f"test-{uuid.uuid4().hex[:8]}")
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -99,7 +95,7 @@ def test_lifespan_hook_runs_the_worker_beside_the_api(
             await engine.dispose()
 
     app = Litestar(route_handlers=[], lifespan=[database, monitoring_lifespan],
-                   state=State({"settings": make_settings(seeded_db_url, tmp_path)}))
+                   state=State({"settings": settings}))
     with TestClient(app):
         handle = app.state.monitoring
         deadline = time.monotonic() + 5

@@ -68,7 +68,7 @@ def test_the_app_starts_the_scheduler_with_every_area_job(seeded_db_url: str, tm
 
     from backend.app import create_app
 
-    with TestClient(create_app(make_settings(seeded_db_url, tmp_path, scheduler_enabled=True))) as client:
+    with TestClient(create_app(make_settings(seeded_db_url, tmp_path, scheduler=True))) as client:
         scheduler = client.app.state.scheduler
         assert {"operations.visit_watch", "operations.escalation", "operations.retention"} <= set(scheduler.jobs)
         deadline = time.monotonic() + 10

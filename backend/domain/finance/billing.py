@@ -19,7 +19,6 @@ import msgspec
 from shared.timekeeping import LONDON
 
 ROUNDING_MODES = ("up", "down", "nearest")
-BILLING_UNITS = (1, 5, 15)
 SHORT_FRACTION = 0.75
 
 

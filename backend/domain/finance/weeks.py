@@ -41,10 +41,6 @@ class FinanceWeek:
         """The week after."""
         return FinanceWeek(self.ending + timedelta(days=7))
 
-    def contains(self, day: date) -> bool:
-        """Whether a London calendar day falls in this week."""
-        return self.start <= day <= self.ending
-
 
 def parse_week_ending(text: str) -> FinanceWeek:
     """A week from ``YYYY-MM-DD`` naming its Sunday; ``ValueError`` with a readable reason otherwise."""

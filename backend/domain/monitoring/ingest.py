@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -48,7 +47,7 @@ _UNREGISTERED = "is not registered"
 
 
 class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
-    """Where the broker is and how this worker subscribes (``DOMICARE_MQTT_*`` variables by default)."""
+    """Where the broker is and how this worker subscribes (the ``mqtt_*`` settings by default)."""
 
     host: str = "127.0.0.1"
     port: int = 1883
@@ -57,15 +56,14 @@ class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
     share_group: str | None = None  # several workers split one subscription: $share/<group>/...
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> MqttOptions:
-        """Options from the environment, with explicit overrides (``None`` values are ignored)."""
-        env = os.environ
+    def from_settings(cls, settings: Settings, **overrides: Any) -> MqttOptions:
+        """Options from the ``mqtt_*`` settings, with explicit overrides (``None`` values are ignored)."""
         values: dict[str, Any] = {
-            "host": env.get("DOMICARE_MQTT_HOST", "127.0.0.1"),
-            "port": int(env.get("DOMICARE_MQTT_PORT", "1883")),
-            "prefix": env.get("DOMICARE_MQTT_PREFIX", "zigbee2mqtt"),
-            "client_id": env.get("DOMICARE_MQTT_CLIENT_ID", "domicare-ingest"),
-            "share_group": env.get("DOMICARE_MQTT_SHARE_GROUP") or None,
+            "host": settings.mqtt_host,
+            "port": settings.mqtt_port,
+            "prefix": settings.mqtt_prefix,
+            "client_id": settings.mqtt_client_id,
+            "share_group": settings.mqtt_share_group or None,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
@@ -456,16 +454,11 @@ async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[
                            tick_seconds: float = 60.0) -> MonitoringService:
     """Start the ingest worker on the running loop; ``await handle.stop()`` on shutdown.
 
-    ``settings`` is taken for symmetry with the scheduler (the database comes through
-    ``sessionmaker``); the broker comes from the arguments or ``DOMICARE_MQTT_*``.
+    The database comes through ``sessionmaker``; the broker from the arguments, else the
+    ``mqtt_*`` settings.
     """
-    options = MqttOptions.from_env(host=host, port=port, prefix=prefix, client_id=client_id, share_group=share_group)
+    options = MqttOptions.from_settings(settings, host=host, port=port, prefix=prefix, client_id=client_id, share_group=share_group)
     return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds).start()
-
-
-def monitoring_enabled() -> bool:
-    """Whether the API process should run the ingest worker too (``DOMICARE_MQTT_INGEST=1``)."""
-    return os.environ.get("DOMICARE_MQTT_INGEST", "0").lower() in ("1", "true", "on", "yes")
 
 
 @asynccontextmanager
@@ -475,7 +468,7 @@ async def monitoring_lifespan(app: Litestar) -> AsyncIterator[None]:
     The worker is kept in ``app.state.monitoring`` so the sensor webhook hands its
     readings to the same detectors. The broker may be down: the worker keeps retrying.
     """
-    if not monitoring_enabled():
+    if not app.state.settings.mqtt_ingest:
         app.state.monitoring = None
         yield
         return

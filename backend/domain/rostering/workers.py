@@ -1,6 +1,6 @@
 """Worker processes for solves, so the API's event loop never waits on the (pure Python) solver.
 
-One small process pool per API process (``DOMICARE_ROSTER_WORKERS``, default 1), started with
+One small process pool per API process (the ``roster_workers`` setting, default 1), started with
 ``spawn`` so workers inherit no event loop, sockets or threads. Workers report progress on a
 queue that a daemon thread in the API process drains into per-job slots the job runner reads.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import queue as queue_module
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +18,7 @@ from typing import Any
 
 from rostering.model import ObjectiveBreakdown, RosterSolution
 
+from backend.config import environment_setting
 from backend.domain.rostering.solving import SolveRequest, Throttled, solve
 
 _progress_queue: Any = None  # set in each worker by _init_worker
@@ -111,5 +111,5 @@ def solver_pool() -> SolverPool:
     """This process's solver pool."""
     global _pool
     if _pool is None:
-        _pool = SolverPool(max(1, int(os.environ.get("DOMICARE_ROSTER_WORKERS", "1"))))
+        _pool = SolverPool(max(1, environment_setting("roster_workers")))
     return _pool

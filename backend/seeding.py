@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.database.metadata import metadata
+from backend.tables import metadata
 from backend.domain.accounts.models import Provider
 from backend.security.passwords import hash_password
 from fixtures.city import DEMO_PASSWORD, CityData, generate_city

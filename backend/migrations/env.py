@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from backend.database.engine import create_engine
-from backend.database.metadata import metadata
+from backend.tables import metadata
 
 config = context.config
 

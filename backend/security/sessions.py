@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.domain.accounts.security_models import DeviceSession
+from backend.security.models import DeviceSession
 from shared.timekeeping import utc_now
 
 REFRESH_EVERY_SECONDS = 5.0

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.domain.accounts.security_models import SignInAttempt
+from backend.security.models import SignInAttempt
 
 
 class TooManyAttempts(HTTPException):

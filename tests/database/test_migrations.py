@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import inspect
 
 from backend.database.engine import create_engine
-from backend.database.metadata import metadata
+from backend.tables import metadata
 from backend.database.migrate import upgrade
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from litestar.testing import TestClient
 from sqlalchemy import MetaData, Table, select
 
-from backend.database.metadata import metadata
+from backend.tables import metadata
 from backend.domain.operations.models import OnCallContact
 from fixtures.city import DEMO_PASSWORD
 from shared.timekeeping import utc_now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.database.tenancy import TenantRepository
-from backend.domain.accounts.security_models import DeviceSession
+from backend.security.models import DeviceSession
 
 
 class DeviceSessionRepository(TenantRepository[DeviceSession]):

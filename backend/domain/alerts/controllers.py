@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.alerts import services
 from backend.domain.alerts.models import Alert
 from backend.domain.alerts.repositories import AlertRepository

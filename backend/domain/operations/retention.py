@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
-from backend.domain.accounts.security_models import DeviceSession, SignInAttempt
+from backend.security.models import DeviceSession, SignInAttempt
 from backend.domain.audit.models import AuditLog
 from backend.domain.monitoring.models import SensorEvent
 from backend.domain.visits.models import VisitEvent

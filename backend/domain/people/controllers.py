@@ -7,7 +7,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.people.access import client_in_scope
 from backend.domain.people import urls
 from backend.domain.people.models import Carer, Client

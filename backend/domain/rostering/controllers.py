@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.people.models import Carer
 from backend.domain.people.repositories import CarerRepository

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts import urls
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.accounts.repositories import DeviceSessionRepository
-from backend.domain.accounts.security_models import DeviceSession
+from backend.security.models import DeviceSession
 from backend.domain.audit.services import record
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security import sessions

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_finance_reader, requires_roles
+from backend.security.guards import requires_finance_reader, requires_roles
 from backend.domain.accounts.models import Provider
 from backend.domain.finance import services, urls
 from backend.domain.finance.dependencies import export_providers, providers_in_scope, week_param

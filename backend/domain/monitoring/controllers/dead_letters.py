@@ -9,7 +9,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_provider_admin
+from backend.security.guards import requires_provider_admin
 from backend.domain.monitoring import urls
 from backend.domain.monitoring.models import DeadLetter
 from backend.domain.monitoring.repositories import DeadLetterRepository

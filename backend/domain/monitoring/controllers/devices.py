@@ -10,7 +10,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.monitoring import urls
 from backend.domain.monitoring.devices import DeviceConflict, device_out, register_device, rotate_token, update_rooms

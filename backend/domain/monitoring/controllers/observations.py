@@ -12,7 +12,7 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.monitoring import urls
 from backend.domain.monitoring.controllers.sensor_events import IdempotencyKey, payload_problem

@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.monitoring import urls
 from backend.domain.monitoring.dependencies import provide_device

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_provider_admin
+from backend.security.guards import requires_provider_admin
 from backend.domain.audit.models import AuditLog
 from backend.domain.operations import urls
 from backend.domain.operations.repositories import AuditLogRepository

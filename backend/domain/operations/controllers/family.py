@@ -9,7 +9,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.accounts.guards import requires_supervisor
+from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.operations import urls
 from backend.domain.operations.models import FamilyContact

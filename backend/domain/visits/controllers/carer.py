@@ -13,7 +13,7 @@ from litestar.params import HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.engine import UnstorableTextError
-from backend.domain.accounts.guards import requires_carer
+from backend.security.guards import requires_carer
 from backend.domain.visits import urls
 from backend.domain.visits.rota import carer_rota
 from backend.domain.visits.schemas import CheckRequest, ConcernRequest, NoteRequest, SyncRequest, SyncResponse, SyncResult

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_provider_staff, requires_supervisor
+from backend.security.guards import requires_provider_staff, requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.visits import amendments, reviews, urls
 from backend.domain.visits.access import visit_for

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.accounts.guards import requires_provider_admin
+from backend.security.guards import requires_provider_admin
 from backend.domain.audit.services import record
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client

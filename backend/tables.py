@@ -1,11 +1,10 @@
-"""Imports every table module so ``SQLModel.metadata`` is complete for migrations and tests."""
+"""Every table of the app, imported so ``SQLModel.metadata`` is complete for migrations, seeding and tests."""
 
 from __future__ import annotations
 
 from sqlmodel import SQLModel
 
 from backend.domain.accounts import models as accounts_models
-from backend.domain.accounts import security_models as accounts_security_models
 from backend.domain.alerts import models as alerts_models
 from backend.domain.audit import models as audit_models
 from backend.domain.finance import models as finance_models
@@ -15,10 +14,11 @@ from backend.domain.people import models as people_models
 from backend.domain.rostering import models as rostering_models
 from backend.domain.visits import models as visits_models
 from backend.scheduling import models as scheduling_models
+from backend.security import models as security_models
 
 TABLE_MODULES = (
     accounts_models,
-    accounts_security_models,
+    security_models,
     people_models,
     visits_models,
     alerts_models,

@@ -33,7 +33,7 @@ WEEK_ENDING = date(2025, 3, 30)  # the week the clocks go forward
 
 def synthetic_chunks(carer_visits: int) -> Iterator[list[Any]]:
     """Chunks of VisitFacts adding up to exactly ``carer_visits`` carer-visits (deterministic)."""
-    from backend.domain.finance.billing import AmendmentFacts, CarerFacts, Check, VisitFacts
+    from backend.domain.visits.facts import AmendmentFacts, CarerFacts, Check, VisitFacts
     from shared.timekeeping import london_to_utc
 
     week_start = WEEK_ENDING - timedelta(days=6)

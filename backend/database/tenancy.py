@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -41,6 +41,13 @@ class OutOfScopeError(PermissionError):
     """A write named a provider outside the caller's scope."""
 
 
+def _ordered(statement: Select[Any], order_by: Any) -> Select[Any]:
+    """``ORDER BY`` one column, or several given as a tuple."""
+    if order_by is None:
+        return statement
+    return statement.order_by(*order_by) if isinstance(order_by, tuple) else statement.order_by(order_by)
+
+
 class TenantRepository(Generic[ModelT]):
     """CRUD for one provider-owned table, always filtered to the caller's scope."""
 
@@ -50,8 +57,8 @@ class TenantRepository(Generic[ModelT]):
         self.session = session
         self.scope = scope
 
-    def scoped(self, statement: Select[Any]) -> Select[Any]:
-        """Add the tenancy filter to a select over this repository's table."""
+    def scoped(self, statement: Any) -> Any:
+        """Add the tenancy filter to a select, update or delete over this repository's table."""
         if self.scope.provider_ids is None:
             return statement
         return statement.where(self.model.provider_id.in_(self.scope.provider_ids))  # type: ignore[attr-defined]
@@ -66,13 +73,33 @@ class TenantRepository(Generic[ModelT]):
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def list(self, *filters: Any, order_by: Any = None, limit: int | None = None, offset: int = 0) -> Sequence[ModelT]:
-        """Rows matching the filters within scope."""
-        statement = self.select().where(*filters)
-        if order_by is not None:
-            statement = statement.order_by(order_by)
+        """Rows matching the filters within scope (``order_by`` one column or a tuple of them)."""
+        statement = _ordered(self.select().where(*filters), order_by)
         if limit is not None:
             statement = statement.limit(limit).offset(offset)
         return (await self.session.execute(statement)).scalars().all()
+
+    async def first(self, *filters: Any, order_by: Any = None) -> ModelT | None:
+        """The first row matching the filters within scope (in ``order_by`` order), or ``None``."""
+        statement = _ordered(self.select().where(*filters), order_by)
+        return (await self.session.execute(statement.limit(1))).scalars().first()
+
+    async def exists(self, *filters: Any) -> bool:
+        """Whether any row within scope matches the filters."""
+        statement = self.scoped(select(self.model.id)).where(*filters).limit(1)  # type: ignore[attr-defined]
+        return (await self.session.execute(statement)).first() is not None
+
+    async def update_where(self, values: dict[str, Any], *filters: Any) -> int:
+        """Set ``values`` on the rows within scope matching the filters, in one statement; returns how many."""
+        statement = self.scoped(update(self.model)).where(*filters).values(**values)
+        result = await self.session.execute(statement.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete_where(self, *filters: Any) -> int:
+        """Delete the rows within scope matching the filters, in one statement; returns how many."""
+        statement = self.scoped(delete(self.model)).where(*filters)
+        result = await self.session.execute(statement.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def count(self, *filters: Any) -> int:
         """How many rows match the filters within scope."""

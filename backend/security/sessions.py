@@ -16,10 +16,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.security.models import DeviceSession
+from backend.security.repositories import SessionRevocations
 from shared.timekeeping import utc_now
 
 REFRESH_EVERY_SECONDS = 5.0
@@ -93,21 +93,14 @@ class RevocationList:
             async with self._lock:
                 if time.monotonic() - self.loaded_at > REFRESH_EVERY_SECONDS:
                     async with sessionmaker() as session:
-                        rows = await session.execute(
-                            select(DeviceSession.id).where(DeviceSession.revoked_at >= utc_now() - self.window)  # type: ignore[operator]
-                        )
-                        self.revoked = frozenset(rows.scalars())
+                        self.revoked = await SessionRevocations(session).revoked_since(utc_now() - self.window)
                     self.loaded_at = time.monotonic()
         return sid in self.revoked
 
 
 async def revoke(session: AsyncSession, sid: str, by_user: int | None, now: datetime) -> bool:
     """End a session; ``False`` if it was already ended."""
-    result = await session.execute(
-        update(DeviceSession).where(DeviceSession.id == sid, DeviceSession.revoked_at.is_(None))  # type: ignore[arg-type,union-attr]
-        .values(revoked_at=now, revoked_by=by_user)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await SessionRevocations(session).revoke(sid, by_user, now)
 
 
 def session_summary(row: DeviceSession) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from litestar.exceptions import HTTPException
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.security.models import SignInAttempt
+from backend.security.repositories import SignInAttemptRepository
 
 
 class TooManyAttempts(HTTPException):
@@ -32,25 +32,20 @@ async def check_allowed(session: AsyncSession, settings: Settings, username: str
     """Raise :class:`TooManyAttempts` when this account name or address must wait."""
     window = timedelta(minutes=settings.signin_lockout_minutes)
     key = username_key(username)
-    last_success = (await session.execute(
-        select(func.max(SignInAttempt.at)).where(SignInAttempt.username == key, SignInAttempt.succeeded == True)  # noqa: E712
-    )).scalar_one_or_none()
+    attempts = SignInAttemptRepository(session)
+    last_success = await attempts.last_success(key)
     since = max(now - window, last_success) if last_success else now - window
-    failures = (await session.execute(
-        select(func.count(), func.min(SignInAttempt.at)).where(
-            SignInAttempt.username == key, SignInAttempt.succeeded == False, SignInAttempt.at > since)  # noqa: E712
-    )).one()
-    if failures[0] >= settings.signin_max_failures:
-        wait = max(60, int((failures[1] + window - now).total_seconds()))
+    failures, first_failure = await attempts.failures_since(key, since)
+    if failures >= settings.signin_max_failures:
+        assert first_failure is not None
+        wait = max(60, int((first_failure + window - now).total_seconds()))
         raise TooManyAttempts(
             f"too many failed sign-in attempts for this username; try again in {(wait + 59) // 60} minutes "
             "or ask your supervisor to reset your password",
             headers={"Retry-After": str(wait)},
         )
     if ip:
-        recent = (await session.execute(
-            select(func.count()).where(SignInAttempt.ip == ip, SignInAttempt.at > now - timedelta(minutes=1))
-        )).scalar_one()
+        recent = await attempts.from_address_since(ip, now - timedelta(minutes=1))
         if recent >= settings.signin_ip_limit_per_minute:
             raise TooManyAttempts("too many sign-in attempts from this address; try again in a minute",
                                   headers={"Retry-After": "60"})
@@ -58,4 +53,5 @@ async def check_allowed(session: AsyncSession, settings: Settings, username: str
 
 def record_attempt(session: AsyncSession, username: str, ip: str, succeeded: bool, now: datetime) -> None:
     """Add an attempt to the caller's transaction (which must commit it even when the sign-in is refused)."""
-    session.add(SignInAttempt(username=username_key(username), ip=ip[:64], at=now, succeeded=succeeded))
+    SignInAttemptRepository(session).add(SignInAttempt(username=username_key(username), ip=ip[:64], at=now,
+                                                       succeeded=succeeded))

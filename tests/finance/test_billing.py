@@ -6,18 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from backend.domain.finance.billing import (
-    AmendmentFacts,
-    CarerFacts,
-    Check,
-    Rules,
-    VisitFacts,
-    bill_visit,
-    billable_minutes,
-    pay_minutes,
-    round_to_unit,
-)
+from backend.domain.finance.billing import Rules, bill_visit, billable_minutes, pay_minutes, round_to_unit
 from backend.domain.finance.weeks import FinanceWeek, last_completed_week, parse_week_ending, week_of
+from backend.domain.visits.facts import AmendmentFacts, CarerFacts, Check, VisitFacts
 from shared.timekeeping import LONDON, london_to_utc
 
 UTC = timezone.utc

@@ -1,8 +1,12 @@
-"""Tenant-scoped access to device sessions."""
+"""Data access for accounts: users (found by name before any scope exists), providers, device sessions."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from backend.database.tenancy import TenantRepository
+from backend.domain.accounts.models import Provider, User
 from backend.security.models import DeviceSession
 
 
@@ -10,3 +14,32 @@ class DeviceSessionRepository(TenantRepository[DeviceSession]):
     """Device sessions of the caller's providers' staff."""
 
     model = DeviceSession
+
+
+class UserRepository:
+    """User accounts, which sign-in looks up by name before it knows whose scope applies."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_username(self, username: str) -> User | None:
+        """The account with this exact name."""
+        statement = select(User).where(User.username == username)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+
+class ProviderRepository:
+    """Providers and the authorities commissioning them (a provider row is its own tenancy key)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ids_in_authority(self, authority_id: int) -> tuple[int, ...]:
+        """The providers an authority commissions, by id."""
+        statement = select(Provider.id).where(Provider.authority_id == authority_id)
+        return tuple(sorted((await self.session.execute(statement)).scalars()))
+
+    async def authority_of(self, provider_id: int) -> int | None:
+        """The authority commissioning a provider."""
+        statement = select(Provider.authority_id).where(Provider.id == provider_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.accounts.models import Provider, User
-from backend.domain.people.models import Carer
+from backend.database.tenancy import TenantScope
+from backend.domain.accounts.models import User
+from backend.domain.accounts.repositories import ProviderRepository, UserRepository
+from backend.domain.people.repositories import CarerRepository
 from backend.security.passwords import verify_password
 from backend.security.principal import Principal
 from shared.enums import Role
@@ -14,7 +15,7 @@ from shared.enums import Role
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Principal | None:
     """The principal for valid credentials of an active user, else ``None`` (no hint which part was wrong)."""
-    user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+    user = await UserRepository(session).by_username(username)
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
         return None
     return await principal_for(session, user)
@@ -22,14 +23,14 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> P
 
 async def principal_for(session: AsyncSession, user: User) -> Principal:
     """The caller a token of this user describes: role, provider or authority's providers, carer id."""
+    assert user.id is not None
     carer_id = None
     if user.role == Role.CARER:
-        carer_id = (await session.execute(select(Carer.id).where(Carer.user_id == user.id))).scalar_one_or_none()
+        # The scope is what this lookup establishes, so it cannot be narrower than the system's yet.
+        carer_id = await CarerRepository(session, TenantScope.system()).id_of_user(user.id)
     provider_ids: tuple[int, ...] = ()
     if user.role == Role.COMMISSIONER and user.authority_id is not None:
-        rows = await session.execute(select(Provider.id).where(Provider.authority_id == user.authority_id))
-        provider_ids = tuple(sorted(rows.scalars()))
-    assert user.id is not None
+        provider_ids = await ProviderRepository(session).ids_in_authority(user.authority_id)
     return Principal(
         user_id=user.id,
         username=user.username,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
+from backend.domain.alerts.repositories import AlertRepository
 from shared.enums import AlertKind, AlertSeverity, AlertState
 from shared.timekeeping import utc_now
 
@@ -30,8 +31,8 @@ async def raise_alert(
     The unique (provider, dedupe key) constraint settles races between processes:
     the loser of a concurrent insert reads the winner's row instead.
     """
-    statement = select(Alert).where(Alert.provider_id == provider_id, Alert.dedupe_key == dedupe_key)
-    existing = (await session.execute(statement)).scalar_one_or_none()
+    alerts = AlertRepository(session, TenantScope.single(provider_id))
+    existing = await alerts.first(Alert.dedupe_key == dedupe_key)
     if existing is not None:
         return existing, False
     alert = Alert(
@@ -42,7 +43,9 @@ async def raise_alert(
         async with session.begin_nested():
             session.add(alert)
     except IntegrityError:
-        return (await session.execute(statement)).scalar_one(), False
+        winner = await alerts.first(Alert.dedupe_key == dedupe_key)
+        assert winner is not None
+        return winner, False
     return alert, True
 
 

@@ -1,4 +1,5 @@
-"""Delivered hours: from a visit's facts (assignments, check-in/out, approved amendments) to billable minutes.
+"""Delivered hours: from a visit's facts (assignments, check-in/out, approved amendments: see
+:mod:`backend.domain.visits.facts`) to billable minutes.
 
 Pure functions over plain structs, no database: the API, the exports, the scheduled job and the
 benchmark all bill through :func:`bill_visit`, so every figure comes from one place.
@@ -12,22 +13,27 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
+from backend.domain.visits.facts import CarerFacts, Check, VisitFacts
 from shared.timekeeping import LONDON
 
 ROUNDING_MODES = ("up", "down", "nearest")
 SHORT_FRACTION = 0.75
 
 
-class Rules(msgspec.Struct, frozen=True, kw_only=True):
-    """The payment rules in force for a week (a :class:`~backend.domain.finance.models.PaymentRule` version)."""
+class RuleFields(msgspec.Struct, kw_only=True):
+    """The payment rules an authority sets, declared once with their defaults.
 
-    version: int = 0
-    billing_unit_minutes: int = 15
-    rounding: str = "nearest"
+    The API's :class:`~backend.domain.finance.schemas.PaymentRuleIn` and billing's :class:`Rules` are
+    these fields plus their own; the stored :class:`~backend.domain.finance.models.PaymentRule` table
+    repeats them as columns, and a test holds the two to the same names, types and defaults.
+    """
+
+    billing_unit_minutes: Literal[1, 5, 15] = 15
+    rounding: Literal["up", "down", "nearest"] = "nearest"
     grace_minutes: int = 5
     minimum_billable_minutes: int = 15
     cap_at_planned: bool = True
@@ -36,60 +42,21 @@ class Rules(msgspec.Struct, frozen=True, kw_only=True):
     bill_short_notice_cancellations: bool = True
     cancellation_notice_hours: int = 24
     unverified_billable_before_approval: bool = False
+
+
+RULE_FIELDS: tuple[str, ...] = tuple(field.name for field in msgspec.structs.fields(RuleFields))
+
+
+class Rules(RuleFields, frozen=True, kw_only=True):
+    """The payment rules in force for a week (a :class:`~backend.domain.finance.models.PaymentRule` version)."""
+
+    version: int = 0
     late_tolerance_minutes: int = 30
 
     @property
     def label(self) -> str:
         """How rounding is described in exports, e.g. ``nearest/15``."""
         return f"{self.rounding}/{self.billing_unit_minutes}"
-
-
-class Check(msgspec.Struct, kw_only=True):
-    """One check-in or check-out as evidenced by the device (never coordinates)."""
-
-    at: datetime
-    method: str | None = None
-    verified: bool | None = None
-    reason: str | None = None
-    review_state: str | None = None
-
-
-class CarerFacts(msgspec.Struct, kw_only=True):
-    """What is known of one carer on one visit."""
-
-    carer_id: int | None
-    carer_ref: str = ""
-    assigned: bool = True
-    check_in: Check | None = None
-    check_out: Check | None = None
-
-
-class AmendmentFacts(msgspec.Struct, kw_only=True):
-    """An approved amendment, in the order it was decided."""
-
-    id: int
-    reason_code: str
-    changes: dict[str, Any]
-    created_at: datetime
-    decided_at: datetime | None = None
-
-
-class VisitFacts(msgspec.Struct, kw_only=True):
-    """Everything billing needs about one visit."""
-
-    visit_id: int
-    provider_id: int
-    client_id: int
-    client_ref: str
-    service_type: str
-    visit_date: date
-    planned_start: datetime
-    planned_end: datetime
-    carers_needed: int
-    status: str
-    cancel_reason: str | None = None
-    carers: list[CarerFacts] = msgspec.field(default_factory=list)
-    amendments: list[AmendmentFacts] = msgspec.field(default_factory=list)
 
 
 class CarerLine(msgspec.Struct, kw_only=True):
@@ -312,126 +279,144 @@ def _short_notice(facts: VisitFacts, rules: Rules) -> bool:
 
 def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
     """Apply approved amendments and the payment rules to one visit."""
-    planned = round((facts.planned_end - facts.planned_start).total_seconds() / 60)
-    if planned < 0:
-        planned = 0
+    planned = max(0, round((facts.planned_end - facts.planned_start).total_seconds() / 60))
     presences = [_Presence(c) for c in facts.carers]
     status, changes = _apply_amendments(facts, presences)
     slots = facts.carers_needed if facts.carers_needed > 1 else 1
+    billable_slots = slots if rules.double_handed_per_carer else 1
     if len(presences) > 1:
         # Carers who turned up first, then assigned carers who did not, then empty slots.
         presences.sort(key=lambda p: (p.start is None, not p.facts.assigned))
-    missed = status == "missed"
-    cancelled = status == "cancelled"
-    lines: list[CarerLine] = []
-    worked_any = False
-    late = short = False
-    first_start: datetime | None = None
-    billable_slots = slots if rules.double_handed_per_carer else 1
+    if status in ("missed", "cancelled"):
+        return _bill_absent_visit(facts, rules, status, presences, changes, planned, slots, billable_slots)
     amended_codes = [c.reason_code for c in changes]
-
-    if missed or cancelled:
-        if missed:
-            billed = rules.bill_missed
-            note = "missed visit" + ("; billed as planned" if billed else "")
-        else:
-            billed = rules.bill_short_notice_cancellations and _short_notice(facts, rules)
-            note = "cancelled at short notice" if billed else "cancelled with notice"
-            if facts.cancel_reason:
-                note += f": {facts.cancel_reason}"
-        refs = [(p.facts.carer_id, p.facts.carer_ref) for p in presences if p.facts.assigned]
-        refs += [(None, "")] * max(0, slots - len(refs))
-        for index, (carer_id, carer_ref) in enumerate(refs):
-            claimed = planned if billed and index < billable_slots else 0
-            lines.append(CarerLine(
-                carer_id=carer_id, carer_ref=carer_ref, actual_start=None, actual_end=None, actual_minutes=0,
-                claimed_minutes=claimed, pay_minutes=0, verification="", check_in_method=None, check_out_method=None,
-                rounding="", comment=note,
-            ))
-        return BilledVisit(
-            facts=facts, status=status, planned_minutes=planned * billable_slots, slot_minutes=planned, lines=lines,
-            changes=changes, delivered=False, late=False, short=False, missed=missed, cancelled=cancelled,
-            verified_electronically=False, unverified=False, awaiting_review=False,
-        )
-
-    all_electronic = True
-    any_pending = False
-    for index, p in enumerate(presences):
-        notes: list[str] = []
-        if p.start is not None and (first_start is None or p.start < first_start):
-            first_start = p.start
-        if p.start is None:
-            worked = 0.0
-            notes.append("carer did not attend" if p.facts.assigned and status == "completed" else "not delivered")
-        elif p.end is None:
-            worked = 0.0
-            notes.append("no check-out")
-        else:
-            worked = (p.end - p.start).total_seconds() / 60
-            if worked < 0:
-                worked = 0.0
-        actual = math.floor(worked + 0.5)
-        claimed, steps = 0, []
-        if worked > 0:
-            worked_any = True
-            verdict = p.verdict
-            if verdict != "Y":
-                all_electronic = False
-                if verdict == "N":
-                    any_pending = True
-            allowed = p.verdict in ("Y", "A") or (p.verdict == "N" and rules.unverified_billable_before_approval)
-            if index >= billable_slots:
-                notes.append("extra carer not billable")
-            elif allowed:
-                claimed, steps = billable_minutes(worked, planned, rules, cap=not p.amended)
-            elif p.verdict == "R":
-                notes.append("verification rejected on review")
-            else:
-                notes.append("unverified, awaiting supervisor review")
-            if worked < SHORT_FRACTION * planned:
-                short = True
-            if abs(worked - planned) > rules.grace_minutes:
-                notes.insert(0, f"actual {actual} min vs planned {planned} min")
-            # London and UTC dates differ only in the UTC 23:00 hour (BST), so convert only then.
-            if p.start.hour == 23 or p.start.date() != facts.visit_date:
-                started_on = p.start.astimezone(LONDON).date()
-                if started_on != facts.visit_date:
-                    notes.append(f"started on {started_on.isoformat()}")
-            if p.verdict == "A" and not p.amended:
-                notes.append("unverified check approved by supervisor")
-        if p.amended or (amended_codes and worked > 0):
-            notes.append("amended: " + ", ".join(amended_codes))
-        lines.append(CarerLine(
-            carer_id=p.facts.carer_id, carer_ref=p.facts.carer_ref, actual_start=p.start, actual_end=p.end,
-            actual_minutes=actual if worked > 0 else 0, claimed_minutes=claimed,
-            pay_minutes=math.ceil(worked - _EPS) if worked > 0 else 0, verification=p.verdict if p.start is not None else "",
-            check_in_method=p.in_method, check_out_method=p.out_method, rounding=";".join(steps),
-            check_in_verdict=p.in_verdict if p.start is not None else "",
-            check_out_verdict=p.out_verdict if p.end is not None else "",
-            comment="; ".join(notes), amended=p.amended,
-        ))
-    for _ in range(slots - len(lines)):
-        lines.append(CarerLine(
-            carer_id=None, carer_ref="", actual_start=None, actual_end=None, actual_minutes=0, claimed_minutes=0,
-            pay_minutes=0, verification="", check_in_method=None, check_out_method=None, rounding="",
-            comment="no carer assigned" if status != "completed" else "carer did not attend",
-        ))
-    if first_start is not None:
-        late = (first_start - facts.planned_start).total_seconds() > rules.late_tolerance_minutes * 60
-        if late:
-            minutes_late = round((first_start - facts.planned_start).total_seconds() / 60)
-            for line in lines:
-                if line.actual_start is not None:
-                    line.comment = f"late start {minutes_late} min" + (f"; {line.comment}" if line.comment else "")
+    worked = [_worked_minutes(p) for p in presences]
+    lines = [_bill_carer(facts, rules, status, p, minutes, index < billable_slots, planned, amended_codes)
+             for index, (p, minutes) in enumerate(zip(presences, worked))]
+    lines += [_empty_slot(status) for _ in range(slots - len(lines))]
+    delivered = any(minutes > 0 for minutes in worked)
+    verdicts = [p.verdict for p, minutes in zip(presences, worked) if minutes > 0]
+    late = _mark_late(facts, rules, presences, lines)
     return BilledVisit(
-        facts=facts, status=status if not worked_any or status != "planned" else "completed",
+        facts=facts, status=status if not delivered or status != "planned" else "completed",
         planned_minutes=planned * billable_slots, slot_minutes=planned, lines=lines, changes=changes,
-        delivered=worked_any, late=late and worked_any, short=short,
+        delivered=delivered, late=late and delivered,
+        short=any(0 < minutes < SHORT_FRACTION * planned for minutes in worked),
         missed=False, cancelled=False,
-        verified_electronically=worked_any and all_electronic,
-        unverified=worked_any and not all_electronic,
-        awaiting_review=any_pending,
+        verified_electronically=delivered and all(v == "Y" for v in verdicts),
+        unverified=delivered and any(v != "Y" for v in verdicts),
+        awaiting_review="N" in verdicts,
     )
+
+
+def _bill_absent_visit(facts: VisitFacts, rules: Rules, status: str, presences: list[_Presence], changes: list[Change],
+                       planned: int, slots: int, billable_slots: int) -> BilledVisit:
+    """A missed or cancelled visit: its planned minutes per assigned carer when the rules bill it, else nothing."""
+    missed = status == "missed"
+    if missed:
+        billed = rules.bill_missed
+        note = "missed visit" + ("; billed as planned" if billed else "")
+    else:
+        billed = rules.bill_short_notice_cancellations and _short_notice(facts, rules)
+        note = "cancelled at short notice" if billed else "cancelled with notice"
+        if facts.cancel_reason:
+            note += f": {facts.cancel_reason}"
+    refs = [(p.facts.carer_id, p.facts.carer_ref) for p in presences if p.facts.assigned]
+    refs += [(None, "")] * max(0, slots - len(refs))
+    lines = [
+        CarerLine(
+            carer_id=carer_id, carer_ref=carer_ref, actual_start=None, actual_end=None, actual_minutes=0,
+            claimed_minutes=planned if billed and index < billable_slots else 0, pay_minutes=0, verification="",
+            check_in_method=None, check_out_method=None, rounding="", comment=note,
+        )
+        for index, (carer_id, carer_ref) in enumerate(refs)
+    ]
+    return BilledVisit(
+        facts=facts, status=status, planned_minutes=planned * billable_slots, slot_minutes=planned, lines=lines,
+        changes=changes, delivered=False, late=False, short=False, missed=missed, cancelled=not missed,
+        verified_electronically=False, unverified=False, awaiting_review=False,
+    )
+
+
+def _worked_minutes(presence: _Presence) -> float:
+    """Minutes between a carer's effective check-in and check-out (0 without both)."""
+    if presence.start is None or presence.end is None:
+        return 0.0
+    return max(0.0, (presence.end - presence.start).total_seconds() / 60)
+
+
+def _bill_carer(facts: VisitFacts, rules: Rules, status: str, p: _Presence, worked: float, in_billable_slot: bool,
+                planned: int, amended_codes: list[str]) -> CarerLine:
+    """One carer's line: minutes worked, claimed after the rules (when billable) and paid, with the reasons."""
+    notes: list[str] = []
+    if p.start is None:
+        notes.append("carer did not attend" if p.facts.assigned and status == "completed" else "not delivered")
+    elif p.end is None:
+        notes.append("no check-out")
+    actual = round_to_unit(worked, 1, "nearest")
+    claimed, steps = 0, []
+    if worked > 0:
+        allowed = p.verdict in ("Y", "A") or (p.verdict == "N" and rules.unverified_billable_before_approval)
+        if not in_billable_slot:
+            notes.append("extra carer not billable")
+        elif allowed:
+            claimed, steps = billable_minutes(worked, planned, rules, cap=not p.amended)
+        elif p.verdict == "R":
+            notes.append("verification rejected on review")
+        else:
+            notes.append("unverified, awaiting supervisor review")
+        if abs(worked - planned) > rules.grace_minutes:
+            notes.insert(0, f"actual {actual} min vs planned {planned} min")
+        started_on = _london_day_if_other(p.start, facts.visit_date)  # type: ignore[arg-type]
+        if started_on is not None:
+            notes.append(f"started on {started_on.isoformat()}")
+        if p.verdict == "A" and not p.amended:
+            notes.append("unverified check approved by supervisor")
+    if p.amended or (amended_codes and worked > 0):
+        notes.append("amended: " + ", ".join(amended_codes))
+    return CarerLine(
+        carer_id=p.facts.carer_id, carer_ref=p.facts.carer_ref, actual_start=p.start, actual_end=p.end,
+        actual_minutes=actual if worked > 0 else 0, claimed_minutes=claimed,
+        pay_minutes=pay_minutes(worked), verification=p.verdict if p.start is not None else "",
+        check_in_method=p.in_method, check_out_method=p.out_method, rounding=";".join(steps),
+        check_in_verdict=p.in_verdict if p.start is not None else "",
+        check_out_verdict=p.out_verdict if p.end is not None else "",
+        comment="; ".join(notes), amended=p.amended,
+    )
+
+
+def _london_day_if_other(start: datetime, visit_date: date) -> date | None:
+    """The London day a check-in fell on, when it is not the visit's own day."""
+    # London and UTC dates differ only in the UTC 23:00 hour (BST), so convert only then.
+    if start.hour == 23 or start.date() != visit_date:
+        started_on = start.astimezone(LONDON).date()
+        if started_on != visit_date:
+            return started_on
+    return None
+
+
+def _empty_slot(status: str) -> CarerLine:
+    """A line for a carer the visit needed and nobody filled."""
+    return CarerLine(
+        carer_id=None, carer_ref="", actual_start=None, actual_end=None, actual_minutes=0, claimed_minutes=0,
+        pay_minutes=0, verification="", check_in_method=None, check_out_method=None, rounding="",
+        comment="no carer assigned" if status != "completed" else "carer did not attend",
+    )
+
+
+def _mark_late(facts: VisitFacts, rules: Rules, presences: list[_Presence], lines: list[CarerLine]) -> bool:
+    """Whether the first carer started past the late tolerance; if so, say so on every line that started."""
+    starts = [p.start for p in presences if p.start is not None]
+    if not starts:
+        return False
+    lateness = (min(starts) - facts.planned_start).total_seconds()
+    if lateness <= rules.late_tolerance_minutes * 60:
+        return False
+    minutes_late = round(lateness / 60)
+    for line in lines:
+        if line.actual_start is not None:
+            line.comment = f"late start {minutes_late} min" + (f"; {line.comment}" if line.comment else "")
+    return True
 
 
 class Totals(msgspec.Struct, kw_only=True):

@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from backend.domain.finance.billing import BilledVisit, CarerLine, Totals
+from backend.domain.finance.billing import BilledVisit, CarerLine, RuleFields, Totals
 from backend.domain.finance.exports import VERDICT_NAMES
 from backend.pagination import Page
 from shared.timekeeping import LONDON
@@ -163,20 +163,10 @@ class ClientWeekDetailOut(msgspec.Struct, kw_only=True):
     visits: list[VisitWeekOut]
 
 
-class PaymentRuleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A new version of the authority's payment rules."""
+class PaymentRuleIn(RuleFields, kw_only=True, forbid_unknown_fields=True):
+    """A new version of the authority's payment rules: the week it starts, and every rule (see RuleFields)."""
 
     effective_from: date
-    billing_unit_minutes: Literal[1, 5, 15] = 15
-    rounding: Literal["up", "down", "nearest"] = "nearest"
-    grace_minutes: int = msgspec.field(default=5)
-    minimum_billable_minutes: int = 15
-    cap_at_planned: bool = True
-    double_handed_per_carer: bool = True
-    bill_missed: bool = False
-    bill_short_notice_cancellations: bool = True
-    cancellation_notice_hours: int = 24
-    unverified_billable_before_approval: bool = False
 
 
 class PaymentRuleOut(PaymentRuleIn, kw_only=True):

@@ -1,4 +1,5 @@
-"""Finance services: load a week's visit facts in chunks, bill them, reconcile, and record export batches.
+"""Finance services: bill a week's visit facts (read from the visits area) chunk by chunk, reconcile,
+and record export batches.
 
 Every read goes through tenant-scoped repositories, so a provider admin only ever
 sees their own provider and a commissioner the providers of their authority.
@@ -6,54 +7,29 @@ sees their own provider and a commissioner the providers of their authority.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import Authority, Provider
-from backend.domain.finance.billing import (
-    AmendmentFacts,
-    BilledVisit,
-    CarerFacts,
-    Check,
-    Rules,
-    Totals,
-    VisitFacts,
-    bill_visit,
-)
+from backend.domain.finance.billing import RULE_FIELDS, BilledVisit, Rules, Totals, bill_visit
 from backend.domain.finance.exports import FileHeader, RunningTotals, write_async
 from backend.domain.finance.models import ExportBatch, PaymentRule
 from backend.domain.finance.repositories import ExportBatchRepository, PaymentRuleRepository, ProviderDirectory
 from backend.domain.finance.weeks import FinanceWeek
-from backend.domain.people.models import CarePackage, Carer, Client, VisitTemplate
-from backend.domain.people.repositories import CarerRepository, ClientRepository
-from backend.domain.visits.models import Amendment, Visit, VisitAssignment, VisitEvent
-from backend.domain.visits.repositories import (
-    AmendmentRepository,
-    VisitAssignmentRepository,
-    VisitEventRepository,
-    VisitRepository,
-)
+from backend.domain.people.models import Client
+from backend.domain.people.repositories import ClientRepository
+from backend.domain.visits.facts import iter_visit_facts
 
-CLIENTS_PER_CHUNK = 200
 EXPORT_FORMATS = ("abacus-csv", "evv-json")
 _FORMAT_LETTER = {"abacus-csv": "C", "evv-json": "J"}
 
 
 # ---------------------------------------------------------------- payment rules
-
-RULE_FIELDS = (
-    "billing_unit_minutes", "rounding", "grace_minutes", "minimum_billable_minutes", "cap_at_planned",
-    "double_handed_per_carer", "bill_missed", "bill_short_notice_cancellations", "cancellation_notice_hours",
-    "unverified_billable_before_approval",
-)
-
 
 def rules_from_row(row: PaymentRule | None, late_tolerance_minutes: int = 30) -> Rules:
     """The billing rules of a stored version (the defaults when the authority has none yet)."""
@@ -86,116 +62,13 @@ async def add_rule_version(session: AsyncSession, authority_id: int, effective_f
     raise RuntimeError("could not allocate a payment rule version")
 
 
-# ---------------------------------------------------------------- visit facts
-
-
-async def _client_groups(session: AsyncSession, scope: TenantScope, week: FinanceWeek, provider_id: int | None,
-                         client_id: int | None) -> list[list[int]]:
-    repo = VisitRepository(session, scope)
-    statement = repo.scoped(select(Visit.client_id).distinct()).where(
-        Visit.visit_date >= week.start, Visit.visit_date <= week.ending
-    )
-    if provider_id is not None:
-        statement = statement.where(Visit.provider_id == provider_id)
-    if client_id is not None:
-        statement = statement.where(Visit.client_id == client_id)
-    ids = sorted((await session.execute(statement)).scalars())
-    return [ids[i : i + CLIENTS_PER_CHUNK] for i in range(0, len(ids), CLIENTS_PER_CHUNK)]
-
-
-async def _refs(session: AsyncSession, scope: TenantScope, provider_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
-    clients = ClientRepository(session, scope).scoped(select(Client.id, Client.ref))
-    carers = CarerRepository(session, scope).scoped(select(Carer.id, Carer.ref))
-    if provider_id is not None:
-        clients = clients.where(Client.provider_id == provider_id)
-        carers = carers.where(Carer.provider_id == provider_id)
-    client_refs = {row[0]: row[1] for row in (await session.execute(clients)).all()}
-    carer_refs = {row[0]: row[1] for row in (await session.execute(carers)).all()}
-    return client_refs, carer_refs
-
-
-async def iter_visit_facts(
-    session: AsyncSession,
-    scope: TenantScope,
-    week: FinanceWeek,
-    *,
-    provider_id: int | None = None,
-    client_id: int | None = None,
-) -> AsyncIterator[list[VisitFacts]]:
-    """The week's visits as facts, a chunk of clients at a time, ordered by client, start and id.
-
-    Only a chunk is ever held in memory, so a city-size week streams; each chunk costs four queries.
-    """
-    groups = await _client_groups(session, scope, week, provider_id, client_id)
-    if not groups:
-        return
-    client_refs, carer_refs = await _refs(session, scope, provider_id)
-    visit_repo = VisitRepository(session, scope)
-    for group in groups:
-        in_week = (Visit.client_id.in_(group), Visit.visit_date >= week.start, Visit.visit_date <= week.ending)  # type: ignore[attr-defined]
-        visit_ids = visit_repo.scoped(select(Visit.id)).where(*in_week)
-        visits_q = (
-            visit_repo.scoped(select(
-                Visit.id, Visit.provider_id, Visit.client_id, Visit.visit_date, Visit.planned_start, Visit.planned_end,
-                Visit.carers_needed, Visit.status, Visit.cancel_reason, CarePackage.service_type,
-            ))
-            .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
-            .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
-            .where(*in_week)
-            .order_by(Visit.client_id, Visit.planned_start, Visit.id)
-        )
-        assignments_q = VisitAssignmentRepository(session, scope).scoped(
-            select(VisitAssignment.visit_id, VisitAssignment.carer_id)
-        ).where(VisitAssignment.visit_id.in_(visit_ids)).order_by(VisitAssignment.id)  # type: ignore[attr-defined]
-        events_q = VisitEventRepository(session, scope).scoped(select(
-            VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
-            VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state,
-        )).where(
-            VisitEvent.visit_id.in_(visit_ids), VisitEvent.kind.in_(("check_in", "check_out"))  # type: ignore[attr-defined]
-        ).order_by(VisitEvent.device_time, VisitEvent.id)
-        amendments_q = AmendmentRepository(session, scope).scoped(select(
-            Amendment.id, Amendment.visit_id, Amendment.reason_code, Amendment.changes, Amendment.created_at,
-            Amendment.decided_at,
-        )).where(Amendment.visit_id.in_(visit_ids), Amendment.state == "approved").order_by(  # type: ignore[attr-defined]
-            Amendment.decided_at, Amendment.created_at, Amendment.id
-        )
-
-        carers_of: dict[int, dict[int, CarerFacts]] = defaultdict(dict)
-        for visit_id, carer_id in (await session.execute(assignments_q)).all():
-            carers_of[visit_id][carer_id] = CarerFacts(carer_id=carer_id, carer_ref=carer_refs.get(carer_id, ""))
-        for visit_id, carer_id, kind, at, method, verified, reason, review in (await session.execute(events_q)).all():
-            facts = carers_of[visit_id].get(carer_id)
-            if facts is None:
-                facts = carers_of[visit_id][carer_id] = CarerFacts(
-                    carer_id=carer_id, carer_ref=carer_refs.get(carer_id, ""), assigned=False
-                )
-            check = Check(at=at, method=method, verified=verified, reason=reason, review_state=review)
-            if kind == "check_in":
-                if facts.check_in is None:  # the first check-in counts
-                    facts.check_in = check
-            else:
-                facts.check_out = check  # the last check-out counts
-        amendments_of: dict[int, list[AmendmentFacts]] = defaultdict(list)
-        for a_id, visit_id, reason_code, changes, created_at, decided_at in (await session.execute(amendments_q)).all():
-            amendments_of[visit_id].append(AmendmentFacts(
-                id=a_id, reason_code=reason_code, changes=changes or {}, created_at=created_at, decided_at=decided_at,
-            ))
-        chunk: list[VisitFacts] = []
-        for row in (await session.execute(visits_q)).all():
-            visit_id = row[0]
-            chunk.append(VisitFacts(
-                visit_id=visit_id, provider_id=row[1], client_id=row[2], client_ref=client_refs.get(row[2], ""),
-                visit_date=row[3], planned_start=row[4], planned_end=row[5], carers_needed=row[6], status=str(row[7]),
-                cancel_reason=row[8], service_type=row[9] or "personal_care",
-                carers=list(carers_of.get(visit_id, {}).values()), amendments=amendments_of.get(visit_id, []),
-            ))
-        yield chunk
+# ---------------------------------------------------------------- billed visits
 
 
 async def iter_billed(session: AsyncSession, scope: TenantScope, week: FinanceWeek, rules: Rules, *,
                       provider_id: int | None = None, client_id: int | None = None) -> AsyncIterator[list[BilledVisit]]:
     """The week's visits after the rules, chunk by chunk."""
-    async for chunk in iter_visit_facts(session, scope, week, provider_id=provider_id, client_id=client_id):
+    async for chunk in iter_visit_facts(session, scope, week.start, week.ending, provider_id=provider_id, client_id=client_id):
         yield [bill_visit(facts, rules) for facts in chunk]
 
 
@@ -243,9 +116,7 @@ async def reconcile(session: AsyncSession, scope: TenantScope, week: FinanceWeek
         if authority.id not in rules_cache:
             rules_cache[authority.id] = await rules_for(session, authority.id, week, late_tolerance_minutes)
         line = ProviderWeek(provider=provider, authority=authority, rules=rules_cache[authority.id])
-        names = dict((await session.execute(
-            ClientRepository(session, scope).scoped(select(Client.id, Client.name)).where(Client.provider_id == provider.id)
-        )).all())
+        names = await ClientRepository(session, scope).names(provider.id)
         async for chunk in iter_billed(session, scope, week, line.rules, provider_id=provider.id):
             for visit in chunk:
                 facts = visit.facts

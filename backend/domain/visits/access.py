@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.visits.models import Visit, VisitAssignment
-from backend.domain.visits.repositories import VisitRepository
+from backend.domain.visits.models import Visit
+from backend.domain.visits.repositories import VisitAssignmentRepository, VisitRepository
 from backend.security.principal import Principal
 from shared.enums import Role
 
@@ -21,9 +20,6 @@ async def visit_for(session: AsyncSession, principal: Principal, visit_id: int) 
     if visit is None:
         raise NotFoundException(f"no visit {visit_id}")
     if principal.role == Role.CARER:
-        assigned = await session.execute(
-            select(VisitAssignment.id).where(VisitAssignment.visit_id == visit_id, VisitAssignment.carer_id == principal.carer_id)
-        )
-        if assigned.first() is None:
+        if not await VisitAssignmentRepository(session, principal.scope).is_assigned(visit_id, principal.carer_id):
             raise PermissionDeniedException(f"visit {visit_id} is not assigned to you")
     return visit

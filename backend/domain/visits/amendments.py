@@ -6,17 +6,16 @@ from typing import Any
 
 import msgspec
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.audit.services import record
 from backend.domain.visits.access import visit_for
-from backend.domain.visits.models import Amendment, VisitEvent
-from backend.domain.visits.repositories import AmendmentRepository, VisitRepository
+from backend.domain.visits.models import Amendment
+from backend.domain.visits.repositories import AmendmentRepository, VisitEventRepository, VisitRepository
 from backend.domain.visits.schemas import AmendmentRequest
 from backend.domain.visits.visit_actions import Conflict
 from backend.security.principal import Principal
-from shared.enums import AmendmentState, VisitEventKind, VisitStatus
+from shared.enums import AmendmentState, VisitStatus
 from shared.timekeeping import utc_now
 
 
@@ -32,9 +31,7 @@ def amendment_out(a: Amendment) -> dict[str, Any]:
 async def propose(session: AsyncSession, principal: Principal, visit_id: int, request: AmendmentRequest) -> Amendment:
     """Record a pending amendment with a snapshot of what it corrects."""
     visit = await visit_for(session, principal, visit_id)
-    events = (await session.execute(select(VisitEvent).where(
-        VisitEvent.visit_id == visit_id, VisitEvent.kind.in_([VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT])  # type: ignore[attr-defined]
-    ))).scalars().all()
+    events = await VisitEventRepository(session, principal.scope).checks_of([visit_id])
     original = {
         "status": str(visit.status),
         "checks": [{"carer_id": e.carer_id, "kind": str(e.kind), "at": e.device_time.isoformat()} for e in events],

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from backend.database.tenancy import TenantRepository
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from backend.database.tenancy import TenantRepository, TenantScope
+from backend.domain.people.models import CarePackage, Carer, VisitTemplate
 from backend.domain.visits.models import Amendment, Visit, VisitAssignment, VisitEvent
+from shared.enums import VisitEventKind
+
+
+def _days(start: date, ending: date) -> tuple[Any, Any]:
+    return Visit.visit_date >= start, Visit.visit_date <= ending
+
+
+def _visit_ids_of(scope: TenantScope, client_ids: Collection[int], start: date, ending: date) -> Any:
+    """A subquery: the in-scope visits of these clients between two days (inclusive)."""
+    statement = select(Visit.id).where(Visit.client_id.in_(client_ids), *_days(start, ending))  # type: ignore[attr-defined]
+    if scope.provider_ids is not None:
+        statement = statement.where(Visit.provider_id.in_(scope.provider_ids))  # type: ignore[attr-defined]
+    return statement
 
 
 class VisitRepository(TenantRepository[Visit]):
@@ -11,11 +31,69 @@ class VisitRepository(TenantRepository[Visit]):
 
     model = Visit
 
+    async def of_carer_on(self, carer_id: int, day: date) -> Sequence[Visit]:
+        """A carer's visits on a day, in planned order."""
+        statement = (
+            self.select().join(VisitAssignment, VisitAssignment.visit_id == Visit.id)
+            .where(VisitAssignment.carer_id == carer_id, Visit.visit_date == day)
+            .order_by(Visit.planned_start, Visit.id)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def client_ids_between(self, start: date, ending: date, *, provider_id: int | None = None,
+                                 client_id: int | None = None) -> list[int]:
+        """The clients with visits between two days (inclusive), by id."""
+        statement = self.scoped(select(Visit.client_id).distinct()).where(*_days(start, ending))
+        if provider_id is not None:
+            statement = statement.where(Visit.provider_id == provider_id)
+        if client_id is not None:
+            statement = statement.where(Visit.client_id == client_id)
+        return sorted((await self.session.execute(statement)).scalars())
+
+    async def plans_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
+        """Each visit of these clients between two days as a row: id, provider, client, date, planned start and end,
+        carers needed, status, cancel reason and its care package's service type; by client, start and id."""
+        statement = (
+            self.scoped(select(
+                Visit.id, Visit.provider_id, Visit.client_id, Visit.visit_date, Visit.planned_start, Visit.planned_end,
+                Visit.carers_needed, Visit.status, Visit.cancel_reason, CarePackage.service_type,
+            ))
+            .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
+            .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
+            .where(Visit.client_id.in_(client_ids), *_days(start, ending))  # type: ignore[attr-defined]
+            .order_by(Visit.client_id, Visit.planned_start, Visit.id)
+        )
+        return (await self.session.execute(statement)).all()
+
 
 class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
     """Carer assignments of the caller's providers."""
 
     model = VisitAssignment
+
+    async def carer_ids(self, visit_id: int) -> set[int]:
+        """The carers assigned to a visit."""
+        statement = self.scoped(select(VisitAssignment.carer_id)).where(VisitAssignment.visit_id == visit_id)
+        return set((await self.session.execute(statement)).scalars())
+
+    async def is_assigned(self, visit_id: int, carer_id: int | None) -> bool:
+        """Whether a carer is assigned to a visit."""
+        return await self.exists(VisitAssignment.visit_id == visit_id, VisitAssignment.carer_id == carer_id)
+
+    async def carers_of(self, visit_ids: Collection[int]) -> list[tuple[int, Carer]]:
+        """``(visit id, carer)`` for every assignment of these visits, by carer id."""
+        statement = (
+            self.scoped(select(VisitAssignment.visit_id, Carer)).join(Carer, Carer.id == VisitAssignment.carer_id)
+            .where(VisitAssignment.visit_id.in_(visit_ids)).order_by(Carer.id)  # type: ignore[attr-defined]
+        )
+        return [(visit_id, carer) for visit_id, carer in (await self.session.execute(statement)).all()]
+
+    async def pairs_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
+        """``(visit id, carer id)`` of every assignment on these clients' visits between two days, in assignment order."""
+        statement = self.scoped(select(VisitAssignment.visit_id, VisitAssignment.carer_id)).where(
+            VisitAssignment.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending))  # type: ignore[attr-defined]
+        ).order_by(VisitAssignment.id)
+        return (await self.session.execute(statement)).all()
 
 
 class VisitEventRepository(TenantRepository[VisitEvent]):
@@ -23,8 +101,44 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
 
     model = VisitEvent
 
+    async def carer_ids(self, visit_id: int, kind: VisitEventKind) -> set[int]:
+        """The carers who recorded an event of this kind on a visit."""
+        statement = self.scoped(select(VisitEvent.carer_id)).where(VisitEvent.visit_id == visit_id, VisitEvent.kind == kind)
+        return set((await self.session.execute(statement)).scalars())
+
+    async def checks_of(self, visit_ids: Collection[int]) -> Sequence[VisitEvent]:
+        """The check-ins and check-outs of these visits."""
+        return await self.list(
+            VisitEvent.visit_id.in_(visit_ids),  # type: ignore[attr-defined]
+            VisitEvent.kind.in_((VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)),  # type: ignore[attr-defined]
+        )
+
+    async def check_rows_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
+        """The check-ins and check-outs on these clients' visits between two days, in device-time order, as rows:
+        visit, carer, kind, device time, method, verified, reason, review state."""
+        statement = self.scoped(select(
+            VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
+            VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state,
+        )).where(
+            VisitEvent.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending)),  # type: ignore[attr-defined]
+            VisitEvent.kind.in_((VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)),  # type: ignore[attr-defined]
+        ).order_by(VisitEvent.device_time, VisitEvent.id)
+        return (await self.session.execute(statement)).all()
+
 
 class AmendmentRepository(TenantRepository[Amendment]):
     """Amendments of the caller's providers."""
 
     model = Amendment
+
+    async def approved_rows_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
+        """The approved amendments of these clients' visits between two days, in the order they were decided,
+        as rows: id, visit, reason code, changes, created, decided."""
+        statement = self.scoped(select(
+            Amendment.id, Amendment.visit_id, Amendment.reason_code, Amendment.changes, Amendment.created_at,
+            Amendment.decided_at,
+        )).where(
+            Amendment.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending)),  # type: ignore[attr-defined]
+            Amendment.state == "approved",
+        ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
+        return (await self.session.execute(statement)).all()

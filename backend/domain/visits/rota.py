@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
@@ -15,9 +14,10 @@ from backend.domain.alerts.models import Alert
 from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.alerts.schemas import alert_summary
 from backend.domain.people.models import Carer, Client
-from backend.domain.visits.models import Visit, VisitAssignment, VisitEvent
-from backend.domain.visits.repositories import VisitRepository
-from backend.domain.visits.visit_state import CHECK_KINDS, board_state, visit_verified
+from backend.domain.people.repositories import ClientRepository
+from backend.domain.visits.models import Visit, VisitEvent
+from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository, VisitRepository
+from backend.domain.visits.visit_state import board_state, visit_verified
 from shared.enums import AlertState, VisitEventKind
 
 BOARD_STATES = ("late", "missed", "unverified", "in_progress", "not_started", "completed", "cancelled")
@@ -32,23 +32,14 @@ class VisitContext:
         self.carers_of: dict[int, list[Carer]] = defaultdict(list)
         self.events_of: dict[int, list[VisitEvent]] = defaultdict(list)
 
-    async def load(self, session: AsyncSession) -> VisitContext:
-        ids = [v.id for v in self.visits]
+    async def load(self, session: AsyncSession, scope: TenantScope) -> VisitContext:
+        ids = [v.id for v in self.visits if v.id is not None]
         if not ids:
             return self
-        client_ids = {v.client_id for v in self.visits}
-        for client in (await session.execute(select(Client).where(Client.id.in_(client_ids)))).scalars():  # type: ignore[union-attr]
-            self.clients[client.id or 0] = client
-        rows = await session.execute(
-            select(VisitAssignment.visit_id, Carer).join(Carer, Carer.id == VisitAssignment.carer_id)
-            .where(VisitAssignment.visit_id.in_(ids)).order_by(Carer.id)  # type: ignore[attr-defined]
-        )
-        for visit_id, carer in rows.all():
+        self.clients = await ClientRepository(session, scope).by_ids({v.client_id for v in self.visits})
+        for visit_id, carer in await VisitAssignmentRepository(session, scope).carers_of(ids):
             self.carers_of[visit_id].append(carer)
-        events = await session.execute(
-            select(VisitEvent).where(VisitEvent.visit_id.in_(ids), VisitEvent.kind.in_(CHECK_KINDS))  # type: ignore[attr-defined]
-        )
-        for event in events.scalars():
+        for event in await VisitEventRepository(session, scope).checks_of(ids):
             self.events_of[event.visit_id].append(event)
         return self
 
@@ -59,13 +50,8 @@ def _person(carer: Carer) -> dict[str, Any]:
 
 async def carer_rota(session: AsyncSession, scope: TenantScope, carer_id: int, day: date) -> list[dict[str, Any]]:
     """The carer's visits on ``day`` in planned order, as the app shows them."""
-    statement = (
-        VisitRepository(session, scope).select()
-        .join(VisitAssignment, VisitAssignment.visit_id == Visit.id)
-        .where(VisitAssignment.carer_id == carer_id, Visit.visit_date == day)
-        .order_by(Visit.planned_start, Visit.id)
-    )
-    context = await VisitContext((await session.execute(statement)).scalars().all()).load(session)
+    visits = await VisitRepository(session, scope).of_carer_on(carer_id, day)
+    context = await VisitContext(visits).load(session, scope)
     rota = []
     for visit in context.visits:
         client = context.clients[visit.client_id]
@@ -90,10 +76,8 @@ async def supervisor_board(
     session: AsyncSession, scope: TenantScope, day: date, now: datetime, tolerance: timedelta, limit: int, offset: int
 ) -> dict[str, Any]:
     """Every visit of the provider on ``day`` with its live state, the counts per state and open alerts."""
-    visits = (await session.execute(
-        VisitRepository(session, scope).select().where(Visit.visit_date == day).order_by(Visit.planned_start, Visit.id)
-    )).scalars().all()
-    context = await VisitContext(visits).load(session)
+    visits = await VisitRepository(session, scope).list(Visit.visit_date == day, order_by=(Visit.planned_start, Visit.id))
+    context = await VisitContext(visits).load(session, scope)
     counts = dict.fromkeys(BOARD_STATES, 0)
     rows = []
     for visit in context.visits:

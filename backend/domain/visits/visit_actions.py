@@ -12,19 +12,19 @@ from typing import Any
 
 import msgspec
 from litestar.exceptions import ClientException, HTTPException, PermissionDeniedException
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
+from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.alerts.services import raise_alert, resolve
 from backend.domain.audit.services import record
-from backend.domain.people.models import Client
+from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits.access import visit_for
-from backend.domain.visits.models import Visit, VisitAssignment, VisitEvent
-from backend.domain.visits.repositories import VisitEventRepository
+from backend.domain.visits.models import Visit, VisitEvent
+from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository
 from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody
 from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
 from backend.security.principal import Principal
@@ -138,7 +138,8 @@ class VisitActionService:
                                            VisitEvent.kind == kind))
 
     async def _verify(self, visit: Visit, body: CheckBody) -> Verdict:
-        client = (await self.session.execute(select(Client).where(Client.id == visit.client_id))).scalar_one()
+        client = await ClientRepository(self.session, self.scope).get(visit.client_id)
+        assert client is not None  # a visit in scope has its client in scope
         if body.method == CheckMethod.GPS:
             if body.location is None:
                 raise ClientException("a GPS check needs a location {lat, lon, accuracy_m}")
@@ -205,11 +206,9 @@ class VisitActionService:
             raise Unprocessable(f"medication outcome 'other' needs a note: {', '.join(unexplained)}")
 
     async def _everyone_checked_out(self, visit: Visit) -> bool:
-        assigned = set((await self.session.execute(
-            select(VisitAssignment.carer_id).where(VisitAssignment.visit_id == visit.id))).scalars())
-        done = set((await self.session.execute(
-            select(VisitEvent.carer_id).where(VisitEvent.visit_id == visit.id, VisitEvent.kind == VisitEventKind.CHECK_OUT)
-        )).scalars())
+        assert visit.id is not None
+        assigned = await VisitAssignmentRepository(self.session, self.scope).carer_ids(visit.id)
+        done = await self.events.carer_ids(visit.id, VisitEventKind.CHECK_OUT)
         return assigned <= done | {self.carer_id}
 
     @staticmethod
@@ -220,14 +219,12 @@ class VisitActionService:
         event.reason = verdict.reason
 
     async def _resolve_lateness_alerts(self, visit: Visit) -> None:
-        open_alerts = await self.session.execute(
-            select(Alert).where(
-                Alert.visit_id == visit.id,
-                Alert.kind.in_([AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT]),  # type: ignore[attr-defined]
-                Alert.state != AlertState.RESOLVED,
-            )
+        open_alerts = await AlertRepository(self.session, self.scope).list(
+            Alert.visit_id == visit.id,
+            Alert.kind.in_([AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT]),  # type: ignore[attr-defined]
+            Alert.state != AlertState.RESOLVED,
         )
-        for alert in open_alerts.scalars():
+        for alert in open_alerts:
             resolve(alert, None)
 
     async def _note(self, visit: Visit, event: VisitEvent, body: NoteBody) -> dict[str, Any]:

@@ -10,13 +10,12 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import Parameter
 from litestar.response import Stream
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.security.guards import requires_finance_reader, requires_roles
-from backend.domain.accounts.models import Provider
+from backend.domain.accounts.repositories import ProviderRepository
 from backend.domain.finance import services, urls
+from backend.domain.finance.billing import RULE_FIELDS
 from backend.domain.finance.dependencies import export_providers, providers_in_scope, week_param
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES
 from backend.domain.finance.models import ExportBatch, PaymentRule
@@ -34,6 +33,7 @@ from backend.domain.finance.schemas import (
     VisitWeekOut,
 )
 from backend.pagination import Page, PageParams, provide_page_params
+from backend.security.guards import requires_finance_reader, requires_roles
 from backend.security.principal import Principal
 from shared.enums import Role
 
@@ -43,7 +43,7 @@ requires_commissioner = requires_roles(Role.COMMISSIONER)
 def rule_out(row: PaymentRule) -> PaymentRuleOut:
     """The public shape of a rule version."""
     assert row.id is not None
-    values = {name: getattr(row, name) for name in services.RULE_FIELDS}
+    values = {name: getattr(row, name) for name in RULE_FIELDS}
     return PaymentRuleOut(id=row.id, authority_id=row.authority_id, version=row.version,
                           effective_from=row.effective_from, created_at=row.created_at, **values)
 
@@ -84,9 +84,7 @@ async def _authority_of(session: AsyncSession, principal: Principal) -> int:
     if principal.authority_id is not None:
         return principal.authority_id
     if principal.provider_id is not None:
-        authority_id = (await session.execute(
-            select(Provider.authority_id).where(Provider.id == principal.provider_id)
-        )).scalar_one_or_none()
+        authority_id = await ProviderRepository(session).authority_of(principal.provider_id)
         if authority_id is not None:
             return int(authority_id)
     raise PermissionDeniedException("your account belongs to no authority")
@@ -207,7 +205,7 @@ class FinanceController(Controller):
                                data: PaymentRuleIn) -> PaymentRuleOut:
         """Append a version; weeks starting on or after ``effective_from`` are billed by it."""
         _check_rule(data)
-        values = {name: getattr(data, name) for name in services.RULE_FIELDS}
+        values = {name: getattr(data, name) for name in RULE_FIELDS}
         authority_id = await _authority_of(db_session, request.user)
         row = await services.add_rule_version(db_session, authority_id, data.effective_from, values, request.user.user_id)
         return rule_out(row)

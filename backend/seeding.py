@@ -5,15 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.tables import metadata
+from backend.database.bulk import load_tables, row_count
 from backend.domain.accounts.models import Provider
 from backend.security.passwords import hash_password
+from backend.tables import metadata
 from fixtures.city import DEMO_PASSWORD, CityData, generate_city
 
-CHUNK = 5_000
 Progress = Callable[[str], None]
 
 
@@ -23,29 +22,12 @@ def _stderr(message: str) -> None:
 
 async def database_is_empty(engine: AsyncEngine) -> bool:
     """Whether no provider exists yet (the schema must already be there)."""
-    async with engine.connect() as connection:
-        return int((await connection.execute(select(func.count()).select_from(Provider))).scalar_one()) == 0
+    return await row_count(engine, Provider) == 0
 
 
 async def load_city(engine: AsyncEngine, city: CityData, progress: Progress = _stderr) -> dict[str, int]:
     """Insert every generated row in foreign-key order, in one transaction; returns row counts."""
-    counts: dict[str, int] = {}
-    async with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            rows = city.tables.get(table.name, [])
-            for start in range(0, len(rows), CHUNK):
-                await connection.execute(insert(table), rows[start : start + CHUNK])
-            if rows:
-                counts[table.name] = len(rows)
-                progress(f"  {table.name}: {len(rows):,} rows")
-        if connection.dialect.name == "postgresql":
-            # Ids were given explicitly, so move each sequence past them.
-            for table in city.tables:
-                await connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                         f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
-                )
-    return counts
+    return await load_tables(engine, metadata.sorted_tables, city.tables, progress)
 
 
 async def seed(engine: AsyncEngine, size: str, seed_value: int, progress: Progress = _stderr) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.security.models import DeviceSession, SignInAttempt
@@ -40,6 +40,12 @@ class SignInAttemptRepository:
     def add(self, attempt: SignInAttempt) -> None:
         """Add an attempt to the caller's transaction."""
         self.session.add(attempt)
+
+    async def delete_before(self, before: datetime) -> int:
+        """Forget attempts made before ``before``; returns how many."""
+        statement = delete(SignInAttempt).where(SignInAttempt.at < before)  # type: ignore[arg-type]
+        result = await self.session.execute(statement.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class SessionRevocations:

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
 from backend.database.tenancy import TenantRepository
 from backend.domain.alerts.models import Alert
+from backend.domain.visits.models import Visit
+from shared.enums import AlertKind, AlertState
 
 
 class AlertRepository(TenantRepository[Alert]):
     """Alerts of the caller's providers."""
 
     model = Alert
+
+    async def kinds_on_visits(self, visit_ids: Collection[int], kinds: Collection[AlertKind]) -> set[tuple[int, str]]:
+        """``(visit id, kind)`` of every alert of these kinds already raised on these visits."""
+        if not visit_ids:
+            return set()
+        statement = self.scoped(select(Alert.visit_id, Alert.kind)).where(
+            Alert.visit_id.in_(visit_ids), Alert.kind.in_(kinds)  # type: ignore[union-attr,attr-defined]
+        )
+        return {(visit_id, str(kind)) for visit_id, kind in (await self.session.execute(statement)).all()}
+
+    async def unresolved_with_visit_status(self, kinds: Collection[AlertKind], since: datetime) -> list[tuple[Alert, Any]]:
+        """Unresolved alerts of these kinds raised since ``since``, each with its visit's status now."""
+        statement = self.scoped(select(Alert, Visit.status)).join(Visit, Visit.id == Alert.visit_id).where(
+            Alert.state != AlertState.RESOLVED, Alert.kind.in_(kinds), Alert.created_at >= since,  # type: ignore[attr-defined]
+        )
+        return [(alert, status) for alert, status in (await self.session.execute(statement)).all()]

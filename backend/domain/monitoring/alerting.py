@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
 from backend.domain.alerts.services import raise_alert
 from backend.domain.monitoring.devices import DeviceRef
-from backend.domain.monitoring.models import SensorEvent
 from backend.domain.monitoring.repositories import SensorEventRepository
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import Alert as DetectorAlert
@@ -49,11 +47,8 @@ async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id:
 
 async def last_report(session: AsyncSession, device: DeviceRef, sensor: str, before: datetime) -> datetime | None:
     """When ``sensor`` of ``device`` last reported at or before ``before`` (within ``SILENCE_LOOK_BACK``)."""
-    repo = SensorEventRepository(session, TenantScope.single(device.provider_id))
-    statement = repo.scoped(select(func.max(SensorEvent.at))).where(
-        SensorEvent.device_id == device.device_id, SensorEvent.sensor == sensor,
-        SensorEvent.at <= before, SensorEvent.at >= before - SILENCE_LOOK_BACK)
-    found = (await session.execute(statement)).scalar_one_or_none()
+    found = await SensorEventRepository(session, TenantScope.single(device.provider_id)).last_report(
+        device.device_id, sensor, before - SILENCE_LOOK_BACK, before)
     return as_utc(found) if found is not None else None
 
 

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 import msgspec
-from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.database.tenancy import TenantScope
@@ -65,15 +64,8 @@ async def _latest_events(session: AsyncSession, now: datetime, kind: SensorKind 
     filters = [SensorEvent.at >= now - SILENCE_LOOK_BACK, SensorEvent.at <= now]
     if kind is not None:
         filters.append(SensorEvent.kind == kind.value)
-    repo = SensorEventRepository(session, TenantScope.system())
-    newest = repo.scoped(
-        select(SensorEvent.device_id, SensorEvent.sensor, func.max(SensorEvent.at).label("at"))
-    ).where(*filters).group_by(SensorEvent.device_id, SensorEvent.sensor).subquery()
-    statement = repo.select().join(newest, and_(
-        SensorEvent.device_id == newest.c.device_id, SensorEvent.sensor == newest.c.sensor,
-        SensorEvent.at == newest.c.at)).where(*filters)
     latest: dict[tuple[int, str], SensorEvent] = {}
-    for row in (await session.execute(statement)).scalars():
+    for row in await SensorEventRepository(session, TenantScope.system()).newest_per_sensor(*filters):
         key = (row.device_id, row.sensor)
         if key not in latest or row.sequence > latest[key].sequence:
             latest[key] = row

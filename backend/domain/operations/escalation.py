@@ -15,16 +15,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
+from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
+from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.alerts.schemas import alert_summary
 from backend.domain.operations.channels import Channel, ChannelError, Message
 from backend.domain.operations.family import FAMILY, family_message
 from backend.domain.operations.models import Notification, OnCallContact
+from backend.domain.operations.repositories import NotificationRepository, OnCallContactRepository
 from shared.enums import AlertSeverity, AlertState
 
 TOP_LEVEL = 2
@@ -32,6 +34,7 @@ LEVEL_NAMES = {1: "supervisor", 2: "on-call manager"}
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=5)
 ESCALATING = (AlertSeverity.WARNING, AlertSeverity.URGENT, AlertSeverity.EMERGENCY)
+SYSTEM = TenantScope.system()  # escalation and delivery are jobs over every provider's alerts
 
 
 class EscalationCounts(msgspec.Struct):
@@ -45,12 +48,10 @@ class EscalationCounts(msgspec.Struct):
 
 
 async def _contacts(session: AsyncSession, settings: Settings, provider_id: int, level: int) -> list[tuple[str, str]]:
-    rows = await session.execute(
-        select(OnCallContact.channel, OnCallContact.address).where(
-            OnCallContact.provider_id == provider_id, OnCallContact.level == level, OnCallContact.active == True,  # noqa: E712
-        )
+    contacts = await OnCallContactRepository(session, TenantScope.single(provider_id)).list(
+        OnCallContact.level == level, OnCallContact.active == True,  # noqa: E712
     )
-    found = [(c, a) for c, a in rows.all()]
+    found = [(c.channel, c.address) for c in contacts]
     if level == TOP_LEVEL and settings.oncall_email:
         found.append(("email", settings.oncall_email))
     return [("in_app", "board"), *found]
@@ -75,23 +76,22 @@ async def escalate(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
     counts = counts or EscalationCounts()
     step = timedelta(minutes=settings.escalation_minutes)
     async with sessionmaker() as session, session.begin():
-        due = await session.execute(
-            select(Alert).where(
-                Alert.state == AlertState.OPEN, Alert.escalation_level < TOP_LEVEL,
-                Alert.severity.in_(ESCALATING),  # type: ignore[attr-defined]
-                Alert.created_at <= now - step,
-            ).order_by(Alert.created_at).limit(1000)
+        alerts = AlertRepository(session, SYSTEM)
+        due = await alerts.list(
+            Alert.state == AlertState.OPEN, Alert.escalation_level < TOP_LEVEL,
+            Alert.severity.in_(ESCALATING),  # type: ignore[attr-defined]
+            Alert.created_at <= now - step,
+            order_by=Alert.created_at, limit=1000,
         )
-        for alert in due.scalars().all():
+        for alert in due:
             level = alert.escalation_level + 1
             if alert.created_at > now - step * level:
                 continue
-            moved = await session.execute(
-                update(Alert).where(Alert.id == alert.id, Alert.escalation_level == alert.escalation_level,  # type: ignore[arg-type]
-                                    Alert.state == AlertState.OPEN)
-                .values(escalation_level=level).execution_options(synchronize_session=False)
+            moved = await alerts.update_where(
+                {"escalation_level": level},
+                Alert.id == alert.id, Alert.escalation_level == alert.escalation_level, Alert.state == AlertState.OPEN,
             )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
+            if moved != 1:
                 continue
             alert.escalation_level = level
             counts.escalated += 1
@@ -114,32 +114,14 @@ def _message(alert: Alert, level: int) -> Message:
 
 async def _claim(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> list[tuple[Notification, Alert]]:
     async with sessionmaker() as session, session.begin():
-        rows = (await session.execute(
-            select(Notification, Alert).join(Alert, Alert.id == Notification.alert_id).where(
-                Notification.attempts < MAX_ATTEMPTS,
-                or_(Notification.state.in_(("pending", "failed")),  # type: ignore[attr-defined]
-                    (Notification.state == "sending") & (Notification.claimed_at < now - STALE_CLAIM)),  # type: ignore[operator]
-            ).order_by(Notification.id).limit(200)
-        )).all()
-        claimed = []
-        for notification, alert in rows:
-            taken = await session.execute(
-                update(Notification).where(Notification.id == notification.id, Notification.state == notification.state,  # type: ignore[arg-type]
-                                           Notification.attempts == notification.attempts)
-                .values(state="sending", claimed_at=now, attempts=notification.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append((notification, alert))
-        return claimed
+        notifications = NotificationRepository(session, SYSTEM)
+        rows = await notifications.due_with_alerts(now, now - STALE_CLAIM, MAX_ATTEMPTS, limit=200)
+        return [(notification, alert) for notification, alert in rows if await notifications.claim(notification, now)]
 
 
 async def _mark(sessionmaker: async_sessionmaker[AsyncSession], notification: Notification, **values: Any) -> None:
     async with sessionmaker() as session, session.begin():
-        await session.execute(
-            update(Notification).where(Notification.id == notification.id)  # type: ignore[arg-type]
-            .values(**values)
-        )
+        await NotificationRepository(session, SYSTEM).mark(notification.id or 0, **values)
 
 
 async def deliver(sessionmaker: async_sessionmaker[AsyncSession], channels: dict[str, Channel], now: datetime,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +24,6 @@ from backend.domain.alerts.models import Alert
 from backend.domain.operations.channels import Message
 from backend.domain.operations.models import FamilyContact, Notification
 from backend.domain.operations.repositories import FamilyContactRepository
-from backend.domain.people.models import Client
 from backend.domain.visits.models import Visit
 from shared.timekeeping import to_london
 
@@ -101,12 +99,9 @@ async def family_message(session: AsyncSession, notification: Notification, aler
     """
     if notification.family_contact_id is None or alert.visit_id is None:
         return None
-    row = (await session.execute(
-        select(FamilyContact, Client.name, Visit).join(Client, Client.id == FamilyContact.client_id)
-        .join(Visit, Visit.id == alert.visit_id)
-        .where(FamilyContact.id == notification.family_contact_id, FamilyContact.provider_id == notification.provider_id,
-               Visit.client_id == FamilyContact.client_id)
-    )).first()
+    row = await FamilyContactRepository(session, TenantScope.single(notification.provider_id)).with_client_name_and_visit(
+        notification.family_contact_id, alert.visit_id
+    )
     if row is None:
         return None
     contact, client_name, visit = row

@@ -14,19 +14,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
+from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
+from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.alerts.services import raise_alert, resolve
 from backend.domain.operations.family import queue_missed_visit_notifications
 from backend.domain.visits.models import Visit
-from shared.enums import AlertKind, AlertSeverity, AlertState, VisitStatus
+from backend.domain.visits.repositories import VisitRepository
+from shared.enums import AlertKind, AlertSeverity, VisitStatus
 
 LOOKBACK = timedelta(hours=24)
 BATCH = 200
 LATENESS_KINDS = (AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT)
+SYSTEM = TenantScope.system()  # the watch covers every provider's visits
 
 
 class WatchCounts(msgspec.Struct):
@@ -44,50 +47,33 @@ def _dates(now: datetime) -> list:
     return [first + timedelta(days=i) for i in range((now.date() - first).days + 2)]
 
 
-async def _alerted(session: AsyncSession, visit_ids: list[int], kinds: tuple[AlertKind, ...]) -> set[tuple[int, str]]:
-    if not visit_ids:
-        return set()
-    rows = await session.execute(
-        select(Alert.visit_id, Alert.kind).where(Alert.visit_id.in_(visit_ids), Alert.kind.in_(kinds))  # type: ignore[union-attr,attr-defined]
-    )
-    return {(v, str(k)) for v, k in rows.all()}
-
-
 async def _not_started(session: AsyncSession, now: datetime, tolerance: timedelta) -> list[Visit]:
-    statement = select(Visit).where(
+    return list(await VisitRepository(session, SYSTEM).list(
         Visit.visit_date.in_(_dates(now)),  # type: ignore[attr-defined]
         Visit.status == VisitStatus.PLANNED,
         Visit.planned_start < now - tolerance,
         Visit.planned_start >= now - LOOKBACK,
-    ).order_by(Visit.planned_start, Visit.id)
-    return list((await session.execute(statement)).scalars())
+        order_by=(Visit.planned_start, Visit.id),
+    ))
 
 
 async def _still_open(session: AsyncSession, now: datetime, grace: timedelta) -> list[Visit]:
-    statement = select(Visit).where(
+    return list(await VisitRepository(session, SYSTEM).list(
         Visit.visit_date.in_(_dates(now)),  # type: ignore[attr-defined]
         Visit.status == VisitStatus.IN_PROGRESS,
         Visit.planned_end < now - grace,
         Visit.planned_end >= now - LOOKBACK,
-    ).order_by(Visit.planned_end, Visit.id)
-    return list((await session.execute(statement)).scalars())
-
-
-async def _mark_missed(session: AsyncSession, visit: Visit) -> bool:
-    changed = await session.execute(
-        update(Visit).where(Visit.id == visit.id, Visit.status == VisitStatus.PLANNED)  # type: ignore[arg-type]
-        .values(status=VisitStatus.MISSED).execution_options(synchronize_session=False)
-    )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+        order_by=(Visit.planned_end, Visit.id),
+    ))
 
 
 async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: datetime, counts: WatchCounts) -> None:
-    seen = await _alerted(session, [v.id or 0 for v in visits], LATENESS_KINDS)
+    seen = await AlertRepository(session, SYSTEM).kinds_on_visits([v.id or 0 for v in visits], LATENESS_KINDS)
     missed: list[tuple[Alert, Visit]] = []
     for visit in visits:
         when = visit.planned_start.isoformat(timespec="minutes")
         if now >= visit.planned_end:
-            if (visit.id, str(AlertKind.MISSED_VISIT)) in seen or not await _mark_missed(session, visit):
+            if (visit.id, str(AlertKind.MISSED_VISIT)) in seen or not await VisitRepository(session, SYSTEM).mark_missed(visit.id or 0):
                 continue
             alert, created = await raise_alert(
                 session, provider_id=visit.provider_id, kind=AlertKind.MISSED_VISIT, severity=AlertSeverity.URGENT,
@@ -110,7 +96,7 @@ async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: dat
 
 
 async def _flag_unverified_end(session: AsyncSession, visits: list[Visit], counts: WatchCounts) -> None:
-    seen = await _alerted(session, [v.id or 0 for v in visits], (AlertKind.UNVERIFIED_END,))
+    seen = await AlertRepository(session, SYSTEM).kinds_on_visits([v.id or 0 for v in visits], (AlertKind.UNVERIFIED_END,))
     for visit in visits:
         if (visit.id, str(AlertKind.UNVERIFIED_END)) in seen:
             continue
@@ -126,14 +112,10 @@ async def _flag_unverified_end(session: AsyncSession, visits: list[Visit], count
 
 async def _resolve_moved_on(session: AsyncSession, now: datetime, counts: WatchCounts) -> None:
     """Close lateness alerts of visits that have started since, and unverified-end alerts of finished ones."""
-    rows = await session.execute(
-        select(Alert, Visit.status).join(Visit, Visit.id == Alert.visit_id).where(
-            Alert.state != AlertState.RESOLVED,
-            Alert.kind.in_(LATENESS_KINDS + (AlertKind.UNVERIFIED_END,)),  # type: ignore[attr-defined]
-            Alert.created_at >= now - LOOKBACK * 3,
-        )
+    rows = await AlertRepository(session, SYSTEM).unresolved_with_visit_status(
+        LATENESS_KINDS + (AlertKind.UNVERIFIED_END,), now - LOOKBACK * 3
     )
-    for alert, status in rows.all():
+    for alert, status in rows:
         started = status in (VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED, VisitStatus.CANCELLED)
         finished = status in (VisitStatus.COMPLETED, VisitStatus.CANCELLED)
         superseded = alert.kind == AlertKind.LATE_VISIT and status == VisitStatus.MISSED

@@ -18,11 +18,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.database.tenancy import TenantScope
 from backend.domain.rostering.inputs import load_roster_input
 from backend.domain.rostering.models import RosterJob, RosterJobStatus
+from backend.domain.rostering.repositories import RosterJobRepository
 from backend.domain.rostering.results import objective_out, roster_result
 from backend.domain.rostering.workers import solver_pool
 from shared.timekeeping import utc_now
@@ -33,6 +34,7 @@ HEARTBEAT_SECONDS = 1.0
 STALE_AFTER = timedelta(seconds=30)  # a running job silent this long is taken to be abandoned
 QUEUED_GRACE = timedelta(seconds=5)  # a queued job nobody started this long is started by whoever sees it
 MAX_ATTEMPTS = 3
+SYSTEM = TenantScope.system()  # any process may run any provider's job, once it has claimed it
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 _running: set[asyncio.Task[None]] = set()  # strong references, so the loop does not drop running jobs
@@ -73,19 +75,14 @@ def revive(sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> No
 
 async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
     now = utc_now()
-    statement = (
-        update(RosterJob)
-        .where(
-            RosterJob.id == job_id,  # type: ignore[arg-type]
-            (RosterJob.status == RosterJobStatus.QUEUED)  # type: ignore[arg-type]
-            | ((RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
-               & (RosterJob.heartbeat_at.is_(None) | (RosterJob.heartbeat_at < now - STALE_AFTER))),  # type: ignore[union-attr,operator]
-        )
-        .values(status=RosterJobStatus.RUNNING, worker=WORKER_ID, attempts=RosterJob.attempts + 1,
-                started_at=now, heartbeat_at=now, progress=0.0)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined]
+    claimed = await RosterJobRepository(session, SYSTEM).update_where(
+        {"status": RosterJobStatus.RUNNING, "worker": WORKER_ID, "attempts": RosterJob.attempts + 1,
+         "started_at": now, "heartbeat_at": now, "progress": 0.0},
+        RosterJob.id == job_id,
+        (RosterJob.status == RosterJobStatus.QUEUED)  # type: ignore[arg-type]
+        | ((RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
+           & (RosterJob.heartbeat_at.is_(None) | (RosterJob.heartbeat_at < now - STALE_AFTER))),  # type: ignore[union-attr,operator]
+    ) == 1
     await session.commit()
     if not claimed:
         return None
@@ -94,13 +91,9 @@ async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
 
 async def _update_mine(session: AsyncSession, job_id: int, **values: Any) -> bool:
     """Write to the job if this process still owns it; ``False`` if another process took it over."""
-    statement = (
-        update(RosterJob)
-        .where(RosterJob.id == job_id, RosterJob.worker == WORKER_ID, RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    owned = (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined]
+    owned = await RosterJobRepository(session, SYSTEM).update_where(
+        values, RosterJob.id == job_id, RosterJob.worker == WORKER_ID, RosterJob.status == RosterJobStatus.RUNNING,
+    ) == 1
     await session.commit()
     return owned
 

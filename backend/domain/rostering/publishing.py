@@ -10,7 +10,6 @@ from collections import Counter
 from typing import Any
 
 from litestar.exceptions import ClientException, NotFoundException
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.audit.services import record
@@ -40,13 +39,9 @@ async def publish(session: AsyncSession, principal: Principal, roster_id: int) -
     if job.status != RosterJobStatus.DONE:
         raise ConflictException(f"roster {roster_id} is {job.status}; only a finished roster can be published")
     now = utc_now()
-    taken = await session.execute(
-        update(RosterJob)
-        .where(RosterJob.id == roster_id, RosterJob.published_at.is_(None))  # type: ignore[arg-type,union-attr]
-        .values(published_at=now, published_by=principal.user_id)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    taken = await repo.update_where({"published_at": now, "published_by": principal.user_id},
+                                    RosterJob.id == roster_id, RosterJob.published_at.is_(None))  # type: ignore[union-attr]
+    if taken != 1:
         raise ConflictException(f"roster {roster_id} is already published")
     previous = await _previous_publication(repo, job)
     changes: list[dict[str, Any]] = []

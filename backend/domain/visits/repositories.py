@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.people.models import CarePackage, Carer, VisitTemplate
 from backend.domain.visits.models import Amendment, Visit, VisitAssignment, VisitEvent
-from shared.enums import VisitEventKind
+from shared.enums import VisitEventKind, VisitStatus
 
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
@@ -39,6 +39,11 @@ class VisitRepository(TenantRepository[Visit]):
             .order_by(Visit.planned_start, Visit.id)
         )
         return (await self.session.execute(statement)).scalars().all()
+
+    async def mark_missed(self, visit_id: int) -> bool:
+        """Mark a visit missed if it is still planned (a check-in arriving at the same moment wins)."""
+        return await self.update_where({"status": VisitStatus.MISSED}, Visit.id == visit_id,
+                                       Visit.status == VisitStatus.PLANNED) == 1
 
     async def client_ids_between(self, start: date, ending: date, *, provider_id: int | None = None,
                                  client_id: int | None = None) -> list[int]:

@@ -13,7 +13,7 @@ from backend.domain.visits.access import visit_for
 from backend.domain.visits.models import Amendment
 from backend.domain.visits.repositories import AmendmentRepository, VisitEventRepository, VisitRepository
 from backend.domain.visits.schemas import AmendmentRequest
-from backend.domain.visits.visit_actions import Conflict
+from backend.domain.visits.carer_actions import Conflict
 from backend.security.principal import Principal
 from shared.enums import AmendmentState, VisitStatus
 from shared.timekeeping import utc_now

@@ -12,7 +12,7 @@ from backend.domain.audit.services import record
 from backend.domain.people.models import Carer, Client
 from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitEventRepository
-from backend.domain.visits.visit_actions import Conflict
+from backend.domain.visits.carer_actions import Conflict
 from backend.domain.visits.visit_state import CHECK_KINDS
 from backend.security.principal import Principal
 from shared.enums import AmendmentState

@@ -17,7 +17,7 @@ from backend.security.guards import requires_carer
 from backend.domain.visits import urls
 from backend.domain.visits.rota import carer_rota
 from backend.domain.visits.schemas import CheckRequest, ConcernRequest, NoteRequest, SyncRequest, SyncResponse, SyncResult
-from backend.domain.visits.visit_actions import BODY_TYPES, ActionOutcome, VisitActionService
+from backend.domain.visits.carer_actions import BODY_TYPES, ActionOutcome, VisitActionService
 from backend.pagination import Page
 from backend.security.principal import Principal
 from shared.enums import VisitEventKind

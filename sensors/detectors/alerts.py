@@ -21,7 +21,7 @@ class DetectorKind(StrEnum):
     NIGHT_BATHROOM_TREND = "night_bathroom_trend"
 
 
-class Alert(msgspec.Struct, frozen=True, kw_only=True):
+class DetectorAlert(msgspec.Struct, frozen=True, kw_only=True):
     """Something in a home that needs a human, with an explanation they can act on."""
 
     home: str

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sensors.detectors.alerts import Alert, DetectorKind
+from sensors.detectors.alerts import DetectorAlert, DetectorKind
 from sensors.detectors.daytime import ONE_DAY, day_start_at
-from sensors.detectors.roles import Role
+from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import HomeState
 from shared.enums import AlertSeverity
@@ -26,7 +26,7 @@ Explainer = Callable[[datetime, list[float]], str]
 class FirstUseDetector:
     """Alert when the watched roles have not fired by the day's deadline."""
 
-    def __init__(self, home: str, rules: ClientRules, kind: DetectorKind, roles: frozenset[Role],
+    def __init__(self, home: str, rules: ClientRules, kind: DetectorKind, roles: frozenset[SensorRole],
                  deadline: DeadlinePolicy, explain: Explainer, severity: AlertSeverity,
                  require_stay_home: bool) -> None:
         self.kind = kind
@@ -59,7 +59,7 @@ class FirstUseDetector:
         self.history.append(minutes)
         self.history.sort()
 
-    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+    def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
         """Roll care days and fire a deadline that passed before ``now``."""
         if self._next_day is None:
             self._begin_day(day_start_at(now, self._rules.day_start), state)
@@ -69,7 +69,7 @@ class FirstUseDetector:
             if self._check_at is not None and self._check_at < now and self._check_at < self._next_day:
                 check_at, self._check_at = self._check_at, None
                 if self._first is None and not state.away and not (self._require_stay_home and self._went_out):
-                    alert = Alert(home=self._home, at=check_at, kind=self.kind, severity=self._severity,
+                    alert = DetectorAlert(home=self._home, at=check_at, kind=self.kind, severity=self._severity,
                                   explanation=self._explain(check_at, self.history))
             elif self._next_day <= now:
                 self._end_day()
@@ -77,9 +77,9 @@ class FirstUseDetector:
             else:
                 return alert
 
-    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+    def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """Note the day's first use of a watched role, and trips out of the front door."""
-        if role is Role.FRONT_DOOR:
+        if role is SensorRole.FRONT_DOOR:
             self._went_out = True
         if self._first is None and role in self._roles:
             self._first = moment

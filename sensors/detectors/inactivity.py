@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sensors.detectors.alerts import Alert, DetectorKind, clock, span
+from sensors.detectors.alerts import DetectorAlert, DetectorKind, clock, span
 from sensors.detectors.daytime import in_window, minute_of_day
-from sensors.detectors.roles import Role
+from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import BED, BEDROOM, OTHER, SEAT, HomeState
 from shared.enums import AlertSeverity
@@ -99,7 +99,7 @@ class InactivityDetector:
             return NIGHT
         return context
 
-    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+    def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """Close the silence this activity ends (learning it unless it was an absence) and start a new one."""
         if self._start is not None and not state.was_away:
             self.baseline.learn(self._context, self._start, moment)
@@ -110,7 +110,7 @@ class InactivityDetector:
         self._due = None
         return None
 
-    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+    def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
         """Alert once when the silence passes its threshold while the person is home."""
         if not self._armed or state.away:
             return None
@@ -125,7 +125,7 @@ class InactivityDetector:
         if self._due >= now:
             return None
         self._armed = False
-        return Alert(
+        return DetectorAlert(
             home=self._home, at=self._due, kind=self.kind, severity=AlertSeverity.URGENT,
             explanation=(f"no activity since {clock(start)} (last: {self._sensor}, "
                          f"{_CONTEXT_WORDS[self._context]}); usually active again within "

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sensors.detectors.alerts import DetectorKind, clock
 from sensors.detectors.first_use import FirstUseDetector
-from sensors.detectors.roles import Role
+from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from shared.enums import AlertSeverity
 
@@ -28,5 +28,5 @@ def kitchen_detector(home: str, rules: ClientRules) -> FirstUseDetector:
         return (f"no kitchen use by {clock(check_at)} today; the kitchen was used by then on "
                 f"{usual_share(history):.0%} of {len(history)} days at home")
 
-    return FirstUseDetector(home, rules, DetectorKind.NO_KITCHEN, frozenset({Role.KITCHEN}), deadline, explain,
+    return FirstUseDetector(home, rules, DetectorKind.NO_KITCHEN, frozenset({SensorRole.KITCHEN}), deadline, explain,
                             AlertSeverity.WARNING, require_stay_home=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from sensors.detectors.alerts import Alert, DetectorKind
+from sensors.detectors.alerts import DetectorAlert, DetectorKind
 from sensors.detectors.inactivity import InactivityDetector
 from sensors.detectors.kitchen import kitchen_detector
 from sensors.detectors.night import FrontDoorNightDetector, NightWanderingDetector
-from sensors.detectors.roles import Role, classify, is_activity
+from sensors.detectors.roles import SensorRole, classify, is_activity
 from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import HomeState
 from sensors.detectors.trend import NightBathroomTrendDetector
@@ -24,10 +24,10 @@ class Detector(Protocol):
 
     kind: DetectorKind
 
-    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+    def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """React to an activity (state already includes it)."""
 
-    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+    def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
         """Report an alert that fell due strictly before ``now``."""
 
 
@@ -45,7 +45,7 @@ class HomeMonitor:
         self.state = HomeState()
         self._tz = tz
         self._aware = False
-        self._roles: dict[str, Role] = {}
+        self._roles: dict[str, SensorRole] = {}
         self._values: dict[str, float] = {}
         self._clock: datetime | None = None
         candidates: list[Detector] = [
@@ -64,17 +64,17 @@ class HomeMonitor:
         self._aware = True
         return moment.astimezone(self._tz).replace(tzinfo=None)
 
-    def _output(self, alerts: list[Alert]) -> list[Alert]:
+    def _output(self, alerts: list[DetectorAlert]) -> list[DetectorAlert]:
         if not self._aware:
             return alerts
-        return [Alert(home=a.home, at=a.at.replace(tzinfo=self._tz), kind=a.kind, severity=a.severity,
+        return [DetectorAlert(home=a.home, at=a.at.replace(tzinfo=self._tz), kind=a.kind, severity=a.severity,
                       explanation=a.explanation, category=a.category) for a in alerts]
 
-    def advance(self, now: datetime) -> list[Alert]:
+    def advance(self, now: datetime) -> list[DetectorAlert]:
         """Let time pass without events (call every minute or so when live)."""
         return self._output(self._advance(self._local(now)))
 
-    def _advance(self, now: datetime) -> list[Alert]:
+    def _advance(self, now: datetime) -> list[DetectorAlert]:
         if self._clock is not None and now < self._clock:
             return []  # late events never rewind the clock; see observe
         self._clock = now
@@ -88,14 +88,14 @@ class HomeMonitor:
             alerts.sort(key=lambda alert: alert.at)
         return alerts
 
-    def observe(self, event: SensorEvent) -> list[Alert]:
+    def observe(self, event: SensorEvent) -> list[DetectorAlert]:
         """Feed one event; returns alerts that fell due before it and any it raises."""
         moment = self._local(event.time)
         alerts = self._advance(moment)
         role = self._roles.get(event.sensor)
         if role is None:
             role = self._roles[event.sensor] = classify(event)
-        if role is Role.IGNORED:
+        if role is SensorRole.IGNORED:
             return self._output(alerts) if self._aware else alerts
         previous = self._values.get(event.sensor)
         self._values[event.sensor] = event.value

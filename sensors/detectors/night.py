@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sensors.detectors.alerts import Alert, DetectorKind, clock, span
+from sensors.detectors.alerts import DetectorAlert, DetectorKind, clock, span
 from sensors.detectors.daytime import in_window, minute_of_day, quantile
-from sensors.detectors.roles import Role
+from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import HomeState
 from shared.enums import AlertSeverity
 
-_IN_BED_ROLES = (Role.BED, Role.BEDROOM)
-_ROOM_WORDS = {Role.BATHROOM: "bathroom", Role.KITCHEN: "kitchen", Role.DAY_ROOM: "living areas",
-               Role.SEAT: "chair", Role.FRONT_DOOR: "front door"}
+_IN_BED_ROLES = (SensorRole.BED, SensorRole.BEDROOM)
+_ROOM_WORDS = {SensorRole.BATHROOM: "bathroom", SensorRole.KITCHEN: "kitchen", SensorRole.DAY_ROOM: "living areas",
+               SensorRole.SEAT: "chair", SensorRole.FRONT_DOOR: "front door"}
 
 
 class NightWanderingDetector:
@@ -47,7 +47,7 @@ class NightWanderingDetector:
     def _limit(self) -> float:
         return max(self._rules.night_excursion_minutes * 60.0, 1.5 * self._usual_trip())
 
-    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+    def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """Start, extend or end a night trip."""
         if role in _IN_BED_ROLES:
             if self._trip_start is not None:
@@ -66,7 +66,7 @@ class NightWanderingDetector:
                 self._rooms.append(word)
         return None
 
-    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+    def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
         """Alert once when the trip outlasts the limit while the person is still home."""
         if self._trip_start is None or self._fired or state.away:
             return None
@@ -75,7 +75,7 @@ class NightWanderingDetector:
         if due >= now:
             return None
         self._fired = True
-        return Alert(home=self._home, at=due, kind=self.kind, severity=AlertSeverity.URGENT,
+        return DetectorAlert(home=self._home, at=due, kind=self.kind, severity=AlertSeverity.URGENT,
                      explanation=(f"out of bed at night since {clock(self._trip_start)} and not back after "
                                   f"{span(limit)} ({', '.join(self._rooms)}); night trips usually end within "
                                   f"{span(self._usual_trip())}"))
@@ -91,19 +91,19 @@ class FrontDoorNightDetector:
         self._home, self._rules = home, rules
         self._last_alert: datetime | None = None
 
-    def observe(self, moment: datetime, role: Role, state: HomeState) -> Alert | None:
+    def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """Alert at once; opening and closing within half an hour is one alert."""
         rules = self._rules
-        if (role is not Role.FRONT_DOOR or state.was_away
+        if (role is not SensorRole.FRONT_DOOR or state.was_away
                 or not in_window(minute_of_day(moment), rules.night_start, rules.night_end)):
             return None
         if self._last_alert is not None and moment - self._last_alert < self._REPEAT_AFTER:
             return None
         self._last_alert = moment
         window = f"{rules.night_start // 60:02d}:{rules.night_start % 60:02d}–{rules.night_end // 60:02d}:{rules.night_end % 60:02d}"
-        return Alert(home=self._home, at=moment, kind=self.kind, severity=AlertSeverity.URGENT,
+        return DetectorAlert(home=self._home, at=moment, kind=self.kind, severity=AlertSeverity.URGENT,
                      explanation=f"front door used at {clock(moment)} during quiet hours ({window}) while the person was at home")
 
-    def advance(self, now: datetime, state: HomeState) -> Alert | None:
+    def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
         """Nothing happens with the passage of time alone."""
         return None

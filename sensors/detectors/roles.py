@@ -9,7 +9,7 @@ from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent
 
 
-class Role(IntEnum):
+class SensorRole(IntEnum):
     """The part a sensor plays in the detectors' picture of the day."""
 
     IGNORED = 0
@@ -27,23 +27,23 @@ _NOT_ACTIVITY = {SensorKind.TEMPERATURE, SensorKind.BATTERY, SensorKind.LINK_QUA
 _FRONT_DOOR_WORDS = ("front", "main", "entrance", "maindoor")
 
 
-def classify(event: SensorEvent) -> Role:
+def classify(event: SensorEvent) -> SensorRole:
     """The role of the sensor that produced ``event``."""
     if event.kind in _NOT_ACTIVITY:
-        return Role.IGNORED
+        return SensorRole.IGNORED
     name = event.sensor.lower()
     if event.kind is SensorKind.CONTACT and (event.room == rooms.ENTRANCE and "door" in name
                                               or any(word in name for word in _FRONT_DOOR_WORDS)):
-        return Role.FRONT_DOOR
+        return SensorRole.FRONT_DOOR
     if event.kind is SensorKind.PRESSURE:
-        return Role.BED if event.room == rooms.BEDROOM or "bed" in name else Role.SEAT
+        return SensorRole.BED if event.room == rooms.BEDROOM or "bed" in name else SensorRole.SEAT
     if event.room == rooms.BEDROOM:
-        return Role.BEDROOM
+        return SensorRole.BEDROOM
     if event.room in (rooms.BATHROOM, rooms.TOILET):
-        return Role.BATHROOM
+        return SensorRole.BATHROOM
     if event.room == rooms.KITCHEN:
-        return Role.KITCHEN
-    return Role.DAY_ROOM
+        return SensorRole.KITCHEN
+    return SensorRole.DAY_ROOM
 
 
 def is_activity(event: SensorEvent, previous_value: float | None) -> bool:

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from sensors.detectors.alerts import DetectorKind, clock
 from sensors.detectors.daytime import quantile
 from sensors.detectors.first_use import FirstUseDetector
-from sensors.detectors.roles import Role
+from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from shared.enums import AlertSeverity
 
 # Being anywhere but the bedroom or bathroom means the person is up for the day.
-UP_ROLES = frozenset({Role.KITCHEN, Role.DAY_ROOM, Role.FRONT_DOOR, Role.SEAT})
+UP_ROLES = frozenset({SensorRole.KITCHEN, SensorRole.DAY_ROOM, SensorRole.FRONT_DOOR, SensorRole.SEAT})
 
 
 def late_wake_detector(home: str, rules: ClientRules) -> FirstUseDetector:

@@ -10,7 +10,7 @@ from statistics import mean, median
 from typing import Any
 
 from sensors.adapters.replay.recording import Recording
-from sensors.detectors import Alert, ClientRules
+from sensors.detectors import DetectorAlert, ClientRules
 from sensors.detectors.daytime import day_start_at
 from sensors.evaluation import inject
 from sensors.evaluation.inject import Injection, Timeline
@@ -58,7 +58,7 @@ class Evaluation:
                 chosen.append(moment)
         return sorted(chosen)
 
-    def _run(self, events: list[SensorEvent], injection: Injection) -> Alert | None:
+    def _run(self, events: list[SensorEvent], injection: Injection) -> DetectorAlert | None:
         alerts = detect(self.recording.home, events, self.rules)
         touched = _touched(injection)
         days = [day for day in _days(self.start, self.end) if day not in touched]
@@ -69,7 +69,7 @@ class Evaluation:
         return next((alert for alert in alerts if injection.at <= alert.at < injection.window_end), None)
 
     def score(self, kind: str, placer: inject.Placer, build: Callable[[datetime], tuple[list[SensorEvent], Injection]],
-              count: int, rng: random.Random, span: timedelta) -> tuple[dict[str, Any], list[tuple[Injection, Alert | None]]]:
+              count: int, rng: random.Random, span: timedelta) -> tuple[dict[str, Any], list[tuple[Injection, DetectorAlert | None]]]:
         """Inject ``count`` anomalies of one kind (one per replay) and time their detection."""
         outcomes = []
         for moment in self._placements(placer, count, rng, span):

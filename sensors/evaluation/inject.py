@@ -19,7 +19,7 @@ import msgspec
 
 from sensors.adapters.replay.activations import Activity
 from sensors.detectors.daytime import day_start_at
-from sensors.detectors.roles import Role, classify, is_activity
+from sensors.detectors.roles import SensorRole, classify, is_activity
 from sensors.detectors.wake import UP_ROLES
 from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent
@@ -44,12 +44,12 @@ class Timeline:
     def __init__(self, events: list[SensorEvent], activities: list[Activity]) -> None:
         self.events = events
         self.times = [event.time for event in events]
-        roles: dict[str, Role] = {}
+        roles: dict[str, SensorRole] = {}
         values: dict[str, float] = {}
-        self.activity: list[tuple[datetime, Role]] = []
+        self.activity: list[tuple[datetime, SensorRole]] = []
         for event in events:
             role = roles.setdefault(event.sensor, classify(event))
-            if role is not Role.IGNORED and is_activity(event, values.get(event.sensor)):
+            if role is not SensorRole.IGNORED and is_activity(event, values.get(event.sensor)):
                 self.activity.append((event.time, role))
             values[event.sensor] = event.value
         self.activity_times = [moment for moment, _ in self.activity]
@@ -57,12 +57,12 @@ class Timeline:
         self.away_labels = [a for a in activities if "leav" in a.name.lower()]
         self.sleep_labels = [a for a in activities if "bed" in a.name.lower() or "sleep" in a.name.lower()]
 
-    def previous_activity(self, moment: datetime) -> tuple[datetime, Role] | None:
+    def previous_activity(self, moment: datetime) -> tuple[datetime, SensorRole] | None:
         """Last activity strictly before ``moment``."""
         index = bisect_left(self.activity_times, moment)
         return self.activity[index - 1] if index else None
 
-    def next_activity(self, moment: datetime) -> tuple[datetime, Role] | None:
+    def next_activity(self, moment: datetime) -> tuple[datetime, SensorRole] | None:
         """First activity at or after ``moment``."""
         index = bisect_left(self.activity_times, moment)
         return self.activity[index] if index < len(self.activity) else None
@@ -74,7 +74,7 @@ class Timeline:
     def at_home(self, moment: datetime) -> bool:
         """Home by the labels (when there are any) and by the sensors (last touch not the front door)."""
         previous = self.previous_activity(moment)
-        return (previous is not None and previous[1] is not Role.FRONT_DOOR
+        return (previous is not None and previous[1] is not SensorRole.FRONT_DOOR
                 and not self.labelled(moment, self.away_labels))
 
     def up_since_day_start(self, moment: datetime) -> bool:
@@ -122,7 +122,7 @@ def morning_exit(timeline: Timeline, day_start: datetime) -> datetime | None:
             return None
         if role in UP_ROLES:
             return exit_time or moment
-        exit_time = moment if role in (Role.BED, Role.BEDROOM) else exit_time
+        exit_time = moment if role in (SensorRole.BED, SensorRole.BEDROOM) else exit_time
     return None
 
 
@@ -135,9 +135,9 @@ def late_morning(timeline: Timeline, exit_time: datetime) -> tuple[list[SensorEv
 def wandering(timeline: Timeline, moment: datetime, rng: random.Random) -> tuple[list[SensorEvent], Injection]:
     """An hour out of bed at night touching other rooms' sensors, then back to the bedroom."""
     templates = {event.sensor: event for event in timeline.events}
-    bedroom = [e for e in templates.values() if timeline.roles[e.sensor] in (Role.BED, Role.BEDROOM)]
+    bedroom = [e for e in templates.values() if timeline.roles[e.sensor] in (SensorRole.BED, SensorRole.BEDROOM)]
     elsewhere = [e for e in templates.values()
-                 if timeline.roles[e.sensor] in (Role.BATHROOM, Role.KITCHEN, Role.DAY_ROOM)
+                 if timeline.roles[e.sensor] in (SensorRole.BATHROOM, SensorRole.KITCHEN, SensorRole.DAY_ROOM)
                  and e.kind is not SensorKind.PRESSURE]
     added: list[SensorEvent] = []
 
@@ -188,7 +188,7 @@ def place_wandering(timeline: Timeline, rng: random.Random, earliest: datetime, 
     if not 1 <= moment.hour < 4:
         return None
     previous, following = timeline.previous_activity(moment), timeline.next_activity(moment)
-    if previous is None or following is None or previous[1] not in (Role.BED, Role.BEDROOM):
+    if previous is None or following is None or previous[1] not in (SensorRole.BED, SensorRole.BEDROOM):
         return None
     settled = moment - previous[0] >= timedelta(minutes=30)
     clear = following[0] - moment >= WANDERING_SPAN + timedelta(minutes=10)

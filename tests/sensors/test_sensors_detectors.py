@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from sensors.detectors import ClientRules, DetectorKind, HomeMonitor
-from sensors.detectors.roles import Role, classify
+from sensors.detectors.roles import SensorRole, classify
 from sensors.evaluation.replay import detect
 from shared.enums import AlertSeverity, SensorKind
 from shared.sensor_events import SensorEvent
@@ -60,12 +60,12 @@ def kinds(alerts) -> list[DetectorKind]:  # type: ignore[no-untyped-def]
 
 
 def test_roles_from_room_and_kind():
-    assert classify(bed(1, DAY0)) is Role.BED
-    assert classify(ev("Seat", "living", SensorKind.PRESSURE, 1, DAY0)) is Role.SEAT
-    assert classify(door(DAY0)[0]) is Role.FRONT_DOOR
-    assert classify(ev("Frontdoor", "entrance", SensorKind.CONTACT, 1, DAY0)) is Role.FRONT_DOOR
-    assert classify(ev("hall pir", "entrance", SensorKind.MOTION, 1, DAY0)) is Role.DAY_ROOM
-    assert classify(ev("t", "kitchen", SensorKind.TEMPERATURE, 20, DAY0)) is Role.IGNORED
+    assert classify(bed(1, DAY0)) is SensorRole.BED
+    assert classify(ev("Seat", "living", SensorKind.PRESSURE, 1, DAY0)) is SensorRole.SEAT
+    assert classify(door(DAY0)[0]) is SensorRole.FRONT_DOOR
+    assert classify(ev("Frontdoor", "entrance", SensorKind.CONTACT, 1, DAY0)) is SensorRole.FRONT_DOOR
+    assert classify(ev("hall pir", "entrance", SensorKind.MOTION, 1, DAY0)) is SensorRole.DAY_ROOM
+    assert classify(ev("t", "kitchen", SensorKind.TEMPERATURE, 20, DAY0)) is SensorRole.IGNORED
 
 
 def test_a_normal_fortnight_raises_nothing():

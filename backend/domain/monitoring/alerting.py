@@ -19,7 +19,7 @@ from backend.domain.alerts.services import raise_alert
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.repositories import SensorEventRepository
 from sensors.adapters.base import DeviceStatus
-from sensors.detectors import Alert as DetectorAlert
+from sensors.detectors import DetectorAlert
 from sensors.vitals import VitalsAlert
 from shared.enums import AlertKind, AlertSeverity
 from shared.timekeeping import as_utc, to_london

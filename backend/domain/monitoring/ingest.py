@@ -32,7 +32,7 @@ from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, 
 from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
 from sensors.adapters.zigbee2mqtt import DeviceRegistry, Zigbee2MqttIngest
 from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise, split_topic
-from sensors.detectors import Alert as DetectorAlert
+from sensors.detectors import DetectorAlert
 from sensors.detectors import ClientRules, HomeMonitor
 from shared.enums import AlertKind, SensorKind
 from shared.sensor_events import SensorEvent as Reading

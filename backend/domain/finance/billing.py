@@ -12,7 +12,7 @@ awaiting review, ``R`` unverified and rejected on review, empty when nobody chec
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import msgspec
@@ -290,22 +290,27 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
     if status in ("missed", "cancelled"):
         return _bill_absent_visit(facts, rules, status, presences, changes, planned, slots, billable_slots)
     amended_codes = [c.reason_code for c in changes]
-    worked = [_worked_minutes(p) for p in presences]
-    lines = [_bill_carer(facts, rules, status, p, minutes, index < billable_slots, planned, amended_codes)
-             for index, (p, minutes) in enumerate(zip(presences, worked))]
-    lines += [_empty_slot(status) for _ in range(slots - len(lines))]
-    delivered = any(minutes > 0 for minutes in worked)
-    verdicts = [p.verdict for p, minutes in zip(presences, worked) if minutes > 0]
+    lines: list[CarerLine] = []
+    delivered = short = awaiting_review = False
+    electronic = True
+    for index, p in enumerate(presences):
+        worked = _worked_minutes(p)
+        lines.append(_bill_carer(facts, rules, status, p, worked, index < billable_slots, planned, amended_codes))
+        if worked > 0:
+            delivered = True
+            short = short or worked < SHORT_FRACTION * planned
+            if p.verdict != "Y":
+                electronic = False
+                awaiting_review = awaiting_review or p.verdict == "N"
+    for _ in range(slots - len(lines)):
+        lines.append(_empty_slot(status))
     late = _mark_late(facts, rules, presences, lines)
     return BilledVisit(
         facts=facts, status=status if not delivered or status != "planned" else "completed",
         planned_minutes=planned * billable_slots, slot_minutes=planned, lines=lines, changes=changes,
-        delivered=delivered, late=late and delivered,
-        short=any(0 < minutes < SHORT_FRACTION * planned for minutes in worked),
-        missed=False, cancelled=False,
-        verified_electronically=delivered and all(v == "Y" for v in verdicts),
-        unverified=delivered and any(v != "Y" for v in verdicts),
-        awaiting_review="N" in verdicts,
+        delivered=delivered, late=late and delivered, short=short, missed=False, cancelled=False,
+        verified_electronically=delivered and electronic, unverified=delivered and not electronic,
+        awaiting_review=awaiting_review,
     )
 
 
@@ -367,9 +372,12 @@ def _bill_carer(facts: VisitFacts, rules: Rules, status: str, p: _Presence, work
             notes.append("unverified, awaiting supervisor review")
         if abs(worked - planned) > rules.grace_minutes:
             notes.insert(0, f"actual {actual} min vs planned {planned} min")
-        started_on = _london_day_if_other(p.start, facts.visit_date)  # type: ignore[arg-type]
-        if started_on is not None:
-            notes.append(f"started on {started_on.isoformat()}")
+        assert p.start is not None
+        # London and UTC dates differ only in the UTC 23:00 hour (BST), so convert only then.
+        if p.start.hour == 23 or p.start.date() != facts.visit_date:
+            started_on = p.start.astimezone(LONDON).date()
+            if started_on != facts.visit_date:
+                notes.append(f"started on {started_on.isoformat()}")
         if p.verdict == "A" and not p.amended:
             notes.append("unverified check approved by supervisor")
     if p.amended or (amended_codes and worked > 0):
@@ -385,16 +393,6 @@ def _bill_carer(facts: VisitFacts, rules: Rules, status: str, p: _Presence, work
     )
 
 
-def _london_day_if_other(start: datetime, visit_date: date) -> date | None:
-    """The London day a check-in fell on, when it is not the visit's own day."""
-    # London and UTC dates differ only in the UTC 23:00 hour (BST), so convert only then.
-    if start.hour == 23 or start.date() != visit_date:
-        started_on = start.astimezone(LONDON).date()
-        if started_on != visit_date:
-            return started_on
-    return None
-
-
 def _empty_slot(status: str) -> CarerLine:
     """A line for a carer the visit needed and nobody filled."""
     return CarerLine(
@@ -406,10 +404,13 @@ def _empty_slot(status: str) -> CarerLine:
 
 def _mark_late(facts: VisitFacts, rules: Rules, presences: list[_Presence], lines: list[CarerLine]) -> bool:
     """Whether the first carer started past the late tolerance; if so, say so on every line that started."""
-    starts = [p.start for p in presences if p.start is not None]
-    if not starts:
+    first_start: datetime | None = None
+    for p in presences:
+        if p.start is not None and (first_start is None or p.start < first_start):
+            first_start = p.start
+    if first_start is None:
         return False
-    lateness = (min(starts) - facts.planned_start).total_seconds()
+    lateness = (first_start - facts.planned_start).total_seconds()
     if lateness <= rules.late_tolerance_minutes * 60:
         return False
     minutes_late = round(lateness / 60)

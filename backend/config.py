@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scheduler: bool = True
     unverified_end_minutes: int = 30
     escalation_minutes: int = 15
+    alarm_repage_minutes: int = 5  # an unacknowledged alarm pages everyone on call again this often
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "alerts@domicare.invalid"

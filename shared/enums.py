@@ -72,6 +72,7 @@ class AlertKind(StrEnum):
     DEVICE_OFFLINE = "device_offline"
     LOW_BATTERY = "low_battery"
     CONCERN = "concern"
+    ALARM = "alarm"  # SOS, water leak, smoke, gas, carbon monoxide: someone is paged at once
 
 
 class AmendmentState(StrEnum):
@@ -94,3 +95,19 @@ class SensorKind(StrEnum):
     BATTERY = "battery"
     LINK_QUALITY = "link_quality"
     AVAILABILITY = "availability"
+    # Appended, never reordered: the stored sequence number of a reading is its position here.
+    VIBRATION = "vibration"
+    WATER_LEAK = "water_leak"
+    SMOKE = "smoke"
+    GAS = "gas"
+    CARBON_MONOXIDE = "carbon_monoxide"
+    SOS = "sos"  # an SOS / panic button or pendant pressed
+    TAMPER = "tamper"
+    BATTERY_LOW = "battery_low"  # the device's own low-battery flag (1 low, 0 fine)
+    HUMIDITY = "humidity"
+    ILLUMINANCE = "illuminance"
+    AIR_PRESSURE = "air_pressure"  # hPa, from a climate sensor (not a pressure pad)
+    ENERGY = "energy"  # kWh, an appliance plug's running total
+    BUTTON = "button"  # any other button press
+    NO_MOTION = "no_motion"  # minutes without occupancy, as a motion sensor counts them
+    SELF_TEST = "self_test"  # an alarm's test button: stored, never paged

@@ -39,8 +39,17 @@ class DeviceStatus(msgspec.Struct, frozen=True, kw_only=True):
     time: datetime
 
 
+class GatewayStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """A gateway's bridge went offline or came back (``gateway`` is None under a shared base topic)."""
+
+    gateway: str | None
+    online: bool
+    time: datetime
+
+
 DeadLetterSink = Callable[[DeadLetter], None]
 DeviceStatusSink = Callable[[DeviceStatus], None]
+GatewayStatusSink = Callable[[GatewayStatus], None]
 
 
 class Adapter(Protocol):

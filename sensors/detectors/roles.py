@@ -6,7 +6,7 @@ from enum import IntEnum
 
 from sensors import rooms
 from shared.enums import SensorKind
-from shared.sensor_events import SensorEvent
+from shared.sensor_events import NOT_ACTIVITY_KINDS, SensorEvent
 
 
 class SensorRole(IntEnum):
@@ -22,14 +22,12 @@ class SensorRole(IntEnum):
     DAY_ROOM = 7
 
 
-# Kinds that report the device or the climate, not what the person did.
-_NOT_ACTIVITY = {SensorKind.TEMPERATURE, SensorKind.BATTERY, SensorKind.LINK_QUALITY, SensorKind.AVAILABILITY}
 _FRONT_DOOR_WORDS = ("front", "main", "entrance", "maindoor")
 
 
 def classify(event: SensorEvent) -> SensorRole:
     """The role of the sensor that produced ``event``."""
-    if event.kind in _NOT_ACTIVITY:
+    if event.kind in NOT_ACTIVITY_KINDS:
         return SensorRole.IGNORED
     name = event.sensor.lower()
     if event.kind is SensorKind.CONTACT and (event.room == rooms.ENTRANCE and "door" in name

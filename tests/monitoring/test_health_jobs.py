@@ -166,7 +166,7 @@ def test_low_battery_is_raised_once_per_sensor_from_its_newest_reading(seeded_db
 @pytest.mark.mqtt
 def test_the_job_agrees_with_the_live_ingest_worker(seeded_db_url: str, mqtt_broker: tuple[str, int]) -> None:
     from backend.domain.monitoring.ingest import MonitoringService, MqttOptions
-    from tests.monitoring.test_ingest import _started, mosquitto_pub
+    from tests.monitoring.mqtt_helpers import mosquitto_pub, started
 
     prefix = f"z2m-{uuid.uuid4().hex[:8]}"
 
@@ -175,7 +175,7 @@ def test_the_job_agrees_with_the_live_ingest_worker(seeded_db_url: str, mqtt_bro
         gateway = await _device(sessions, client, {"kitchen_pir": "Kitchen"})
         service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
                                                           client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
-        await _started(service)
+        await started(service)
         try:
             await asyncio.to_thread(mosquitto_pub, mqtt_broker, f"{prefix}/kitchen_pir",
                                     '{"occupancy": true, "battery": 9}')

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -23,35 +22,14 @@ from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import to_london, utc_now
 from tests.monitoring.conftest import PROVIDER_1_ADMIN
+from tests.monitoring.mqtt_helpers import mosquitto_pub, started, until
 
 pytestmark = pytest.mark.mqtt
-
-
-def mosquitto_pub(broker: tuple[str, int], topic: str, message: str) -> None:
-    """Publish as an installer would, with the broker's own command-line client."""
-    subprocess.run(["mosquitto_pub", "-h", broker[0], "-p", str(broker[1]), "-q", "1", "-t", topic, "-m", message],
-                   check=True, timeout=5)
-
-
-async def _until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await check()
-        if found or time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(0.02)
 
 
 async def _count(found: Any, at_least: int) -> list[Any]:
     rows = await found
     return rows if len(rows) >= at_least else []
-
-
-async def _started(service: MonitoringService) -> MonitoringService:
-    await service.start()
-    assert await _until(lambda: asyncio.sleep(0, service.ingest.connected_count >= 1))
-    await asyncio.sleep(0.2)  # the subscription is sent on connect; let the broker take it
-    return service
 
 
 def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and_dead_letters(
@@ -66,28 +44,28 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
         sessions = session_factory(engine)
         service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
                                                           client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
-        await _started(service)
+        await started(service)
 
         async def rows(model: Any, *where: Any) -> list[Any]:
             async with sessions() as session:
                 return list((await session.execute(select(model).where(*where))).scalars().all())
 
         try:
-            started = time.monotonic()
+            published = time.monotonic()
             await asyncio.to_thread(mosquitto_pub, mqtt_broker, f"{prefix}/kitchen_pir", '{"occupancy": true, "battery": 9}')
             async def both() -> list[SensorEvent]:  # one message, two readings (motion and battery)
                 found = await rows(SensorEvent, SensorEvent.device_id == device_id)
                 return found if len(found) == 2 else []
 
-            events = await _until(both, timeout=1.0)
-            latency = time.monotonic() - started
+            events = await until(both, timeout=1.0)
+            latency = time.monotonic() - published
             # Wrong JSON from a registered device, a device nobody registered, and a gateway reporting offline.
             for topic, message in ((f"{prefix}/kitchen_pir", "not json"), (f"{prefix}/stranger", '{"occupancy": true}'),
                                    (f"{prefix}/kitchen_pir", '{"battery": 1' + "0" * 400 + "}"),  # no float holds it
                                    (f"{prefix}/front_door/availability", "offline")):
                 await asyncio.to_thread(mosquitto_pub, mqtt_broker, topic, message)
-            await _until(lambda: _count(rows(DeadLetter), 3), timeout=3.0)
-            await _until(lambda: rows(Alert, Alert.kind == "device_offline"), timeout=3.0)
+            await until(lambda: _count(rows(DeadLetter), 3), timeout=3.0)
+            await until(lambda: rows(Alert, Alert.kind == "device_offline"), timeout=3.0)
             await service.flush()
             letters = await rows(DeadLetter)
             device = (await rows(Device, Device.id == device_id))[0]
@@ -135,7 +113,7 @@ def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach
         sessions = session_factory(engine)
         service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
                                                           client_id=f"test-{uuid.uuid4().hex[:8]}"), tick_seconds=3600)
-        await _started(service)
+        await started(service)
         try:
             await asyncio.sleep(0.5)  # past the refresh throttle
             gateway = (await asyncio.to_thread(register, {"lounge_pir": "lounge"}))["device"]
@@ -146,7 +124,7 @@ def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach
                     return list((await session.execute(
                         select(SensorEvent).where(SensorEvent.device_id == gateway["id"]))).scalars().all())
 
-            events = await _until(stored, timeout=3.0)
+            events = await until(stored, timeout=3.0)
             # A webhook home: readings stored by the API are handed to the same detectors.
             hub = (await asyncio.to_thread(register, {}, "webhook"))["device"]  # another home
             ref = DeviceRef(hub["id"], hub["provider_id"], hub["client_id"])

@@ -49,6 +49,13 @@ async def raise_alert(
     return alert, True
 
 
+async def unresolved_with_prefix(session: AsyncSession, provider_id: int, key_prefix: str) -> list[Alert]:
+    """Alerts of a provider not yet resolved whose dedupe key starts with ``key_prefix`` (one condition's episodes)."""
+    return list(await AlertRepository(session, TenantScope.single(provider_id)).list(
+        Alert.state != AlertState.RESOLVED, Alert.dedupe_key.startswith(key_prefix, autoescape=True),  # type: ignore[attr-defined]
+        order_by=Alert.id))
+
+
 def acknowledge(alert: Alert, user_id: int) -> None:
     """Mark an open alert as seen by a person."""
     if alert.state == AlertState.OPEN:

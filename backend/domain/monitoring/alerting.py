@@ -15,15 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
-from backend.domain.alerts.services import raise_alert
+from backend.domain.alerts.services import raise_alert, unresolved_with_prefix
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.repositories import SensorEventRepository
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import DetectorAlert
 from sensors.vitals import VitalsAlert
-from shared.enums import AlertKind, AlertSeverity
+from shared.enums import AlertKind, AlertSeverity, SensorKind
+from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import as_utc, to_london
 
+ALARM_WORDS = {
+    SensorKind.SOS: "SOS button pressed", SensorKind.WATER_LEAK: "Water leak detected",
+    SensorKind.SMOKE: "Smoke detected", SensorKind.GAS: "Gas detected",
+    SensorKind.CARBON_MONOXIDE: "Carbon monoxide detected",
+}
 DEVICE_SEVERITY = {AlertKind.DEVICE_OFFLINE: AlertSeverity.WARNING, AlertKind.LOW_BATTERY: AlertSeverity.INFO}
 # How far back a sensor's last report is looked for. A sensor quiet for longer was reported when it fell
 # silent (or has been taken out of the home); bounding the look-back keeps the 5-minute job cheap.
@@ -42,6 +48,29 @@ async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id:
         message=finding.explanation[:1000], client_id=client_id,
         dedupe_key=f"sensor:{client_id}:{finding.kind.value}:{_stamp(finding.at)}",
         detail={"detector": finding.kind.value, "at": as_utc(finding.at).isoformat(), "home": finding.home},
+    )
+
+
+async def raise_alarm_alert(session: AsyncSession, device: DeviceRef, reading: Reading) -> tuple[Alert, bool]:
+    """An alarm (SOS, leak, smoke, gas, carbon monoxide): urgent, one alert per episode of one sensor.
+
+    While an alarm of the same sensor and kind is still on the board (open or acknowledged),
+    further presses or reports join it rather than raising another: the person is already
+    being helped. Once resolved, the next one is a new alarm. A redelivered message carries
+    the same time, so it lands on the same key even after the first was resolved.
+    """
+    episode = f"alarm:{device.device_id}:{reading.sensor}:{reading.kind.value}:"[:160]
+    ongoing = await unresolved_with_prefix(session, device.provider_id, episode)
+    if ongoing:
+        return ongoing[0], False
+    at = as_utc(reading.time)
+    return await raise_alert(
+        session, provider_id=device.provider_id, kind=AlertKind.ALARM, severity=AlertSeverity.URGENT,
+        message=f"{ALARM_WORDS[reading.kind]}: {reading.sensor} ({reading.room}) at "
+                f"{to_london(at).strftime('%H:%M:%S')}"[:1000],
+        client_id=device.client_id, dedupe_key=f"{episode}{at.strftime('%Y-%m-%dT%H:%M:%S')}"[:200],
+        detail={"device_id": device.device_id, "sensor": reading.sensor, "room": reading.room,
+                "alarm": reading.kind.value, "at": at.isoformat()},
     )
 
 

@@ -34,7 +34,7 @@ async def _run(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     handle = await start_monitoring(settings, session_factory(engine), host=args.mqtt_host, port=args.mqtt_port,
                                     prefix=args.prefix, client_id=args.client_id, tick_seconds=args.tick_seconds)
-    print(f"monitoring {handle.options.host}:{handle.options.port} topics {handle.options.prefix}/+ "
+    print(f"monitoring {handle.options.host}:{handle.options.port} topics {handle.options.prefix}/# "
           f"({handle.sensor_count} sensors registered); Ctrl-C to stop", flush=True)
     try:
         await stop.wait()

@@ -26,7 +26,7 @@ from backend.domain.monitoring.repositories import DeviceRepository, Observation
 from backend.domain.monitoring.schemas import DeviceKind
 from backend.domain.monitoring.vitals import HISTORY, reading_of
 from sensors.adapters.base import DeviceStatus
-from sensors.adapters.zigbee2mqtt.normalise import LOW_BATTERY_PERCENT
+from sensors.adapters.zigbee2mqtt.vocabulary import LOW_BATTERY_PERCENT
 from sensors.adapters.zigbee2mqtt.silence import silence_limit
 from sensors.vitals import VitalsProfile, overdue
 from shared.enums import AlertKind, SensorKind

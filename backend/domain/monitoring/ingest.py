@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,18 +23,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.audit.services import record
-from backend.domain.monitoring.alerting import raise_device_alert, raise_sensor_alert
+from backend.domain.monitoring.alerting import raise_alarm_alert, raise_device_alert, raise_sensor_alert
 from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_homes, load_routes
 from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
 from backend.domain.monitoring.models import Device, SensorEvent
 from backend.domain.monitoring.repositories import DeviceRepository, SensorEventRepository
+from backend.domain.operations.paging import page_alarms
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
 from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
 from sensors.adapters.zigbee2mqtt import DeviceRegistry, Zigbee2MqttIngest
-from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise, split_topic
+from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise
+from sensors.adapters.zigbee2mqtt.topics import Layout, parse_topic
 from sensors.detectors import DetectorAlert
 from sensors.detectors import ClientRules, HomeMonitor
 from shared.enums import AlertKind, SensorKind
+from shared.sensor_events import NOT_ACTIVITY_KINDS
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import as_utc, utc_now
 
@@ -44,6 +47,7 @@ MAX_BATCH = 2000
 WARM_LIMIT = 100_000  # stored events replayed into one home's detectors at most
 WRITE_ATTEMPTS = 5
 _UNREGISTERED = "is not registered"
+AlarmPager = Callable[[list[int]], Awaitable[Any]]
 
 
 class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,6 +58,7 @@ class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
     prefix: str = "zigbee2mqtt"
     client_id: str = "domicare-ingest"
     share_group: str | None = None  # several workers split one subscription: $share/<group>/...
+    layout: Layout = Layout.SHARED
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> MqttOptions:
@@ -77,6 +82,7 @@ class _Plan:
         self.devices: dict[int, tuple[DeviceRef, dict[str, Any]]] = {}
         self.device_alerts: list[tuple[DeviceRef, DeviceStatus]] = []
         self.sensor_alerts: list[tuple[int, int, DetectorAlert]] = []
+        self.alarms: list[tuple[DeviceRef, Reading]] = []
         self.letters: list[DeadLetterRow] = []
 
     def touch(self, ref: DeviceRef, **changes: Any) -> None:
@@ -86,7 +92,8 @@ class _Plan:
         current.update(changes)
 
     def __bool__(self) -> bool:
-        return bool(self.rows or self.devices or self.device_alerts or self.sensor_alerts or self.letters)
+        return bool(self.rows or self.devices or self.device_alerts or self.sensor_alerts or self.alarms
+                    or self.letters)
 
 
 class MonitoringService:
@@ -99,7 +106,7 @@ class MonitoringService:
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], options: MqttOptions | None = None, *,
                  tick_seconds: float = 60.0, refresh_seconds: float = 30.0, warm_days: float = 14.0,
-                 rules_for: Callable[[int], ClientRules] | None = None,
+                 rules_for: Callable[[int], ClientRules] | None = None, pager: AlarmPager | None = None,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.sessionmaker = sessionmaker
         self.options = options or MqttOptions()
@@ -107,6 +114,8 @@ class MonitoringService:
         self.refresh_seconds = refresh_seconds
         self.warm_days = warm_days
         self._rules_for = rules_for or (lambda _client_id: ClientRules())
+        self._pager = pager
+        self._paging: set[asyncio.Task[None]] = set()
         self._clock = clock
         self.registry = DeviceRegistry()
         self._routes: dict[str, DeviceRef] = {}
@@ -121,26 +130,6 @@ class MonitoringService:
                                         on_dead_letter=self._threadsafe("dead"), on_status=self._threadsafe("status"),
                                         share_group=self.options.share_group, clock=clock)
         self.stored = 0  # events written since start (for logs and benchmarks)
-        self._guard_network_thread()
-
-    def _guard_network_thread(self) -> None:
-        # Workaround for a sensors library bug: an exception other than PayloadError escapes
-        # Zigbee2MqttIngest's message callback and ends paho's network thread, so one payload
-        # like {"battery": 1e400-as-an-integer} would stop all ingest. Any such failure becomes a dead letter.
-        client = self.ingest._client
-        inner = client.on_message
-        dead = self._threadsafe("dead")
-
-        def guarded(mqtt_client: Any, userdata: Any, message: Any) -> None:
-            try:
-                inner(mqtt_client, userdata, message)
-            except Exception as exc:  # noqa: BLE001 - nothing may kill the network thread
-                dead(DeadLetter(source=ZIGBEE, key=message.topic,
-                                payload=bytes(message.payload).decode("utf-8", errors="replace"),
-                                reason=f"unreadable payload ({exc.__class__.__name__}: {exc})",
-                                received_at=self._clock()))
-
-        client.on_message = guarded
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -162,6 +151,8 @@ class MonitoringService:
             await asyncio.wait_for(self._queue.join(), drain_seconds)
         except TimeoutError:
             log.warning("monitoring stopped with %d messages unstored", self._queue.qsize())
+        if self._paging:
+            await asyncio.wait(list(self._paging), timeout=drain_seconds)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -353,9 +344,13 @@ class MonitoringService:
         elif "online" not in plan.devices.get(device.device_id, (None, {}))[1]:
             changes["online"] = True
         plan.touch(device, **changes)
+        if reading.is_alarm:
+            plan.alarms.append((device, reading))
         self._detect(plan, device, reading)
 
     def _detect(self, plan: _Plan, device: DeviceRef, reading: Reading) -> None:
+        if reading.kind in NOT_ACTIVITY_KINDS:
+            return  # climate and device health say nothing about the person (and cost the detectors time)
         for alert in self._monitor(device).observe(reading):
             plan.sensor_alerts.append((device.provider_id, device.client_id, alert))
 
@@ -372,7 +367,7 @@ class MonitoringService:
             # Registered since the last refresh: read the message again rather than lose it.
             try:
                 result = normalise(letter.key, letter.payload.encode(), self.registry, letter.received_at,
-                                   self.options.prefix)
+                                   self.options.prefix, self.options.layout)
             except PayloadError as exc:
                 letter = DeadLetter(source=letter.source, key=letter.key, payload=letter.payload, reason=str(exc),
                                     received_at=letter.received_at)
@@ -385,7 +380,7 @@ class MonitoringService:
                 return
         device = None
         try:
-            device = self._routes.get(split_topic(letter.key, self.options.prefix)[0])
+            device = self._routes.get(parse_topic(letter.key, self.options.prefix, self.options.layout).key or "")
         except PayloadError:
             pass
         plan.letters.append(dead_letter_row(letter.source, f"{letter.key}: {letter.reason}", letter.payload,
@@ -399,20 +394,34 @@ class MonitoringService:
             self._plan_status(plan, status)
 
     async def _write(self, plan: _Plan) -> None:
+        alarms: list[int] = []
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 async with self.sessionmaker() as session:
-                    await self._apply(session, plan)
+                    alarms = await self._apply(session, plan)
                     await session.commit()
                 self.stored += len(plan.rows)
-                return
+                break
             except Exception:
                 if attempt == WRITE_ATTEMPTS:
                     raise
                 log.warning("monitoring write failed (attempt %d), retrying", attempt, exc_info=True)
                 await asyncio.sleep(min(2 ** attempt * 0.1, 2.0))
+        if alarms and self._pager is not None:
+            # Paged at once, beside the writer (an SMTP relay may take seconds; ingest must not wait for it).
+            task = asyncio.create_task(self._page(alarms), name="monitoring-page-alarms")
+            self._paging.add(task)
+            task.add_done_callback(self._paging.discard)
 
-    async def _apply(self, session: AsyncSession, plan: _Plan) -> None:
+    async def _page(self, alarm_ids: list[int]) -> None:
+        assert self._pager is not None
+        try:
+            await self._pager(alarm_ids)
+        except Exception:  # noqa: BLE001 - the alarm stays open at round 0 and the escalation pass pages it
+            log.exception("paging alarms %s failed; the escalation job will retry", alarm_ids)
+
+    async def _apply(self, session: AsyncSession, plan: _Plan) -> list[int]:
+        """Write the plan in ``session``; the ids of alarms it raised (to be paged once committed)."""
         await insert_events(session, plan.rows)
         if plan.devices:
             await self._update_devices(session, plan)
@@ -420,6 +429,12 @@ class MonitoringService:
             await raise_device_alert(session, ref, status)
         for provider_id, client_id, alert in plan.sensor_alerts:
             await raise_sensor_alert(session, provider_id, client_id, alert)
+        alarms = []
+        for ref, reading in plan.alarms:
+            alarm, created = await raise_alarm_alert(session, ref, reading)
+            if created:
+                await session.flush()
+                alarms.append(alarm.id)
         for letter in plan.letters:
             # A fresh row per attempt: a row from a rolled-back attempt is not reusable.
             await add_dead_letter(session, DeadLetterRow(provider_id=letter.provider_id, source=letter.source,
@@ -433,6 +448,7 @@ class MonitoringService:
                    detail={"source": ZIGBEE, "events": count})
         if plan.letters:
             record(session, None, "reject", "dead_letter", detail={"source": ZIGBEE, "count": len(plan.letters)})
+        return alarms
 
     async def _update_devices(self, session: AsyncSession, plan: _Plan) -> None:
         # One read for every device the batch touched (the routing table already knows their providers).
@@ -454,11 +470,16 @@ async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[
                            tick_seconds: float = 60.0) -> MonitoringService:
     """Start the ingest worker on the running loop; ``await handle.stop()`` on shutdown.
 
-    The database comes through ``sessionmaker``; the broker from the arguments, else the
-    ``mqtt_*`` settings.
+    ``settings`` says how alarms are paged (the database comes through ``sessionmaker``);
+    the broker comes from the arguments, else the ``mqtt_*`` settings.
     """
-    options = MqttOptions.from_settings(settings, host=host, port=port, prefix=prefix, client_id=client_id, share_group=share_group)
-    return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds).start()
+    options = MqttOptions.from_settings(settings, host=host, port=port, prefix=prefix, client_id=client_id,
+                                        share_group=share_group)
+
+    async def pager(alert_ids: list[int]) -> None:
+        await page_alarms(sessionmaker, settings, alert_ids, utc_now())
+
+    return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds, pager=pager).start()
 
 
 @asynccontextmanager

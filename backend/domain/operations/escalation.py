@@ -2,7 +2,8 @@
 
 Level 0 is the board (in-app). After ``escalation_minutes`` without acknowledgement
 an open alert goes to level 1 (the provider's supervisor contacts), after twice
-that to level 2 (the on-call manager). Notifications are written first (an
+that to level 2 (the on-call manager). Alarms (SOS, leak, smoke, gas) do not climb:
+they page everyone on call at once and repeatedly (see ``paging.py``). Notifications are written first (an
 outbox; the unique key stops duplicates across processes), then delivered and
 marked; failures are retried a few times. The same delivery sends the family
 notifications the visit watch queues for missed visits (see ``family.py``),
@@ -27,7 +28,8 @@ from backend.domain.operations.channels import Channel, ChannelError, Message
 from backend.domain.operations.family import FAMILY, family_message
 from backend.domain.operations.models import Notification, OnCallContact
 from backend.domain.operations.repositories import NotificationRepository, OnCallContactRepository
-from shared.enums import AlertSeverity, AlertState
+from shared.enums import AlertKind, AlertSeverity, AlertState
+from shared.timekeeping import as_utc, to_london
 
 TOP_LEVEL = 2
 LEVEL_NAMES = {1: "supervisor", 2: "on-call manager"}
@@ -57,7 +59,8 @@ async def _contacts(session: AsyncSession, settings: Settings, provider_id: int,
     return [("in_app", "board"), *found]
 
 
-async def _queue(session: AsyncSession, alert: Alert, level: int, targets: list[tuple[str, str]]) -> int:
+async def queue_notifications(session: AsyncSession, alert: Alert, level: int, targets: list[tuple[str, str]]) -> int:
+    """Outbox rows for one alert at one level (or alarm page round), skipping any already queued; how many were new."""
     queued = 0
     for channel, address in targets:
         try:
@@ -79,7 +82,7 @@ async def escalate(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
         alerts = AlertRepository(session, SYSTEM)
         due = await alerts.list(
             Alert.state == AlertState.OPEN, Alert.escalation_level < TOP_LEVEL,
-            Alert.severity.in_(ESCALATING),  # type: ignore[attr-defined]
+            Alert.severity.in_(ESCALATING), Alert.kind != AlertKind.ALARM,  # type: ignore[attr-defined]
             Alert.created_at <= now - step,
             order_by=Alert.created_at, limit=1000,
         )
@@ -95,11 +98,26 @@ async def escalate(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
                 continue
             alert.escalation_level = level
             counts.escalated += 1
-            counts.queued += await _queue(session, alert, level, await _contacts(session, settings, alert.provider_id, level))
+            counts.queued += await queue_notifications(session, alert, level,
+                                                       await _contacts(session, settings, alert.provider_id, level))
     return counts
 
 
+def alarm_message(alert: Alert, round_number: int) -> Message:
+    """What an alarm page says: the alarm, since when, and that it waits for an acknowledgement."""
+    since = to_london(as_utc(alert.created_at)).strftime("%H:%M")
+    again = f" (page {round_number}: still not acknowledged)" if round_number > 1 else ""
+    subject = f"[Domicare] ALARM{again}: {alert.message}"
+    body = (f"{alert.message}\n\nRaised at {since} (UK time) for client {alert.client_id}. Someone must respond now: "
+            f"acknowledge it on the board (alert {alert.id}) when help is on its way, or the pages repeat.\n")
+    summary = alert_summary(alert)
+    return Message(subject=subject[:300], body=body, level=round_number,
+                   alert={k: str(v) if v is not None else None for k, v in summary.items()})
+
+
 def _message(alert: Alert, level: int) -> Message:
+    if alert.kind == AlertKind.ALARM:
+        return alarm_message(alert, level)
     who = LEVEL_NAMES.get(level, f"level {level}")
     summary = alert_summary(alert)
     subject = f"[Domicare] {str(alert.severity).upper()} {alert.kind}: not acknowledged, escalated to {who}"

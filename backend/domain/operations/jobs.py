@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config import Settings
 from backend.domain.operations.channels import channels_from_settings
 from backend.domain.operations.escalation import deliver, escalate
+from backend.domain.operations.paging import queue_alarm_pages
 from backend.domain.operations.retention import apply_retention
 from backend.domain.operations.visit_watch import watch_visits
 from backend.scheduling.runner import JobScheduler
@@ -28,7 +29,7 @@ def register_jobs(scheduler: JobScheduler, settings: Settings, sessionmaker: asy
         return counts
 
     async def escalation(now: datetime) -> dict[str, Any]:
-        counts = await escalate(sessionmaker, settings, now)
+        counts = await queue_alarm_pages(sessionmaker, settings, now, counts=await escalate(sessionmaker, settings, now))
         return msgspec.structs.asdict(await deliver(sessionmaker, channels, now, counts))
 
     async def retention(now: datetime) -> dict[str, int]:

@@ -8,22 +8,32 @@ from datetime import datetime
 
 import paho.mqtt.client as mqtt
 
-from sensors.adapters.base import DeadLetter, DeadLetterSink, DeviceStatusSink, EventSink, PayloadError
+from sensors.adapters.base import (
+    DeadLetter,
+    DeadLetterSink,
+    DeviceStatusSink,
+    EventSink,
+    GatewayStatusSink,
+    PayloadError,
+)
+from sensors.adapters.zigbee2mqtt.connection import BrokerAccess
 from sensors.adapters.zigbee2mqtt.normalise import SOURCE, normalise
 from sensors.adapters.zigbee2mqtt.registry import DeviceRegistry
 from sensors.adapters.zigbee2mqtt.silence import SilenceWatch
+from sensors.adapters.zigbee2mqtt.topics import Layout, subscriptions
 from shared.timekeeping import utc_now
 
 log = logging.getLogger(__name__)
 
 
 class Zigbee2MqttIngest:
-    """Subscribes to ``<prefix>/+`` and ``<prefix>/+/availability`` and feeds the sinks.
+    """Subscribes to ``<prefix>/#`` (device reports, availability, bridge state and events) and feeds the sinks.
 
     A persistent session (fixed client id, clean_session off) and QoS 1 mean messages
     published while the link is down are delivered after reconnecting; retained
     messages are re-sent by the broker on every subscribe. With ``share_group`` set,
-    several ingest workers split one subscription (``$share/<group>/...``).
+    several ingest workers split one subscription (``$share/<group>/...``). ``access``
+    carries the broker credentials and TLS settings.
     """
 
     source = SOURCE
@@ -31,12 +41,14 @@ class Zigbee2MqttIngest:
     def __init__(self, registry: DeviceRegistry, *, host: str = "127.0.0.1", port: int = 1883,
                  client_id: str = "domicare-ingest", prefix: str = "zigbee2mqtt",
                  on_dead_letter: DeadLetterSink | None = None, on_status: DeviceStatusSink | None = None,
-                 share_group: str | None = None, silence: SilenceWatch | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 on_gateway: GatewayStatusSink | None = None, share_group: str | None = None,
+                 silence: SilenceWatch | None = None, layout: Layout = Layout.SHARED,
+                 access: BrokerAccess | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self._registry = registry
-        self._host, self._port, self._prefix = host, port, prefix
+        self._host, self._port, self._prefix, self._layout = host, port, prefix, layout
         self._on_dead_letter = on_dead_letter or (lambda letter: log.warning("dead letter: %s", letter.reason))
         self._on_status = on_status or (lambda status: None)
+        self._on_gateway = on_gateway or (lambda status: None)
         self._share_group = share_group
         self.silence = silence or SilenceWatch()
         self._clock = clock
@@ -44,20 +56,20 @@ class Zigbee2MqttIngest:
         self.connected_count = 0
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
         self._client.reconnect_delay_set(min_delay=1, max_delay=5)
+        (access or BrokerAccess()).apply(self._client)
+        self.refused: str | None = None  # why the broker last refused to connect (bad credentials...)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
-
-    def _topics(self) -> list[tuple[str, int]]:
-        share = f"$share/{self._share_group}/" if self._share_group else ""
-        return [(f"{share}{self._prefix}/+", 1), (f"{share}{self._prefix}/+/availability", 1)]
 
     def _on_connect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
                     properties: object = None) -> None:
         if getattr(reason, "is_failure", False):
+            self.refused = str(reason)
             log.warning("MQTT connect refused: %s", reason)
             return
+        self.refused = None
         self.connected_count += 1
-        client.subscribe(self._topics())
+        client.subscribe([(topic, 1) for topic in subscriptions(self._prefix, self._share_group)])
 
     def _dead_letter(self, topic: str, payload: bytes, reason: str, at: datetime) -> None:
         self._on_dead_letter(DeadLetter(source=SOURCE, key=topic, payload=payload.decode("utf-8", errors="replace"),
@@ -72,7 +84,7 @@ class Zigbee2MqttIngest:
             self._dead_letter("<topic not UTF-8>", payload, "topic is not valid UTF-8", at)
             return
         try:
-            result = normalise(topic, payload, self._registry, at, self._prefix)
+            result = normalise(topic, payload, self._registry, at, self._prefix, self._layout)
         except PayloadError as exc:
             self._dead_letter(topic, payload, str(exc), at)
             return
@@ -87,6 +99,10 @@ class Zigbee2MqttIngest:
                     self._sink(event)
             for status in result.statuses:
                 self._on_status(status)
+            for gateway in result.gateways:
+                self._on_gateway(gateway)
+            if result.rejected:
+                self._dead_letter(topic, payload, result.rejected, at)
         except Exception as exc:  # noqa: BLE001 - a failing consumer must not kill the network loop
             log.exception("sensor event consumer failed")
             self._dead_letter(topic, payload, f"consumer failed: {exc!r}", at)

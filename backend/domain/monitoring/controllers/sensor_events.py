@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException
@@ -16,6 +17,7 @@ from backend.database.tenancy import TenantScope
 from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.monitoring import urls
+from backend.domain.monitoring.alerting import raise_alarm_alert
 from backend.domain.monitoring.dependencies import provide_device
 from backend.domain.monitoring.devices import bindings_of, home_key, ref_of
 from backend.domain.monitoring.models import Device, SensorEvent
@@ -29,6 +31,7 @@ from backend.domain.monitoring.storage import (
     keep_dead_letter,
     stored_ids,
 )
+from backend.domain.operations.paging import page_alarms
 from backend.domain.people.access import client_in_scope
 from backend.pagination import Page, PageParams, provide_page_params
 from sensors.adapters.base import PayloadError
@@ -75,11 +78,13 @@ class SensorEventController(Controller):
           dependencies={"device": Provide(provide_device)},
           summary="Webhook for hubs that push sensor events (device token)")
     async def receive(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession, device: Device,
-                      idempotency_key: IdempotencyKey = None) -> EventsAccepted:
+                      idempotency_key: IdempotencyKey = None) -> Response[EventsAccepted]:
         """Store a hub's readings for the home its device is registered to.
 
         Replaying a request (same readings, any Idempotency-Key) writes nothing new and
-        returns the same ids; a malformed body is a 400 problem and a dead letter.
+        returns the same ids; a malformed body is a 400 problem and a dead letter. An
+        alarm reading (kind sos, water_leak, smoke, gas, carbon_monoxide with value 1)
+        raises an urgent alert and pages the on-call contacts as soon as it is stored.
         """
         body = await request.body()
         try:
@@ -101,10 +106,16 @@ class SensorEventController(Controller):
         db_session.add(device)
         record(db_session, None, "ingest", "sensor_event", device.id, provider_id=device.provider_id,
                detail={"device_id": device.id, "events": len(rows), "idempotency_key": idempotency_key})
+        alarms = [alert.id for alert, created in [await raise_alarm_alert(db_session, ref, reading)
+                                                  for reading in fresh if reading.is_alarm] if created]
         monitoring = getattr(state, "monitoring", None)
         if monitoring is not None and fresh:
             monitoring.observe(ref, fresh)  # the live detectors see webhook homes too, each reading once
-        return EventsAccepted(len(ids), ids)
+        if not alarms:
+            return Response(EventsAccepted(len(ids), ids), status_code=202)
+        await db_session.commit()  # the pages read the alarms from another session: they must be there
+        paging = BackgroundTask(page_alarms, state.sessionmaker, state.settings, alarms, utc_now())
+        return Response(EventsAccepted(len(ids), ids), status_code=202, background=paging)
 
     @get(urls.CLIENT_SENSOR_EVENTS, guards=[requires_supervisor],
          dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},

@@ -9,13 +9,15 @@ from typing import Any
 
 import msgspec
 
-from sensors.vitals.loinc import BP_PANEL, CODES, EXPORT_CODES, INHALED_O2_FLOW, LOINC_SYSTEM, UCUM_SYSTEM
+from sensors.vitals.loinc import BP_PANEL, CODES, EXPORT_CODES, EXTRA_CODINGS, INHALED_O2_FLOW, LOINC_SYSTEM, UCUM_SYSTEM
 from sensors.vitals.ranges import validate, validate_pair
 from sensors.vitals.units import VitalsError, as_number, as_unit, to_canonical
 from shared.vitals import CANONICAL_UNITS, VitalObservation, VitalSign
 
 SOURCE = "fhir"
 _REJECTED_STATUS = {"entered-in-error", "cancelled"}
+_UNKNOWN = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown",
+                         "display": "Unknown"}]}
 _NAMESPACE = uuid.UUID("6f1d2a8e-6c35-4d8c-9a4e-3f0f3b0c5d21")
 
 
@@ -138,16 +140,22 @@ def _quantity_json(sign: VitalSign, value: float) -> dict[str, Any]:
     return {"value": round(value, 2), "unit": unit, "system": UCUM_SYSTEM, "code": unit}
 
 
-def _concept(code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": LOINC_SYSTEM, "code": code, "display": display}], "text": display}
+def _concept(code: str, display: str, *more: tuple[str, str]) -> dict[str, Any]:
+    codings = [{"system": LOINC_SYSTEM, "code": c, "display": d} for c, d in ((code, display), *more)]
+    return {"coding": codings, "text": display}
 
 
-def _resource(client: str, time: datetime, code: tuple[str, str], body: dict[str, Any]) -> dict[str, Any]:
+def _resource(client: str, time: datetime, concept: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Observation", "status": "final",
+            "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/vitalsigns"]},
             "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                      "code": "vital-signs"}]}],
-            "code": _concept(*code), "subject": {"reference": f"Patient/{client}"},
+                                      "code": "vital-signs", "display": "Vital Signs"}], "text": "Vital Signs"}],
+            "code": concept, "subject": {"reference": f"Patient/{client}"},
             "effectiveDateTime": time.isoformat(), **body}
+
+
+def _sign_concept(sign: VitalSign) -> dict[str, Any]:
+    return _concept(*EXPORT_CODES[sign], *EXTRA_CODINGS.get(sign, ()))
 
 
 def to_observations(observations: Iterable[VitalObservation]) -> list[dict[str, Any]]:
@@ -158,21 +166,37 @@ def to_observations(observations: Iterable[VitalObservation]) -> list[dict[str, 
         if obs.sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
             pending.setdefault((obs.client, obs.time), {})[obs.sign] = obs.value
         elif obs.sign in EXPORT_CODES:
-            resources.append(_resource(obs.client, obs.time, EXPORT_CODES[obs.sign],
+            resources.append(_resource(obs.client, obs.time, _sign_concept(obs.sign),
                                        {"valueQuantity": _quantity_json(obs.sign, obs.value)}))
     for (client, time), values in pending.items():
-        components = [{"code": _concept(*EXPORT_CODES[sign]), "valueQuantity": _quantity_json(sign, value)}
-                      for sign, value in sorted(values.items())]
-        resources.append(_resource(client, time, (BP_PANEL, "Blood pressure panel"), {"component": components}))
+        components = [{"code": _sign_concept(sign), "valueQuantity": _quantity_json(sign, values[sign])} if sign in values
+                      else {"code": _sign_concept(sign), "dataAbsentReason": _UNKNOWN}  # the pair is one panel
+                      for sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP)]
+        resources.append(_resource(client, time, _concept(BP_PANEL, "Blood pressure panel with all children optional"),
+                                   {"component": components}))
     resources.sort(key=lambda resource: resource["effectiveDateTime"])
     return resources
 
 
-def to_bundle(observations: Iterable[VitalObservation]) -> dict[str, Any]:
-    """A FHIR ``collection`` Bundle of a client's observations, with stable ids for idempotent re-export."""
+def to_bundle(observations: Iterable[VitalObservation], *, total: int | None = None,
+              links: dict[str, str] | None = None) -> dict[str, Any]:
+    """A FHIR Bundle of a client's observations, with stable ids for idempotent re-export.
+
+    With ``total`` it is one page of a ``searchset`` (the true number of matches and the
+    ``self``/``next``/``previous`` links); without, a ``collection``, which may not carry
+    a total (invariant bdl-1).
+    """
     entries = []
     for resource in to_observations(observations):
         resource_id = str(uuid.uuid5(_NAMESPACE, msgspec.json.encode(resource).decode()))
         resource["id"] = resource_id
-        entries.append({"fullUrl": f"urn:uuid:{resource_id}", "resource": resource})
-    return {"resourceType": "Bundle", "type": "collection", "total": len(entries), "entry": entries}
+        entry: dict[str, Any] = {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
+        if total is not None:
+            entry["search"] = {"mode": "match"}
+        entries.append(entry)
+    if total is None:
+        return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": total}
+    if links:
+        bundle["link"] = [{"relation": relation, "url": url} for relation, url in links.items()]
+    return {**bundle, "entry": entries}

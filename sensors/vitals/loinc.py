@@ -9,7 +9,7 @@ UCUM_SYSTEM = "http://unitsofmeasure.org"
 BP_PANEL = "85354-9"
 INHALED_O2_FLOW = "3151-8"
 
-# Every code accepted on input; the first code of each sign is the one written on export.
+# Every code accepted on input.
 CODES: dict[str, VitalSign] = {
     "9279-1": VitalSign.RESPIRATORY_RATE,
     "8867-4": VitalSign.HEART_RATE,
@@ -25,10 +25,15 @@ CODES: dict[str, VitalSign] = {
 EXPORT_CODES: dict[VitalSign, tuple[str, str]] = {
     VitalSign.RESPIRATORY_RATE: ("9279-1", "Respiratory rate"),
     VitalSign.HEART_RATE: ("8867-4", "Heart rate"),
-    VitalSign.SPO2: ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+    VitalSign.SPO2: ("2708-6", "Oxygen saturation in Arterial blood"),
     VitalSign.TEMPERATURE: ("8310-5", "Body temperature"),
     VitalSign.SYSTOLIC_BP: ("8480-6", "Systolic blood pressure"),
     VitalSign.DIASTOLIC_BP: ("8462-4", "Diastolic blood pressure"),
     VitalSign.BODY_WEIGHT: ("29463-7", "Body weight"),
     VitalSign.GLUCOSE: ("15074-8", "Glucose [Moles/volume] in Blood"),
+}
+# Further codings written beside the export code: the R4 oxygen saturation profile requires 2708-6 and
+# a pulse oximeter reading is also 59408-5.
+EXTRA_CODINGS: dict[VitalSign, tuple[tuple[str, str], ...]] = {
+    VitalSign.SPO2: (("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),),
 }

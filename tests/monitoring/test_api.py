@@ -169,7 +169,7 @@ def test_fhir_in_and_bundle_out(api: TestClient, supervisor: dict[str, str]) -> 
     created = api.post(f"/api/v1/clients/{client_id}/observations", json=observation, headers=supervisor)
     assert created.status_code == 201, created.text
     bundle = api.get(f"/api/v1/clients/{client_id}/observations", params={"format": "fhir"}, headers=supervisor).json()
-    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset" and bundle["total"] == 1
     (entry,) = bundle["entry"]
     assert entry["resource"]["code"]["coding"][0]["code"] == "85354-9"
     assert sorted(c["valueQuantity"]["value"] for c in entry["resource"]["component"]) == [82, 128]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from backend.database.tenancy import TenantRepository
 from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent
@@ -44,6 +44,28 @@ class ObservationRepository(TenantRepository[Observation]):
     """Vital-sign readings of the caller's providers' clients."""
 
     model = Observation
+
+    @staticmethod
+    def _resource_key(pair_codes: tuple[str, ...]) -> Any:
+        # Rows exported as one resource share a key: a blood pressure's two rows at one time are one panel.
+        return case((Observation.code.in_(pair_codes), -1), else_=Observation.id)  # type: ignore[attr-defined]
+
+    async def resource_page(self, client_id: int, pair_codes: tuple[str, ...], limit: int,
+                            offset: int) -> tuple[list[Observation], int]:
+        """The rows of one page of a client's exported resources, oldest first, and how many resources there are.
+
+        Paging counts resources, not rows, so a blood-pressure panel is never split across two pages.
+        """
+        key = self._resource_key(pair_codes)
+        resources = self.scoped(select(Observation.effective_at, key.label("resource"),
+                                       func.min(Observation.id).label("first"))) \
+            .where(Observation.client_id == client_id).group_by(Observation.effective_at, key)
+        total = int((await self.session.execute(select(func.count()).select_from(resources.subquery()))).scalar_one())
+        page = resources.order_by(Observation.effective_at, "first").limit(limit).offset(offset).subquery()
+        statement = self.select().join(page, and_(Observation.effective_at == page.c.effective_at,
+                                                  key == page.c.resource)) \
+            .where(Observation.client_id == client_id).order_by(Observation.effective_at, Observation.id)
+        return list((await self.session.execute(statement)).scalars()), total
 
 
 class DeadLetterRepository(TenantRepository[DeadLetter]):

@@ -21,7 +21,7 @@ from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.repositories import ObservationRepository
 from backend.domain.monitoring.schemas import ObservationOut, ObservationsRecorded
 from backend.domain.monitoring.storage import dead_letter_row, keep_dead_letter
-from backend.domain.monitoring.vitals import observation_out, reading_of, record_observations
+from backend.domain.monitoring.vitals import code_of, observation_out, reading_of, record_observations
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
 from backend.domain.people.repositories import ClientRepository
@@ -29,6 +29,8 @@ from backend.pagination import Page, PageParams, provide_page_params
 from sensors.vitals import VitalsError, parse_compact, parse_observation, to_bundle
 from shared.enums import Role
 from shared.vitals import VitalObservation, VitalSign
+
+BP_CODES = tuple(code_of(sign) for sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP))
 
 STAFF = frozenset({Role.CARER, Role.SUPERVISOR, Role.PROVIDER_ADMIN})
 SOURCE = "vitals"
@@ -143,21 +145,39 @@ class ObservationController(Controller):
     @get(urls.CLIENT_OBSERVATIONS, guards=[requires_supervisor],
          dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
          summary="A client's vital signs (JSON page, or a FHIR Bundle with format=fhir)")
-    async def list_for_client(self, db_session: AsyncSession, tenant: TenantScope, client_id: int, page: PageParams,
+    async def list_for_client(self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant: TenantScope,
+                              client_id: int, page: PageParams,
                               format: Literal["json", "fhir"] = "json") -> Any:  # noqa: A002 - the query name
-        """Readings oldest first; ``format=fhir`` answers a FHIR R4 ``collection`` Bundle of the page."""
+        """Readings oldest first; ``format=fhir`` answers a FHIR R4 ``searchset`` Bundle of the page.
+
+        In FHIR, paging counts resources (a blood-pressure panel is one, never split across
+        pages); ``total`` is the number of resources and ``link`` gives self, next and previous.
+        """
         if await ClientRepository(db_session, tenant).get(client_id) is None:
             raise NotFoundException(f"no client {client_id}")
         repo = ObservationRepository(db_session, tenant)
+        if format == "fhir":
+            rows, total = await repo.resource_page(client_id, BP_CODES, page.limit, page.offset)
+            return to_bundle((reading_of(row) for row in rows), total=total,
+                             links=_page_links(request, client_id, page, total))
         statement = repo.select().where(Observation.client_id == client_id) \
             .order_by(Observation.effective_at, Observation.id).limit(page.limit).offset(page.offset)  # type: ignore[arg-type]
         rows = (await db_session.execute(statement)).scalars().all()
         total = await repo.count(Observation.client_id == client_id)
-        if format == "fhir":
-            bundle = to_bundle(reading_of(row) for row in rows)
-            if page.offset + page.limit < total:
-                bundle["link"] = [{"relation": "next", "url": f"{urls.CLIENT_OBSERVATIONS.replace('{client_id:int}', str(client_id))}"
-                                                                 f"?format=fhir&limit={page.limit}&offset={page.offset + page.limit}"}]
-            return bundle
         items: list[ObservationOut] = [observation_out(row) for row in rows]
         return Page(items, total, page.limit, page.offset)
+
+
+def _page_links(request: Request[Any, Any, Any], client_id: int, page: PageParams, total: int) -> dict[str, str]:
+    """Absolute self/next/previous URLs of a FHIR searchset page."""
+    base = str(request.base_url).rstrip("/") + urls.CLIENT_OBSERVATIONS.replace("{client_id:int}", str(client_id))
+
+    def at(offset: int) -> str:
+        return f"{base}?format=fhir&limit={page.limit}&offset={offset}"
+
+    links = {"self": at(page.offset)}
+    if page.offset + page.limit < total:
+        links["next"] = at(page.offset + page.limit)
+    if page.offset > 0:
+        links["previous"] = at(max(0, page.offset - page.limit))
+    return links

@@ -65,6 +65,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mqtt_prefix: str = "zigbee2mqtt"
     mqtt_client_id: str = "domicare-ingest"
     mqtt_share_group: str | None = None
+    # ...its credentials and TLS (a deployment's broker refuses anonymous clients; the demo's local one may not),
+    # and whether each home's Zigbee2MQTT has its own base topic (<prefix>/<gateway name>: "per-gateway").
+    mqtt_username: str | None = None
+    mqtt_password: str | None = None
+    mqtt_tls: bool = False
+    mqtt_ca_file: Path | None = None
+    mqtt_cert_file: Path | None = None
+    mqtt_key_file: Path | None = None
+    mqtt_layout: str = "shared"
 
 
 class SettingError(ValueError):

@@ -35,9 +35,15 @@ class DeviceRef(msgspec.Struct, frozen=True):
 
 
 class SensorRoute(msgspec.Struct, frozen=True):
-    """One friendly name of a registered gateway and where it reports."""
+    """One friendly name of a registered gateway and where it reports.
 
+    ``key`` is how its topics name it: the friendly name under a shared base topic, or
+    ``<gateway name>/<friendly name>`` when each gateway has its own base topic.
+    """
+
+    key: str
     friendly_name: str
+    gateway: str  # the registered device's name: its base topic's last level in the per-gateway layout
     device: DeviceRef
     room: str
     kind: SensorKind | None
@@ -82,10 +88,12 @@ def device_out(device: Device) -> DeviceOut:
                      bindings_of(device.rooms), device.online, device.battery, device.last_seen)
 
 
-async def _check_friendly_names(session: AsyncSession, names: Iterable[str], except_device: int | None) -> None:
-    # Friendly names share one topic space on the broker, across providers: check them all.
+async def _check_friendly_names(session: AsyncSession, names: Iterable[str], except_device: int | None,
+                                shared_topics: bool) -> None:
+    # Under a shared base topic, friendly names share one topic space on the broker, across providers:
+    # check them all. With a base topic per gateway, a name need only be unique within its gateway.
     wanted = set(names)
-    if not wanted:
+    if not wanted or not shared_topics:
         return
     everyone = DeviceRepository(session, TenantScope.system())
     for other in await everyone.list(Device.kind == DeviceKind.ZIGBEE2MQTT.value):
@@ -96,13 +104,16 @@ async def _check_friendly_names(session: AsyncSession, names: Iterable[str], exc
 
 
 async def register_device(session: AsyncSession, scope: TenantScope, provider_id: int, client_id: int,
-                          data: DeviceIn) -> tuple[Device, str]:
-    """Store a new device for a client's home; returns it and its token (shown once)."""
+                          data: DeviceIn, *, shared_topics: bool = True) -> tuple[Device, str]:
+    """Store a new device for a client's home; returns it and its token (shown once).
+
+    ``shared_topics``: every gateway publishes under one base topic, so friendly names are unique broker-wide.
+    """
     repo = DeviceRepository(session, scope)
     if await DeviceRepository(session, TenantScope.system()).count(Device.name == data.name):
         raise DeviceConflict(f"a device named {data.name!r} is already registered")
     if data.kind is DeviceKind.ZIGBEE2MQTT:
-        await _check_friendly_names(session, data.rooms, None)
+        await _check_friendly_names(session, data.rooms, None, shared_topics)
     device = Device(provider_id=provider_id, client_id=client_id, kind=data.kind.value, name=data.name,
                     rooms=normalise_rooms(data.rooms), online=True)
     try:
@@ -117,10 +128,11 @@ async def register_device(session: AsyncSession, scope: TenantScope, provider_id
     return device, token
 
 
-async def update_rooms(session: AsyncSession, device: Device, rooms: dict[str, str | SensorBinding]) -> Device:
+async def update_rooms(session: AsyncSession, device: Device, rooms: dict[str, str | SensorBinding], *,
+                       shared_topics: bool = True) -> Device:
     """Replace a device's friendly-name → room mapping."""
     if device.kind == DeviceKind.ZIGBEE2MQTT.value:
-        await _check_friendly_names(session, rooms, device.id)
+        await _check_friendly_names(session, rooms, device.id, shared_topics)
     device.rooms = normalise_rooms(rooms)
     session.add(device)
     await session.flush()
@@ -148,14 +160,15 @@ async def authenticate_device(session: AsyncSession, token: str) -> Device | Non
     return device
 
 
-async def load_routes(session: AsyncSession) -> list[SensorRoute]:
+async def load_routes(session: AsyncSession, *, per_gateway: bool = False) -> list[SensorRoute]:
     """Every registered gateway's friendly names with their home and room (the ingest worker's table)."""
     routes = []
     for device in await DeviceRepository(session, TenantScope.system()).list(
             Device.kind == DeviceKind.ZIGBEE2MQTT.value, order_by=Device.id):
         ref = ref_of(device)
         for name, binding in bindings_of(device.rooms).items():
-            routes.append(SensorRoute(name, ref, binding.room, binding.kind))
+            key = f"{device.name}/{name}" if per_gateway else name
+            routes.append(SensorRoute(key, name, device.name, ref, binding.room, binding.kind))
     return routes
 
 

@@ -20,7 +20,7 @@ import msgspec
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.config import Settings
+from backend.config import SettingError, Settings, env_name
 from backend.database.tenancy import TenantScope
 from backend.domain.audit.services import record
 from backend.domain.monitoring.alerting import raise_alarm_alert, raise_device_alert, raise_sensor_alert
@@ -31,7 +31,7 @@ from backend.domain.monitoring.repositories import DeviceRepository, SensorEvent
 from backend.domain.operations.paging import page_alarms
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
 from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
-from sensors.adapters.zigbee2mqtt import DeviceRegistry, Zigbee2MqttIngest
+from sensors.adapters.zigbee2mqtt import BrokerAccess, DeviceRegistry, Zigbee2MqttIngest
 from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise
 from sensors.adapters.zigbee2mqtt.topics import Layout, parse_topic
 from sensors.detectors import DetectorAlert
@@ -50,8 +50,17 @@ _UNREGISTERED = "is not registered"
 AlarmPager = Callable[[list[int]], Awaitable[Any]]
 
 
+def layout_of(settings: Settings) -> Layout:
+    """The topic layout the settings name, or a :class:`SettingError` naming the variable."""
+    try:
+        return Layout(settings.mqtt_layout)
+    except ValueError:
+        choices = " or ".join(layout.value for layout in Layout)
+        raise SettingError(f"{env_name('mqtt_layout')} must be {choices}, not {settings.mqtt_layout!r}") from None
+
+
 class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
-    """Where the broker is and how this worker subscribes (the ``mqtt_*`` settings by default)."""
+    """Where the broker is, how this worker proves who it is, and how it subscribes (the ``mqtt_*`` settings)."""
 
     host: str = "127.0.0.1"
     port: int = 1883
@@ -59,16 +68,24 @@ class MqttOptions(msgspec.Struct, frozen=True, kw_only=True):
     client_id: str = "domicare-ingest"
     share_group: str | None = None  # several workers split one subscription: $share/<group>/...
     layout: Layout = Layout.SHARED
+    access: BrokerAccess = msgspec.field(default_factory=BrokerAccess)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> MqttOptions:
         """Options from the ``mqtt_*`` settings, with explicit overrides (``None`` values are ignored)."""
+        def path(value: Any) -> str | None:
+            return str(value) if value else None
+
         values: dict[str, Any] = {
             "host": settings.mqtt_host,
             "port": settings.mqtt_port,
             "prefix": settings.mqtt_prefix,
             "client_id": settings.mqtt_client_id,
             "share_group": settings.mqtt_share_group or None,
+            "layout": layout_of(settings),
+            "access": BrokerAccess(username=settings.mqtt_username, password=settings.mqtt_password,
+                                   tls=settings.mqtt_tls, ca_file=path(settings.mqtt_ca_file),
+                                   cert_file=path(settings.mqtt_cert_file), key_file=path(settings.mqtt_key_file)),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
@@ -118,7 +135,9 @@ class MonitoringService:
         self._paging: set[asyncio.Task[None]] = set()
         self._clock = clock
         self.registry = DeviceRegistry()
-        self._routes: dict[str, DeviceRef] = {}
+        self._routes: dict[str, DeviceRef] = {}  # by topic key (friendly name, or gateway/friendly name)
+        self._sensors: dict[tuple[str, str], DeviceRef] = {}  # by (home, friendly name): where a reading goes
+        self._gateways: dict[str, DeviceRef] = {}  # by gateway (device) name
         self._monitors: dict[int, HomeMonitor] = {}
         self._providers: dict[int, int] = {}
         self._last_refresh = float("-inf")
@@ -128,7 +147,8 @@ class MonitoringService:
         self.ingest = Zigbee2MqttIngest(self.registry, host=self.options.host, port=self.options.port,
                                         client_id=self.options.client_id, prefix=self.options.prefix,
                                         on_dead_letter=self._threadsafe("dead"), on_status=self._threadsafe("status"),
-                                        share_group=self.options.share_group, clock=clock)
+                                        share_group=self.options.share_group, layout=self.options.layout,
+                                        access=self.options.access, clock=clock)
         self.stored = 0  # events written since start (for logs and benchmarks)
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -202,15 +222,18 @@ class MonitoringService:
     async def refresh(self) -> None:
         """Reload the friendly-name routing table from the database (new, moved and removed devices)."""
         async with self.sessionmaker() as session:
-            routes: list[SensorRoute] = await load_routes(session)
+            routes: list[SensorRoute] = await load_routes(session,
+                                                          per_gateway=self.options.layout is Layout.PER_GATEWAY)
             homes = await load_homes(session)
-        wanted = {route.friendly_name: route for route in routes}
-        for name in set(self._routes) - set(wanted):
-            self.registry.unregister(name)
+        wanted = {route.key: route for route in routes}
+        for key in set(self._routes) - set(wanted):
+            self.registry.unregister(key)
         for route in routes:
-            self.registry.register(route.friendly_name, home_key(route.device.client_id), route.room, route.kind)
+            self.registry.register(route.key, home_key(route.device.client_id), route.room, route.kind)
             self._providers[route.device.client_id] = route.device.provider_id
-        self._routes = {name: route.device for name, route in wanted.items()}
+        self._routes = {key: route.device for key, route in wanted.items()}
+        self._sensors = {(home_key(route.device.client_id), route.friendly_name): route.device for route in routes}
+        self._gateways = {route.gateway: route.device for route in routes}
         self._last_refresh = time.monotonic()
         # Every home with a gateway is watched, not only those heard from since this worker started:
         # a resident who fell just before a restart makes no further events.
@@ -288,7 +311,7 @@ class MonitoringService:
         first: dict[int, tuple[DeviceRef, datetime]] = {}
         for tag, item in batch:
             if tag == "event":
-                device, readings = self._routes.get(item.sensor), [item]
+                device, readings = self._sensors.get((item.home, item.sensor)), [item]
             elif tag == "stored":
                 device, readings = item
             else:
@@ -330,7 +353,7 @@ class MonitoringService:
         return monitor
 
     def _plan_event(self, plan: _Plan, reading: Reading) -> None:
-        device = self._routes.get(reading.sensor)
+        device = self._sensors.get((reading.home, reading.sensor))
         if device is None:  # unregistered between the normaliser's look-up and now
             plan.letters.append(dead_letter_row(ZIGBEE, f"device {reading.sensor!r} is no longer registered",
                                                 msgspec.json.encode(reading), None))
@@ -355,7 +378,7 @@ class MonitoringService:
             plan.sensor_alerts.append((device.provider_id, device.client_id, alert))
 
     def _plan_status(self, plan: _Plan, status: DeviceStatus) -> None:
-        device = self._routes.get(status.sensor)
+        device = self._sensors.get((status.home, status.sensor))
         if device is None:
             return
         plan.device_alerts.append((device, status))
@@ -380,9 +403,13 @@ class MonitoringService:
                 return
         device = None
         try:
-            device = self._routes.get(parse_topic(letter.key, self.options.prefix, self.options.layout).key or "")
+            topic = parse_topic(letter.key, self.options.prefix, self.options.layout)
         except PayloadError:
             pass
+        else:
+            # A device's own provider; else, where the base topic names a gateway, that gateway's provider
+            # (a stranger paired to their gateway is theirs to see); else nobody's but the platform operator's.
+            device = self._routes.get(topic.key or "") or self._gateways.get(topic.gateway or "")
         plan.letters.append(dead_letter_row(letter.source, f"{letter.key}: {letter.reason}", letter.payload,
                                             device.provider_id if device else None, as_utc(letter.received_at)))
 

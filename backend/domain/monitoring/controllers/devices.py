@@ -19,8 +19,10 @@ from backend.domain.monitoring.repositories import DeviceRepository
 from backend.domain.monitoring.schemas import DeviceIn, DeviceOut, DeviceRegistered, DeviceUpdate
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.repositories import ClientRepository
+from backend.domain.monitoring.ingest import layout_of
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
+from sensors.adapters.zigbee2mqtt.topics import Layout
 
 
 def conflict(exc: DeviceConflict) -> ClientException:
@@ -33,6 +35,11 @@ async def _device(db_session: AsyncSession, tenant: TenantScope, device_id: int)
     if device is None:
         raise NotFoundException(f"no device {device_id}")
     return device
+
+
+def _shared_topics(request: Request[Any, Any, Any]) -> bool:
+    """Whether every gateway publishes under one base topic (friendly names must then be unique broker-wide)."""
+    return layout_of(request.app.state.settings) is Layout.SHARED
 
 
 class DeviceController(Controller):
@@ -48,7 +55,8 @@ class DeviceController(Controller):
         """Store the device with its friendly-name → room mapping; the token is returned this once."""
         client = await client_in_scope(db_session, tenant, client_id)
         try:
-            device, token = await register_device(db_session, tenant, client.provider_id, client_id, data)
+            device, token = await register_device(db_session, tenant, client.provider_id, client_id, data,
+                                                  shared_topics=_shared_topics(request))
         except DeviceConflict as exc:
             raise conflict(exc) from None
         record(db_session, request.user, "register", "device", device.id, provider_id=device.provider_id,
@@ -85,7 +93,7 @@ class DeviceController(Controller):
         """Replace the mapping (the ingest worker picks it up on its next registry refresh)."""
         device = await _device(db_session, tenant, device_id)
         try:
-            await update_rooms(db_session, device, data.rooms)
+            await update_rooms(db_session, device, data.rooms, shared_topics=_shared_topics(request))
         except DeviceConflict as exc:
             raise conflict(exc) from None
         record(db_session, request.user, "update", "device", device.id, provider_id=device.provider_id,

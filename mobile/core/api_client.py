@@ -189,6 +189,10 @@ class ApiClient:
         board["visits"] = visits
         return board
 
+    def open_alarms(self) -> list[dict[str, Any]]:
+        """Open alarms (SOS, leak, smoke, gas), newest first: one small request the board makes every few seconds."""
+        return list(self.get("/alerts", state="open", kind="alarm", limit=50).get("items", []))
+
     def acknowledge_alert(self, alert_id: int) -> Any:
         return self.post(f"/alerts/{alert_id}/acknowledge")
 

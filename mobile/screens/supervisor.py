@@ -1,6 +1,7 @@
 """The supervisor's tablet board: visits grouped by live state, open alerts, reviews and amendments.
 
-Refreshes on its own every ``REFRESH_S`` seconds while shown. Acknowledge/resolve and the
+Refreshes on its own every ``REFRESH_S`` seconds while shown, and at once when the alarm watch
+(every ``ALARM_POLL_S`` seconds) sees an alarm the board does not show yet. Acknowledge/resolve and the
 approve/reject decisions go straight to the server (a supervisor works online); a failed
 call leaves the item in place with the server's reason.
 """
@@ -16,6 +17,7 @@ from kivy.metrics import dp
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from mobile.core.alarm_watch import ALARM_POLL_S, AlarmWatch
 from mobile.core.api_client import ApiError
 from mobile.core.session import today
 from mobile.screens.widgets import (
@@ -58,6 +60,8 @@ class SupervisorScreen(AppScreen):
         self.amendments: list[dict[str, Any]] = []
         self.buttons: dict[str, TouchButton] = {}  # e.g. "ack:12", "approve-review:5" (for tests)
         self._timer: Any = None
+        self._alarm_timer: Any = None
+        self._alarms: AlarmWatch | None = None
         self.loads = 0
 
     def enter(self, **context: Any) -> None:
@@ -66,11 +70,24 @@ class SupervisorScreen(AppScreen):
         self.refresh()
         if self._timer is None:
             self._timer = Clock.schedule_interval(lambda _dt: self.refresh(), context.get("refresh_s", REFRESH_S))
+        if self._alarm_timer is None:
+            self._alarm_timer = Clock.schedule_interval(lambda _dt: self.watch_alarms(),
+                                                        context.get("alarm_poll_s", ALARM_POLL_S))
 
     def on_leave(self, *args: Any) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._timer, self._alarm_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._alarm_timer = None
+
+    def watch_alarms(self) -> None:
+        """Refresh now if an alarm (SOS, leak, smoke, gas) is open that the board does not show yet."""
+        client = self.app.session.client
+        if client is None or self._alarms is None:
+            return
+        watch = self._alarms
+        self.app.run_in_background(watch.new_alarms, lambda fresh: self.refresh() if fresh else None,
+                                   lambda _error: None)  # the next board refresh reports a lost connection
 
     def refresh(self) -> None:
         client = self.app.session.client
@@ -85,6 +102,10 @@ class SupervisorScreen(AppScreen):
 
     def _loaded(self, loaded: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         self.board, self.reviews, self.amendments = loaded
+        if self._alarms is None and self.app.session.client is not None:
+            self._alarms = AlarmWatch(self.app.session.client.open_alarms)
+        if self._alarms is not None:
+            self._alarms.shown(self.board.get("alerts", []))
         self.loads += 1
         self.message = ""
         self.app.online = True

@@ -179,6 +179,9 @@ def test_a_webhook_alarm_is_paged_at_once_and_again_until_acknowledged(
     (alarm,) = [a for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]
                 if a["kind"] == "alarm" and a["client_id"] == hub["device"]["client_id"]]
     assert [page["level"] for page in _pages(on_call)] == [1]  # paged before the response even returned
+    # The board's alarm watch asks for open alarms only, every few seconds.
+    watched = api.get("/api/v1/alerts", params={"state": "open", "kind": "alarm"}, headers=supervisor).json()
+    assert alarm["id"] in {a["id"] for a in watched["items"]} and {a["kind"] for a in watched["items"]} == {"alarm"}
 
     async def scenario() -> None:
         engine = create_engine(seeded_db_url)

@@ -19,7 +19,7 @@ from backend.domain.alerts.schemas import alert_summary
 from backend.domain.audit.services import record
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
-from shared.enums import AlertState
+from shared.enums import AlertKind, AlertState
 
 
 class AlertController(Controller):
@@ -34,10 +34,14 @@ class AlertController(Controller):
     async def list_alerts(
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
         in_state: AlertState | None = QueryParameter(name="state", default=None, description="only alerts in this state"),
+        of_kind: AlertKind | None = QueryParameter(name="kind", default=None,
+                                                   description="only alerts of this kind (the board's alarm watch asks for alarm)"),
     ) -> Page[dict[str, Any]]:
         """Newest first."""
         repo = AlertRepository(db_session, tenant)
         filters = [Alert.state == in_state] if in_state else []
+        if of_kind:
+            filters.append(Alert.kind == of_kind)
         rows = await repo.list(*filters, order_by=Alert.created_at.desc(), limit=page.limit, offset=page.offset)  # type: ignore[attr-defined]
         return Page([alert_summary(a) for a in rows], await repo.count(*filters), page.limit, page.offset)
 

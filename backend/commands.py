@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from domicare.errors import CommandError
+from shared.timekeeping import LONDON, utc_now
 
 DEMO_HOST, DEMO_PORT = "127.0.0.1", 8000
 
@@ -81,6 +84,17 @@ def run_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _seeded_on(database_url: str) -> date | None:
+    from backend.database.engine import create_engine
+    from backend.seeding import seeded_on
+
+    engine = create_engine(database_url)
+    try:
+        return await seeded_on(engine)
+    finally:
+        await engine.dispose()
+
+
 async def _seed(database_url: str, size: str, seed_value: int) -> dict[str, int]:
     from backend.database.engine import create_engine
     from backend.seeding import seed
@@ -129,8 +143,31 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def prepare_demo_database(database: Path) -> str:
+    """Migrate the demo's SQLite file, seeding it for today when it is new or was seeded on an earlier day."""
+    database_url = f"sqlite+aiosqlite:///{database}"
+    if database.exists():
+        _upgrade(database_url)
+        seeded = asyncio.run(_seeded_on(database_url))
+        if seeded != utc_now().astimezone(LONDON).date():
+            print(f"The demo city in {database} was seeded on {seeded or 'no day'}: seeding it again for today "
+                  "(the demo holds sample data only).", flush=True)
+            for stale in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal"))):
+                stale.unlink(missing_ok=True)
+    fresh = not database.exists()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    _upgrade(database_url)
+    if fresh:
+        asyncio.run(_seed(database_url, "small", 1))
+    return database_url
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """``domicare demo``: a seeded SQLite city on first run, then the API with the demo logins printed."""
+    """``domicare demo``: a seeded SQLite city for today, then the API with the demo logins printed.
+
+    The demo's day is built around the moment of seeding (what is past delivered, what is to come
+    planned), so a demo seeded on an earlier day is stale: it holds sample data only and is seeded again.
+    """
     from fixtures.city import DEMO_LOGINS, DEMO_PASSWORD
 
     if args.data_dir:
@@ -138,13 +175,8 @@ def run_demo(args: argparse.Namespace) -> int:
     # The demo listens to the local broker too, so a `mosquitto_pub` to zigbee2mqtt/<name> shows up live.
     os.environ.setdefault("DOMICARE_MQTT_INGEST", "1")
     settings = _settings(None)
-    database_file = settings.data_dir / "domicare.db"
-    database_url = f"sqlite+aiosqlite:///{database_file}"
+    database_url = prepare_demo_database(settings.data_dir / "domicare.db")
     settings = msgspec.structs.replace(settings, database_url=database_url)
-    fresh = not database_file.exists()
-    _upgrade(database_url)
-    if fresh:
-        asyncio.run(_seed(database_url, "small", 1))
     print("\nDomicare demo is running at http://%s:%d  (API docs: /schema)" % (DEMO_HOST, args.port))
     print("Demo logins (password %r):" % DEMO_PASSWORD)
     for username, role in DEMO_LOGINS.items():

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.database.bulk import load_tables, row_count
-from backend.domain.accounts.models import Provider
+from backend.database.bulk import earliest, load_tables, row_count
+from backend.domain.accounts.models import Provider, User
 from backend.security.passwords import hash_password
 from backend.tables import metadata
 from fixtures.city import DEMO_PASSWORD, CityData, generate_city
+from shared.timekeeping import as_utc, to_london
 
 Progress = Callable[[str], None]
 
@@ -23,6 +25,12 @@ def _stderr(message: str) -> None:
 async def database_is_empty(engine: AsyncEngine) -> bool:
     """Whether no provider exists yet (the schema must already be there)."""
     return await row_count(engine, Provider) == 0
+
+
+async def seeded_on(engine: AsyncEngine) -> date | None:
+    """The London day a seeded city was generated for (its accounts are made at that moment), or ``None``."""
+    first = await earliest(engine, User.created_at)  # type: ignore[arg-type]
+    return to_london(as_utc(first)).date() if first is not None else None
 
 
 async def load_city(engine: AsyncEngine, city: CityData, progress: Progress = _stderr) -> dict[str, int]:

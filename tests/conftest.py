@@ -20,6 +20,10 @@ import pytest
 os.environ.setdefault("DOMICARE_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
+from tests.clock import install_test_clock  # noqa: E402
+
+TEST_CLOCK_START = install_test_clock()  # before anything reads the time
+
 from backend.config import Settings  # noqa: E402  (environment first)
 from fixtures.city import DEMO_PASSWORD  # noqa: E402
 
@@ -30,6 +34,13 @@ if TYPE_CHECKING:
 
 POSTGRES_ADMIN_DSN = os.environ.get("DOMICARE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 MQTT_HOST, MQTT_PORT = "127.0.0.1", 1883
+
+
+def pytest_report_header() -> str:
+    """Say which clock the run is on, so a failure can be replayed at the same moment."""
+    if TEST_CLOCK_START is None:
+        return "test clock: the wall clock"
+    return f"test clock: starts at {TEST_CLOCK_START.isoformat()} (DOMICARE_TEST_CLOCK to change)"
 
 
 def _reachable(host: str, port: int) -> bool:

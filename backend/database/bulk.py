@@ -17,6 +17,12 @@ async def row_count(engine: AsyncEngine, table: Any) -> int:
         return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
 
 
+async def earliest(engine: AsyncEngine, column: Any) -> Any:
+    """The smallest value of a column over the whole table, or ``None`` when it is empty."""
+    async with engine.connect() as connection:
+        return (await connection.execute(select(func.min(column)))).scalar_one()
+
+
 async def load_tables(engine: AsyncEngine, tables: Sequence[Table], rows: Mapping[str, list[dict[str, Any]]],
                       progress: Callable[[str], None]) -> dict[str, int]:
     """Insert the rows of each table, in the order given (foreign keys first), in one transaction.

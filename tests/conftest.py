@@ -82,6 +82,28 @@ def _pg_url(database: str) -> str:
     )
 
 
+async def prepare_test_database(url: str, *, seeded: bool) -> None:
+    """Migrate a database and, if asked, load the tests' city: the small demo city (seed 1).
+
+    Today's round is all still to do whatever the test clock says, so a test can work any of
+    today's visits; the demo's own seeding at the moment is tested in test_demo_any_hour.py.
+    """
+    from backend.database.engine import create_engine
+    from backend.database.migrate import upgrade
+    from backend.seeding import load_city
+    from backend.security.passwords import hash_password
+    from fixtures.city import DEMO_PASSWORD, generate_city
+    from shared.timekeeping import LONDON, london_to_utc, utc_now
+
+    await upgrade(url)
+    if seeded:
+        engine = create_engine(url)
+        today = utc_now().astimezone(LONDON).date()
+        city = generate_city("small", 1, worked_until=london_to_utc(today, 0), password_hash=hash_password(DEMO_PASSWORD))
+        await load_city(engine, city, progress=lambda _m: None)
+        await engine.dispose()
+
+
 class DatabaseFactory:
     """Makes isolated copies of a prepared (migrated, optionally seeded) template database."""
 
@@ -95,12 +117,6 @@ class DatabaseFactory:
     def _template(self, kind: str) -> str:
         if kind in self.templates:
             return self.templates[kind]
-        from backend.database.engine import create_engine
-        from backend.database.migrate import upgrade
-        from backend.seeding import load_city
-        from backend.security.passwords import hash_password
-        from fixtures.city import DEMO_PASSWORD, generate_city
-
         name = f"dct_{self.run_id}_{kind}"
         if self.backend == "postgres":
             _pg_admin(f'CREATE DATABASE "{name}"')
@@ -108,16 +124,7 @@ class DatabaseFactory:
             url = _pg_url(name)
         else:
             url = f"sqlite+aiosqlite:///{self.workdir / (name + '.db')}"
-
-        async def prepare() -> None:
-            await upgrade(url)
-            if kind == "seeded":
-                engine = create_engine(url)
-                city = generate_city("small", 1, password_hash=hash_password(DEMO_PASSWORD))
-                await load_city(engine, city, progress=lambda _m: None)
-                await engine.dispose()
-
-        asyncio.run(prepare())
+        asyncio.run(prepare_test_database(url, seeded=kind == "seeded"))
         self.templates[kind] = name
         return name
 

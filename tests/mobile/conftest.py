@@ -15,7 +15,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo city seeded once per run; tests copy it."""
     folder = tmp_path_factory.mktemp("mobile-db")
     db = folder / "template.db"
-    seed_database(db, folder)
+    seed_database(db)
     return db
 
 

@@ -6,6 +6,7 @@ fail exactly as they would without signal.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -22,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-not-for-production-0123456789"
 
 
-
 def env_for(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(DOMICARE_DATA_DIR=str(data_dir), DOMICARE_SECRET_KEY=os.environ.get("DOMICARE_SECRET_KEY", SECRET),
@@ -30,10 +30,11 @@ def env_for(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def seed_database(db_path: Path, data_dir: Path) -> None:
-    """Seed the small demo city (seed 1) into ``db_path``."""
-    subprocess.run([sys.executable, "-m", "domicare", "seed", "--database-url", f"sqlite+aiosqlite:///{db_path}"],
-                   cwd=ROOT, env=env_for(data_dir), check=True, capture_output=True, timeout=120)
+def seed_database(db_path: Path) -> None:
+    """The tests' city (the small demo city, today's round still to do) in ``db_path``."""
+    from tests.conftest import prepare_test_database
+
+    asyncio.run(prepare_test_database(f"sqlite+aiosqlite:///{db_path}", seeded=True))
 
 
 class LiveServer:

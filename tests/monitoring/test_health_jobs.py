@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ from backend.app import build_scheduler
 from sensors.adapters.zigbee2mqtt.silence import SilenceWatch
 from shared.enums import AlertKind, SensorKind
 from shared.sensor_events import SensorEvent as Reading
-from shared.timekeeping import to_london, utc_now
+from shared.timekeeping import LONDON, to_london, utc_now
 from shared.vitals import VitalObservation, VitalSign
 from tests.conftest import make_settings
 
@@ -208,6 +208,8 @@ def _daily(client: Client, sign: VitalSign, value: float, times: list[datetime])
 def test_an_overdue_weight_reading_gets_one_reminder_a_day_and_a_fresh_one_none(seeded_db_url: str) -> None:
     now = utc_now()
     days_ago = lambda *days: [now - timedelta(days=d) for d in days]  # noqa: E731
+    midnight = datetime.combine(to_london(now).date() + timedelta(days=1), time(), tzinfo=LONDON)
+    later_the_same_day = min(now + timedelta(minutes=60), midnight - timedelta(seconds=1))
 
     async def scenario(sessions: Sessions) -> dict[str, Any]:
         late, prompt = await _quiet_clients(sessions, 2)
@@ -221,7 +223,7 @@ def test_an_overdue_weight_reading_gets_one_reminder_a_day_and_a_fresh_one_none(
                 await record_observations(session, provider_id=client.provider_id, client_id=client.id,
                                           device_id=None, readings=readings)
         runs = [await remind_overdue_vitals(sessions, moment)
-                for moment in (now, now + timedelta(minutes=60), now + timedelta(days=1))]
+                for moment in (now, later_the_same_day, now + timedelta(days=1))]
 
         async def reminders(client: Client) -> list[Alert]:
             async with sessions() as session:

@@ -36,6 +36,7 @@ def _missed_visit(db: Db, index: int = 0) -> Visit:
     """A visit of carer.demo's (provider 1) planned to have ended an hour ago, with a case note and key-safe notes."""
     visit = db.carer_visits("carer.demo")[index]
     now = utc_now()
+    db.settle_round(now)
     db.plan(visit.id, now - minutes(120), now - minutes(60))
     carer_id = db.scalars(select(VisitAssignment.carer_id).where(VisitAssignment.visit_id == visit.id))[0]
 

@@ -27,14 +27,13 @@ DEFAULT_CLOCK = "2026-11-25T10:30"
 OFFSET_VARIABLE = "DOMICARE_TEST_CLOCK_OFFSET"
 BOOT_DIR = Path(__file__).resolve().parent / "clock_boot"
 
-# The fixed clocks that tests/test_any_hour.py replays the clock-sensitive tests under.
+# The clocks tests/test_any_hour.py replays the clock-sensitive tests under, beside the default.
 PROOF_CLOCKS = {
-    "early morning": "2026-11-25T07:00",
     "midday": "2026-11-25T12:00",
     "late evening": "2026-11-25T23:30",
     "small hours": "2026-11-26T03:00",
-    "clock-change Sunday (second 01:30)": "2026-10-25T01:30+00:00",
-    "spring-forward Sunday": "2026-03-29T03:30",
+    "autumn clock-change Sunday, the second 01:30": "2026-10-25T01:30+00:00",
+    "spring clock-change Sunday, late evening": "2026-03-29T23:30",
 }
 
 

@@ -13,6 +13,8 @@ import pytest
 from domicare.cli import main
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
+
 
 def test_export_command(seeded_db_url: str, tmp_path: Path, last_week: date, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "prv002.csv"

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.app import build_scheduler
 from backend.database.engine import create_engine, session_factory
 from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
@@ -28,13 +29,14 @@ from backend.domain.monitoring.schemas import DeviceIn, DeviceKind
 from backend.domain.monitoring.storage import event_row, insert_events
 from backend.domain.monitoring.vitals import record_observations
 from backend.domain.people.models import Client
-from backend.app import build_scheduler
 from sensors.adapters.zigbee2mqtt.silence import SilenceWatch
 from shared.enums import AlertKind, SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import LONDON, to_london, utc_now
 from shared.vitals import VitalObservation, VitalSign
 from tests.conftest import make_settings
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 T = TypeVar("T")
 Sessions = async_sessionmaker[AsyncSession]

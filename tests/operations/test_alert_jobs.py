@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -17,6 +18,8 @@ from shared.timekeeping import utc_now
 from tests.conftest import make_settings
 from tests.operations.conftest import minutes
 from tests.support.database import Db
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def _alerts(db: Db, visit_id: int) -> list[Alert]:

@@ -7,6 +7,8 @@ import hmac
 import json
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 from sqlalchemy import select, update
 
 from backend.domain.alerts.models import Alert
@@ -23,6 +25,8 @@ from tests.conftest import make_settings
 from tests.operations.conftest import Inbox, minutes
 from tests.support.database import Db
 from tests.support.servers import free_port
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def _raise(db: Db, key: str, age: timedelta) -> int:

@@ -28,6 +28,8 @@ from tests.operations.conftest import Inbox, minutes
 from tests.support.database import Db
 from tests.support.servers import free_port
 
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
+
 CASE_NOTE = "Mrs X was tearful about her son; bruise on left arm noted"
 KEY_SAFE = "key safe 4471 behind the bins"
 

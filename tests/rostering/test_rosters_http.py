@@ -6,6 +6,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from shared.timekeeping import london_to_utc, utc_now
 from tests.conftest import sign_in
 from tests.rostering.conftest import wait_for
 from tests.rostering.rota_checks import check_rota, day_rows
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 def _today() -> date:
     return today_in_london(utc_now())

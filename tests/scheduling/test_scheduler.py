@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from backend.scheduling.lease import Lease
@@ -14,6 +15,8 @@ from backend.scheduling.runner import JobScheduler
 from shared.timekeeping import utc_now
 from tests.conftest import make_settings
 from tests.support.database import Db
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def test_only_one_scheduler_holds_the_lease(db: Db) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import TestClient
 
 from tests.conftest import sign_in
@@ -15,6 +16,8 @@ from tests.support.visits import (
     todays_rota,
     visit_not_assigned_to,
 )
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def _with_medication(rota: list[dict]) -> dict:

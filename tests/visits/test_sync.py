@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from tests.conftest import sign_in
 from tests.support.visits import all_given, events_with_keys, gps_at, key, now_iso, todays_rota, visit_not_assigned_to
+
+pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def _action(kind: str, visit: dict, payload: dict, idem: str | None = None) -> dict:

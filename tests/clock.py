@@ -33,7 +33,6 @@ PROOF_CLOCKS = {
     "late evening": "2026-11-25T23:30",
     "small hours": "2026-11-26T03:00",
     "autumn clock-change Sunday, the second 01:30": "2026-10-25T01:30+00:00",
-    "spring clock-change Sunday, late evening": "2026-03-29T23:30",
 }
 
 

@@ -2,7 +2,7 @@
 
 The whole suite runs on the default clock of tests/clock.py (a weekday morning). Here the tests
 marked ``clock_sensitive`` (today's round, the visit watch, daily reminders, weeks and the demo
-seed) run again, each clock in a child pytest: midday, 23:30, 03:00 and both clock-change Sundays.
+seed) run again, each clock in a child pytest: midday, 23:30, 03:00 and a clock-change Sunday.
 They run on SQLite; PostgreSQL stores the same UTC instants, and runs them all on the default clock.
 """
 

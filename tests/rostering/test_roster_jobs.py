@@ -6,7 +6,6 @@ import asyncio
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
 
 from backend.database.engine import create_engine, session_factory
@@ -15,8 +14,6 @@ from backend.domain.rostering.inputs import minute_of_day, moment_of, today_in_l
 from backend.domain.rostering.models import RosterJob, RosterJobStatus
 from shared.timekeeping import utc_now
 from tests.rostering.conftest import wait_for
-
-pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
 
 def _job(status: RosterJobStatus, heartbeat_age: timedelta | None, worker: str | None) -> RosterJob:

@@ -21,8 +21,6 @@ from tests.conftest import sign_in
 from tests.rostering.conftest import wait_for
 from tests.rostering.rota_checks import check_rota, day_rows
 
-pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
-
 def _today() -> date:
     return today_in_london(utc_now())
 
@@ -81,6 +79,7 @@ def test_solve_then_publish_shows_the_rota_to_carers(api: TestClient, supervisor
     assert next(a for a in audit if a.action == "roster.published").detail["summary"] == diff["summary"]
 
 
+@pytest.mark.clock_sensitive  # "now" splits the day into started and still-to-do visits
 def test_reroster_keeps_started_visits_and_gives_nothing_to_the_sick_carer(
     api: TestClient, supervisor: dict[str, str], run_db: Any
 ) -> None:

@@ -92,8 +92,11 @@ def test_outside_geofence_and_manual_are_unverified_and_go_to_review(api: TestCl
                                                   "visit": {"id": manual["id"], "status": "in_progress"}}
 
     supervisor = sign_in(api, "supervisor.demo")
-    pending = api.get("/api/v1/reviews", headers=supervisor).json()["items"]
-    assert {p["event_id"] for p in pending} == {outside.json()["event_id"], by_hand.json()["event_id"]}
+    pending = api.get("/api/v1/reviews?limit=500", headers=supervisor).json()["items"]
+    ours = {outside.json()["event_id"], by_hand.json()["event_id"]}
+    # Late last night's unverified checks may still wait for the office too, so look for these two.
+    assert ours <= {p["event_id"] for p in pending}
+    assert all(p["event_id"] not in ours or p["visit_id"] in (far["id"], manual["id"]) for p in pending)
     board = api.get("/api/v1/board?limit=500", headers=supervisor).json()
     states = {v["id"]: v["state"] for v in board["visits"]}
     assert states[far["id"]] == states[manual["id"]] == "unverified"

@@ -21,6 +21,10 @@ class VitalSign(StrEnum):
     GLUCOSE = "glucose"
     SUPPLEMENTAL_OXYGEN = "supplemental_oxygen"  # 1 on oxygen, 0 on air
     CONSCIOUSNESS = "consciousness"  # ACVPU coded 0=A 1=C (new confusion) 2=V 3=P 4=U
+    # Stored and exported, not triaged.
+    BODY_HEIGHT = "body_height"
+    BMI = "bmi"
+    MEAN_BP = "mean_bp"
 
 
 CANONICAL_UNITS: dict[VitalSign, str] = {
@@ -34,6 +38,9 @@ CANONICAL_UNITS: dict[VitalSign, str] = {
     VitalSign.GLUCOSE: "mmol/L",
     VitalSign.SUPPLEMENTAL_OXYGEN: "1",
     VitalSign.CONSCIOUSNESS: "1",
+    VitalSign.BODY_HEIGHT: "cm",
+    VitalSign.BMI: "kg/m2",
+    VitalSign.MEAN_BP: "mm[Hg]",
 }
 
 
@@ -45,3 +52,5 @@ class VitalObservation(msgspec.Struct, frozen=True, kw_only=True):
     value: float
     time: datetime
     source: str
+    # When a sender recorded only the date (or month, or year): that text, and ``time`` is its start.
+    date_only: str | None = None

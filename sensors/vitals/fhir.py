@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
 
-from sensors.vitals.loinc import BP_PANEL, CODES, EXPORT_CODES, EXTRA_CODINGS, INHALED_O2_FLOW, LOINC_SYSTEM, UCUM_SYSTEM
+from sensors.vitals.loinc import (
+    BP_PANEL,
+    CODES,
+    EXPORT_CODES,
+    EXTRA_CODINGS,
+    INHALED_O2_FLOW,
+    LOINC_SYSTEM,
+    UCUM_SYSTEM,
+    VITALS_PANEL,
+)
 from sensors.vitals.ranges import validate, validate_pair
 from sensors.vitals.units import VitalsError, as_number, as_unit, to_canonical
 from shared.vitals import CANONICAL_UNITS, VitalObservation, VitalSign
@@ -59,22 +69,32 @@ def _quantity(element: dict[str, Any], sign: VitalSign, where: str) -> float:
     return to_canonical(sign, value, unit or as_unit(quantity.get("unit"), f"{where}: valueQuantity.unit"))
 
 
-def _time(resource: dict[str, Any]) -> datetime:
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _time(resource: dict[str, Any]) -> tuple[datetime, str | None]:
+    """When it was measured, and the date text itself when the sender recorded no time (R4 allows a bare date)."""
     text = resource.get("effectiveDateTime") or resource.get("effectiveInstant") \
         or _object(resource.get("effectivePeriod"), "Observation.effectivePeriod").get("start")
     if not isinstance(text, str):
         raise VitalsError("Observation needs effectiveDateTime (or effectivePeriod.start)")
+    if _PARTIAL_DATE.match(text):
+        year, month, day = (int(part) for part in (text + "-01-01")[:10].split("-"))
+        try:
+            return datetime(year, month, day, tzinfo=timezone.utc), text
+        except ValueError:
+            raise VitalsError(f"effectiveDateTime {text!r} is not a date") from None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise VitalsError(f"effectiveDateTime {text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        raise VitalsError(f"effectiveDateTime {text!r} must include a time and a time zone")
+        raise VitalsError(f"effectiveDateTime {text!r} must include a time zone (or be a date alone)")
     try:
         moment.astimezone(timezone.utc)
     except OverflowError:
         raise VitalsError(f"effectiveDateTime {text!r} is out of range") from None
-    return moment
+    return moment, None
 
 
 def _client(resource: dict[str, Any], client: str | None) -> str:
@@ -91,7 +111,8 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
     """Validated observations from one FHIR Observation (a BP panel gives two, SpO2 with O2 flow two).
 
     ``client`` is the client the sending device is registered to; when given, the
-    Observation's subject must match it.
+    Observation's subject must match it. A vital-signs panel whose readings are other
+    Observations (``hasMember``) gives none itself: its members are read where they are.
     """
     try:
         resource = msgspec.json.decode(data) if isinstance(data, bytes) else data
@@ -106,25 +127,19 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
         raise VitalsError("Observation.status must be a string")
     if status in _REJECTED_STATUS:
         raise VitalsError(f"Observation status {resource['status']!r} cannot be accepted")
-    who, when = _client(resource, client), _time(resource)
+    who, (when, date_only) = _client(resource, client), _time(resource)
     code = _loinc(resource.get("code"), "Observation.code")
 
     def observation(sign: VitalSign, value: float) -> VitalObservation:
-        return validate(VitalObservation(client=who, sign=sign, value=value, time=when, source=SOURCE))
+        return validate(VitalObservation(client=who, sign=sign, value=value, time=when, source=SOURCE,
+                                         date_only=date_only))
 
-    if code == BP_PANEL:
-        parts: dict[VitalSign, VitalObservation] = {}
-        for index, component in enumerate(_array(resource.get("component"), "Observation.component")):
-            sign = CODES.get(_loinc(component.get("code"), f"component[{index}].code"))
-            if sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
-                parts[sign] = observation(sign, _quantity(component, sign, f"component[{index}]"))
-        if len(parts) != 2:
-            raise VitalsError("blood pressure panel needs systolic (8480-6) and diastolic (8462-4) components")
-        validate_pair(parts[VitalSign.SYSTOLIC_BP], parts[VitalSign.DIASTOLIC_BP])
-        return [parts[VitalSign.SYSTOLIC_BP], parts[VitalSign.DIASTOLIC_BP]]
+    if code in (BP_PANEL, VITALS_PANEL):
+        return _panel(code, resource, observation)
     sign = CODES.get(code)
     if sign is None:
-        raise VitalsError(f"LOINC {code} is not a vital sign Domicare reads (accepted: {', '.join(CODES)}, {BP_PANEL})")
+        raise VitalsError(f"LOINC {code} is not a vital sign Domicare reads "
+                          f"(accepted: {', '.join(CODES)}, panels {BP_PANEL} and {VITALS_PANEL})")
     result = [observation(sign, _quantity(resource, sign, "Observation"))]
     if sign is VitalSign.SPO2:
         for index, component in enumerate(_array(resource.get("component"), "Observation.component")):
@@ -133,6 +148,35 @@ def parse_observation(data: bytes | dict[str, Any], client: str | None = None) -
                 flow = as_number(quantity.get("value", 0), f"component[{index}].valueQuantity.value")
                 result.append(observation(VitalSign.SUPPLEMENTAL_OXYGEN, 1.0 if flow else 0.0))
     return result
+
+
+def _panel(code: str, resource: dict[str, Any],
+           observation: Callable[[VitalSign, float], VitalObservation]) -> list[VitalObservation]:
+    """A panel's readings are its members: components here, or (vital-signs panel) other Observations it names.
+
+    A member whose value is absent (``dataAbsentReason``) is left out and the others kept; a blood
+    pressure is checked as a pair only when both halves are there.
+    """
+    parts: dict[VitalSign, VitalObservation] = {}
+    absent = []
+    for index, component in enumerate(_array(resource.get("component"), "Observation.component")):
+        sign = CODES.get(_loinc(component.get("code"), f"component[{index}].code"))
+        if sign is None:
+            continue
+        if "valueQuantity" not in component and component.get("dataAbsentReason") is not None:
+            absent.append(sign.value.replace("_", " "))
+            continue
+        parts[sign] = observation(sign, _quantity(component, sign, f"component[{index}]"))
+    if code == BP_PANEL:
+        parts = {sign: obs for sign, obs in parts.items() if sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP)}
+        if not parts:
+            missing = f" (absent: {', '.join(absent)})" if absent else ""
+            raise VitalsError(f"blood pressure panel has no systolic (8480-6) or diastolic (8462-4) value{missing}")
+        if len(parts) == 2:
+            validate_pair(parts[VitalSign.SYSTOLIC_BP], parts[VitalSign.DIASTOLIC_BP])
+    elif not parts and not resource.get("hasMember"):
+        raise VitalsError("vital-signs panel has neither components nor members")
+    return list(parts.values())
 
 
 def _quantity_json(sign: VitalSign, value: float) -> dict[str, Any]:
@@ -145,13 +189,13 @@ def _concept(code: str, display: str, *more: tuple[str, str]) -> dict[str, Any]:
     return {"coding": codings, "text": display}
 
 
-def _resource(client: str, time: datetime, concept: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+def _resource(client: str, time: datetime | str, concept: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Observation", "status": "final",
             "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/vitalsigns"]},
             "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
                                       "code": "vital-signs", "display": "Vital Signs"}], "text": "Vital Signs"}],
             "code": concept, "subject": {"reference": f"Patient/{client}"},
-            "effectiveDateTime": time.isoformat(), **body}
+            "effectiveDateTime": time if isinstance(time, str) else time.isoformat(), **body}
 
 
 def _sign_concept(sign: VitalSign) -> dict[str, Any]:
@@ -160,13 +204,13 @@ def _sign_concept(sign: VitalSign) -> dict[str, Any]:
 
 def to_observations(observations: Iterable[VitalObservation]) -> list[dict[str, Any]]:
     """FHIR Observation resources; systolic and diastolic taken together become one BP panel."""
-    pending: dict[tuple[str, datetime], dict[VitalSign, float]] = {}
+    pending: dict[tuple[str, datetime | str], dict[VitalSign, float]] = {}
     resources = []
     for obs in observations:
         if obs.sign in (VitalSign.SYSTOLIC_BP, VitalSign.DIASTOLIC_BP):
-            pending.setdefault((obs.client, obs.time), {})[obs.sign] = obs.value
+            pending.setdefault((obs.client, obs.date_only or obs.time), {})[obs.sign] = obs.value
         elif obs.sign in EXPORT_CODES:
-            resources.append(_resource(obs.client, obs.time, _sign_concept(obs.sign),
+            resources.append(_resource(obs.client, obs.date_only or obs.time, _sign_concept(obs.sign),
                                        {"valueQuantity": _quantity_json(obs.sign, obs.value)}))
     for (client, time), values in pending.items():
         components = [{"code": _sign_concept(sign), "valueQuantity": _quantity_json(sign, values[sign])} if sign in values

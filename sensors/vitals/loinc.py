@@ -19,9 +19,16 @@ CODES: dict[str, VitalSign] = {
     "8480-6": VitalSign.SYSTOLIC_BP,
     "8462-4": VitalSign.DIASTOLIC_BP,
     "29463-7": VitalSign.BODY_WEIGHT,
-    "15074-8": VitalSign.GLUCOSE,
-    "14743-9": VitalSign.GLUCOSE,
+    "15074-8": VitalSign.GLUCOSE,  # molar, blood
+    "14743-9": VitalSign.GLUCOSE,  # molar, capillary blood by glucometer
+    "2339-0": VitalSign.GLUCOSE,  # mass, blood
+    "41653-7": VitalSign.GLUCOSE,  # mass, capillary blood by glucometer
+    "8302-2": VitalSign.BODY_HEIGHT,
+    "39156-5": VitalSign.BMI,
+    "8478-0": VitalSign.MEAN_BP,
 }
+# Panels whose members carry the readings (as components, or as separate Observations in the Bundle).
+VITALS_PANEL = "85353-1"
 EXPORT_CODES: dict[VitalSign, tuple[str, str]] = {
     VitalSign.RESPIRATORY_RATE: ("9279-1", "Respiratory rate"),
     VitalSign.HEART_RATE: ("8867-4", "Heart rate"),
@@ -31,6 +38,9 @@ EXPORT_CODES: dict[VitalSign, tuple[str, str]] = {
     VitalSign.DIASTOLIC_BP: ("8462-4", "Diastolic blood pressure"),
     VitalSign.BODY_WEIGHT: ("29463-7", "Body weight"),
     VitalSign.GLUCOSE: ("15074-8", "Glucose [Moles/volume] in Blood"),
+    VitalSign.BODY_HEIGHT: ("8302-2", "Body height"),
+    VitalSign.BMI: ("39156-5", "Body mass index (BMI) [Ratio]"),
+    VitalSign.MEAN_BP: ("8478-0", "Mean blood pressure"),
 }
 # Further codings written beside the export code: the R4 oxygen saturation profile requires 2708-6 and
 # a pulse oximeter reading is also 59408-5.

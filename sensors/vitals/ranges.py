@@ -18,6 +18,9 @@ POSSIBLE: dict[VitalSign, tuple[float, float]] = {
     VitalSign.GLUCOSE: (0.5, 60),
     VitalSign.SUPPLEMENTAL_OXYGEN: (0, 1),
     VitalSign.CONSCIOUSNESS: (0, 4),
+    VitalSign.BODY_HEIGHT: (30, 250),
+    VitalSign.BMI: (5, 100),
+    VitalSign.MEAN_BP: (20, 250),
 }
 
 

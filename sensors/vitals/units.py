@@ -22,9 +22,13 @@ _CONVERTERS: dict[VitalSign, dict[str, Callable[[float], float]]] = {
     VitalSign.SYSTOLIC_BP: {"mm[Hg]": _same},
     VitalSign.DIASTOLIC_BP: {"mm[Hg]": _same},
     VitalSign.BODY_WEIGHT: {"kg": _same, "g": lambda grams: grams / 1000, "[lb_av]": lambda lb: lb * 0.45359237},
-    VitalSign.GLUCOSE: {"mmol/L": _same, "mg/dL": lambda mg: mg / GLUCOSE_MG_PER_MMOL},
+    VitalSign.GLUCOSE: {"mmol/L": _same, "mg/dL": lambda mg: mg / GLUCOSE_MG_PER_MMOL,
+                        "g/L": lambda grams: grams * 100 / GLUCOSE_MG_PER_MMOL, "umol/L": lambda umol: umol / 1000},
     VitalSign.SUPPLEMENTAL_OXYGEN: {"1": _same},
     VitalSign.CONSCIOUSNESS: {"1": _same},
+    VitalSign.BODY_HEIGHT: {"cm": _same, "m": lambda metres: metres * 100, "[in_i]": lambda inches: inches * 2.54},
+    VitalSign.BMI: {"kg/m2": _same},
+    VitalSign.MEAN_BP: {"mm[Hg]": _same},
 }
 
 

@@ -59,7 +59,8 @@ def test_fhir_blood_pressure_panel_gives_two_observations():
     (fhir("59408-5", 104, "%"), "spo2 104 % is physiologically impossible"),
     (fhir("8310-5", 37, "K"), "unit 'K' not accepted"),
     (fhir("1234-5", 1, "1"), "LOINC 1234-5 is not a vital sign"),
-    ({**fhir("8867-4", 70, "/min"), "effectiveDateTime": "2024-05-01"}, "must include a time and a time zone"),
+    ({**fhir("8867-4", 70, "/min"), "effectiveDateTime": "2024-05-01T09:00:00"}, "must include a time zone"),
+    ({**fhir("8867-4", 70, "/min"), "effectiveDateTime": "2024-13-01"}, "is not a date"),
     ({**fhir("8867-4", 70, "/min"), "status": "entered-in-error"}, "cannot be accepted"),
     ({"resourceType": "Patient"}, "expected a FHIR Observation"),
 ])

@@ -101,6 +101,8 @@ class ObservationOut(msgspec.Struct):
     unit: str
     effective_at: datetime
     source: str
+    # The date as sent when the sender recorded no time ("time not recorded"); effective_at is then its start.
+    date_only: str | None = None
 
 
 class AlertRaised(msgspec.Struct):
@@ -112,11 +114,21 @@ class AlertRaised(msgspec.Struct):
     message: str
 
 
+class EntryOutcome(msgspec.Struct):
+    """What became of one entry of a FHIR Bundle, like an entry of a FHIR batch-response."""
+
+    index: int
+    status: str  # "stored", "read through its members" or "refused"
+    observations: int = 0
+    reason: str | None = None
+
+
 class ObservationsRecorded(msgspec.Struct):
-    """The readings stored from one request and the alerts their triage raised."""
+    """The readings stored from one request, the alerts their triage raised and, for a Bundle, each entry's fate."""
 
     observations: list[ObservationOut]
     alerts: list[AlertRaised]
+    entries: list[EntryOutcome] = msgspec.field(default_factory=list)
 
 
 class DeadLetterOut(msgspec.Struct):

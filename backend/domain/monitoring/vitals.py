@@ -40,15 +40,19 @@ def sign_of(row: Observation) -> VitalSign:
 
 def reading_of(row: Observation) -> VitalObservation:
     """A stored row as the library's observation."""
+    date_only = row.components.get("date_only")
     return VitalObservation(client=str(row.client_id), sign=sign_of(row), value=row.value, time=row.effective_at,
-                            source=str(row.components.get("source", "stored")))
+                            source=str(row.components.get("source", "stored")),
+                            date_only=str(date_only) if date_only else None)
 
 
 def observation_out(row: Observation) -> ObservationOut:
     """The public shape of an observation row."""
     assert row.id is not None
+    date_only = row.components.get("date_only")
     return ObservationOut(row.id, row.client_id, row.device_id, sign_of(row).value, row.code, row.value, row.unit,
-                          row.effective_at, str(row.components.get("source", "")))
+                          row.effective_at, str(row.components.get("source", "")),
+                          date_only=str(date_only) if date_only else None)
 
 
 def _alert_out(alert: Alert) -> AlertRaised:
@@ -88,6 +92,8 @@ async def record_observations(session: AsyncSession, *, provider_id: int, client
         row = stored.get(key)
         if row is None:
             components: dict[str, Any] = {"sign": reading.sign.value, "source": reading.source}
+            if reading.date_only:
+                components["date_only"] = reading.date_only
             if idempotency_key:
                 components["idempotency_key"] = idempotency_key
             row = Observation(provider_id=provider_id, client_id=client_id, device_id=device_id, code=key[0],

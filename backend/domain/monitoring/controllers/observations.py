@@ -19,8 +19,8 @@ from backend.domain.monitoring.controllers.sensor_events import IdempotencyKey, 
 from backend.domain.monitoring.dependencies import Caller, provide_caller
 from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.repositories import ObservationRepository
-from backend.domain.monitoring.schemas import ObservationOut, ObservationsRecorded
-from backend.domain.monitoring.storage import dead_letter_row, keep_dead_letter
+from backend.domain.monitoring.schemas import EntryOutcome, ObservationOut, ObservationsRecorded
+from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, keep_dead_letter
 from backend.domain.monitoring.vitals import code_of, observation_out, reading_of, record_observations
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
@@ -57,11 +57,13 @@ def _subject(resource: dict[str, Any]) -> str | None:
     return reference.rsplit("/", 1)[-1] if isinstance(reference, str) else None
 
 
-def parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
+def parse_readings(body: bytes, client: Client) -> tuple[list[VitalObservation], list[EntryOutcome]]:
     """Readings from a FHIR Observation, a FHIR Bundle of Observations, or the compact form.
 
-    Whatever the shape, a body that cannot be read is a ``VitalsError``, never a crash
-    (the parsers assume JSON objects where a sender may put a list or a string).
+    A Bundle is read entry by entry, like a FHIR batch: good entries give their readings and
+    each entry gets an outcome, a bad one its reason and index; it is refused whole only when
+    no entry could be used. Whatever the shape, a body that cannot be read is a ``VitalsError``,
+    never a crash (the parsers assume JSON objects where a sender may put a list or a string).
     """
     try:
         return _parse_readings(body, client)
@@ -71,30 +73,51 @@ def parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
         raise VitalsError(f"malformed reading ({exc.__class__.__name__}: {exc})") from None
 
 
-def _parse_readings(body: bytes, client: Client) -> list[VitalObservation]:
+def _resource_readings(resource: Any, client: Client) -> list[VitalObservation]:
+    if not isinstance(resource, dict):
+        raise VitalsError("expected a FHIR Observation resource")
+    subject = _subject(resource)
+    if subject is not None and subject not in (str(client.id), client.ref):
+        raise VitalsError(f"subject {subject!r} is not client {client.id} ({client.ref})")
+    try:
+        return parse_observation(resource, client=subject or str(client.id))
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as exc:
+        if isinstance(exc, VitalsError):
+            raise
+        raise VitalsError(f"malformed reading ({exc.__class__.__name__}: {exc})") from None
+
+
+def _parse_readings(body: bytes, client: Client) -> tuple[list[VitalObservation], list[EntryOutcome]]:
     try:
         shape = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise VitalsError(f"body is not valid JSON: {exc}") from None
     if not isinstance(shape, dict):
         raise VitalsError("expected a JSON object: a FHIR Observation or Bundle, or the compact form")
-    if shape.get("resourceType") == "Bundle":
-        resources = [entry.get("resource") for entry in shape.get("entry") or [] if isinstance(entry, dict)]
-        if not resources:
-            raise VitalsError("Bundle has no entries")
-    elif "resourceType" in shape:
-        resources = [shape]
-    else:
-        return parse_compact(body, str(client.id))
-    readings = []
-    for resource in resources:
-        if not isinstance(resource, dict):
-            raise VitalsError("expected a FHIR Observation resource")
-        subject = _subject(resource)
-        if subject is not None and subject not in (str(client.id), client.ref):
-            raise VitalsError(f"subject {subject!r} is not client {client.id} ({client.ref})")
-        readings += parse_observation(resource, client=subject or str(client.id))
-    return readings
+    if "resourceType" not in shape:
+        return parse_compact(body, str(client.id)), []
+    if shape.get("resourceType") != "Bundle":
+        readings = _resource_readings(shape, client)
+        if not readings:
+            raise VitalsError("a vital-signs panel's readings are its members: send them too (a Bundle holds both)")
+        return readings, []
+    entries = shape.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise VitalsError("Bundle has no entries")
+    readings: list[VitalObservation] = []
+    outcomes = []
+    for index, entry in enumerate(entries):
+        try:
+            found = _resource_readings(entry.get("resource") if isinstance(entry, dict) else None, client)
+        except VitalsError as exc:
+            outcomes.append(EntryOutcome(index, "refused", reason=str(exc)))
+            continue
+        readings += found
+        outcomes.append(EntryOutcome(index, "stored" if found else "read through its members", len(found)))
+    if not readings:
+        reasons = "; ".join(f"entry[{o.index}]: {o.reason}" for o in outcomes if o.reason)
+        raise VitalsError(f"no entry of the Bundle could be used ({reasons or 'panels without their members'})")
+    return readings, outcomes
 
 
 class ObservationController(Controller):
@@ -126,7 +149,7 @@ class ObservationController(Controller):
         client = await client_in_scope(db_session, scope, client_id)
         body = await request.body()
         try:
-            readings = parse_readings(body, client)
+            readings, entries = parse_readings(body, client)
         except VitalsError as exc:
             field = field_of(str(exc))
             extra = {"field": field} if field else {}
@@ -137,10 +160,18 @@ class ObservationController(Controller):
         result = await record_observations(db_session, provider_id=client.provider_id, client_id=client_id,
                                            device_id=device.id if device else None, readings=readings,
                                            idempotency_key=idempotency_key)
+        refused = [entry for entry in entries if entry.status == "refused"]
+        if device is not None and refused:
+            # Kept with the Bundle, so an admin sees exactly what the device sent.
+            for entry in refused:
+                await add_dead_letter(db_session, dead_letter_row(
+                    SOURCE, f"device {device.name}: Bundle entry[{entry.index}]: {entry.reason}", body,
+                    device.provider_id))
         record(db_session, caller.principal, "record", "observation", client_id, provider_id=client.provider_id,
                detail={"observations": [o.id for o in result.observations], "alerts": [a.id for a in result.alerts],
-                       "device_id": device.id if device else None, "idempotency_key": idempotency_key})
-        return result
+                       "device_id": device.id if device else None, "idempotency_key": idempotency_key,
+                       "refused_entries": [entry.index for entry in refused]})
+        return msgspec.structs.replace(result, entries=entries)
 
     @get(urls.CLIENT_OBSERVATIONS, guards=[requires_supervisor],
          dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+
+from backend.domain.monitoring.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 
 
 PROVIDER_1_SUPERVISOR = "supervisor.demo"
@@ -25,6 +29,19 @@ def first_client(api: TestClient, headers: dict[str, str]) -> dict[str, Any]:
         if devices.status_code == 200 and devices.json()["total"] == 0:
             return client
     raise AssertionError("every listed client already has devices")
+
+
+def signed(registered: dict[str, Any], body: bytes, *, at: int | None = None, **extra: str) -> dict[str, str]:
+    """Headers of a webhook post as a hub sends it: its token, and the body signed with its key at ``at``."""
+    timestamp = str(int(time.time()) if at is None else at)
+    return {"X-Device-Token": registered["token"], "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(registered["signing_key"], timestamp, body), **extra}
+
+
+def post_events(api: TestClient, registered: dict[str, Any], payload: Any, **extra: str) -> Any:
+    """``POST /api/v1/sensors/events`` signed as the registered hub would."""
+    body = json.dumps(payload).encode()
+    return api.post("/api/v1/sensors/events", content=body, headers=signed(registered, body, **extra))
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import utc_now
 from tests.conftest import make_settings
-from tests.monitoring.conftest import PROVIDER_1_ADMIN
+from tests.monitoring.conftest import PROVIDER_1_ADMIN, post_events
 from tests.monitoring.mqtt_helpers import mosquitto_pub, started, until
 from tests.operations.conftest import Inbox, smtp, webhook  # noqa: F401  (fixtures)
 
@@ -166,8 +166,7 @@ def test_an_sos_beside_a_broken_field_still_raises_and_the_field_is_dead_lettere
 def _raise_alarm(api: TestClient, register: Callable[..., dict[str, Any]]) -> tuple[dict[str, Any], int]:
     """An SOS over the webhook (a hub pushing JSON): the alarm is raised and paged as for MQTT."""
     hub = register({"pendant": {"room": "bedroom", "kind": "sos"}}, kind="webhook")
-    response = api.post("/api/v1/sensors/events", headers={"X-Device-Token": hub["token"]},
-                        json={"sensor": "pendant", "kind": "sos", "value": 1, "time": utc_now().isoformat()})
+    response = post_events(api, hub, {"sensor": "pendant", "kind": "sos", "value": 1, "time": utc_now().isoformat()})
     assert response.status_code == 202, response.text
     return hub, response.json()["event_ids"][0]
 

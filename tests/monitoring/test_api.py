@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -12,8 +13,15 @@ from sqlalchemy import select
 
 from backend.database.engine import create_engine, session_factory
 from backend.domain.alerts.models import Alert
-from backend.domain.monitoring.models import Device
-from tests.monitoring.conftest import PROVIDER_1_ADMIN, PROVIDER_2_ADMIN, PROVIDER_2_SUPERVISOR, first_client
+from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
+from tests.monitoring.conftest import (
+    PROVIDER_1_ADMIN,
+    PROVIDER_2_ADMIN,
+    PROVIDER_2_SUPERVISOR,
+    first_client,
+    post_events,
+    signed,
+)
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 SICK = {"time": NOW.isoformat(), "respiratory_rate": 26, "spo2": 90, "systolic_bp": 95, "diastolic_bp": 60,
@@ -56,10 +64,12 @@ def test_registration_returns_the_token_once_and_keeps_only_its_hash(
     again = api.post(f"/api/v1/clients/{device['client_id']}/devices", headers=supervisor, json={"name": device["name"]})
     assert again.status_code == 409
 
-    rotated = api.post(f"/api/v1/devices/{device['id']}/token", headers=supervisor).json()["token"]
+    rotated = api.post(f"/api/v1/devices/{device['id']}/token", headers=supervisor).json()
+    assert rotated["signing_key"] != registered["signing_key"]  # the key follows the token
     hub = {"sensor": "x", "kind": "motion", "value": 1, "time": NOW.isoformat()}
-    assert api.post("/api/v1/sensors/events", json=hub, headers=_device_headers(registered)).status_code == 401
-    assert api.post("/api/v1/sensors/events", json=hub, headers={"X-Device-Token": rotated}).status_code == 202
+    assert post_events(api, registered, hub).status_code == 401
+    assert post_events(api, {**rotated, "signing_key": registered["signing_key"]}, hub).status_code == 401
+    assert post_events(api, rotated, hub).status_code == 202
 
 
 def test_webhook_needs_a_device_token_stores_events_once_and_dead_letters_garbage(
@@ -82,11 +92,11 @@ def test_webhook_needs_a_device_token_stores_events_once_and_dead_letters_garbag
             handed.append((device, readings))
 
     api.app.state.monitoring = LiveDetectors()
-    first = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
+    first = post_events(api, registered, body, **{"Idempotency-Key": "k1"})
     assert first.status_code == 202, first.text
     ((device_ref, readings),) = handed
     assert device_ref.client_id == client_id and [r.room for r in readings] == ["entrance", "living"]
-    replay = api.post("/api/v1/sensors/events", json=body, headers=_device_headers(registered, **{"Idempotency-Key": "k1"}))
+    replay = post_events(api, registered, body, **{"Idempotency-Key": "k1"})
     assert replay.json() == first.json() and first.json()["accepted"] == 2
     assert len(handed) == 1  # the detectors see each reading once
 
@@ -95,8 +105,8 @@ def test_webhook_needs_a_device_token_stores_events_once_and_dead_letters_garbag
     assert [(e["sensor"], e["room"], e["kind"]) for e in events["items"]] == [
         ("lounge-pir", "living", "motion"), ("front door", "entrance", "contact")]
 
-    bad = api.post("/api/v1/sensors/events", content=b'{"events": [{"sensor": "x", "kind": "smell", "value": 1}]}',
-                   headers=_device_headers(registered))
+    garbage = b'{"events": [{"sensor": "x", "kind": "smell", "value": 1}]}'
+    bad = api.post("/api/v1/sensors/events", content=garbage, headers=signed(registered, garbage))
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     problem = bad.json()
     assert problem["dead_letter_id"] and "'smell'" in problem["detail"] and "events[0].kind" in problem["detail"]
@@ -182,8 +192,7 @@ def test_another_provider_sees_none_of_it(api: TestClient, register: Callable[..
                                          supervisor: dict[str, str], headers_for: Callable[[str], dict[str, str]]) -> None:
     registered = register({"hall pir": "hall"}, kind="webhook")
     device, client_id = registered["device"], registered["device"]["client_id"]
-    api.post("/api/v1/sensors/events", headers=_device_headers(registered),
-             json={"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()})
+    post_events(api, registered, {"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()})
     api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=supervisor)
     intruder = headers_for(PROVIDER_2_SUPERVISOR)
     for path in (f"/api/v1/devices/{device['id']}", f"/api/v1/clients/{client_id}/devices",
@@ -194,3 +203,30 @@ def test_another_provider_sees_none_of_it(api: TestClient, register: Callable[..
     assert api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=intruder).status_code == 404
     assert api.post(f"/api/v1/clients/{client_id}/devices", json={"name": "sneaky"}, headers=intruder).status_code == 404
     assert api.get(f"/api/v1/clients/{client_id}/sensor-events", headers=supervisor).json()["total"] == 1
+
+
+def test_webhook_bodies_are_signed_and_readings_dated_in_the_window(
+        api: TestClient, register: Callable[..., dict[str, Any]], seeded_db_url: str) -> None:
+    registered = register({"hall pir": "hall"}, kind="webhook")
+    reading = {"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()}
+    body = json.dumps(reading).encode()
+    now = int(NOW.timestamp())
+    unsigned = api.post("/api/v1/sensors/events", content=body, headers={"X-Device-Token": registered["token"]})
+    assert unsigned.status_code == 401 and "signed request is required" in unsigned.json()["detail"]
+    tampered = api.post("/api/v1/sensors/events", content=body.replace(b'"value": 1', b'"value": 0'),
+                        headers=signed(registered, body))
+    assert tampered.status_code == 401 and "does not match" in tampered.json()["detail"]
+    stale = api.post("/api/v1/sensors/events", content=body, headers=signed(registered, body, at=now - 3600))
+    assert stale.status_code == 401 and "from the server's clock" in stale.json()["detail"]  # a replayed capture
+    for when, why in ((datetime(2099, 1, 1, tzinfo=timezone.utc), "in the future"),
+                      (datetime(1971, 1, 1, tzinfo=timezone.utc), "older than the 72 h")):
+        dated = post_events(api, registered, {**reading, "time": when.isoformat()})
+        assert dated.status_code == 400 and why in dated.json()["detail"], dated.text
+    assert post_events(api, registered, reading).status_code == 202
+    letters = _rows(seeded_db_url, select(DeadLetter).where(DeadLetter.source == "webhook",
+                                                            DeadLetter.provider_id == registered["device"]["provider_id"]))
+    reasons = " | ".join(letter.reason for letter in letters)
+    for why in ("signed request is required", "does not match", "from the server's clock", "in the future", "older than"):
+        assert why in reasons  # each refusal kept for the provider's admins with its reason
+    stored = _rows(seeded_db_url, select(SensorEvent).where(SensorEvent.device_id == registered["device"]["id"]))
+    assert [(e.sensor, e.value) for e in stored] == [("hall pir", 1.0)]

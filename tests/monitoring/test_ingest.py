@@ -20,7 +20,7 @@ from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
 from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import to_london, utc_now
-from tests.monitoring.conftest import PROVIDER_1_ADMIN
+from tests.monitoring.conftest import PROVIDER_1_ADMIN, post_events
 from tests.monitoring.mqtt_helpers import mosquitto_pub, started, until
 
 pytestmark = pytest.mark.mqtt
@@ -147,8 +147,7 @@ def test_after_a_restart_every_home_is_watched_from_its_stored_past(
     hub = register({"hall pir": "hall"}, kind="webhook")
     client_id = hub["device"]["client_id"]
     yesterday = (to_london(utc_now()) - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    posted = api.post("/api/v1/sensors/events", headers={"X-Device-Token": hub["token"]},
-                      json={"sensor": "hall pir", "kind": "motion", "value": 1, "time": yesterday.isoformat()})
+    posted = post_events(api, hub, {"sensor": "hall pir", "kind": "motion", "value": 1, "time": yesterday.isoformat()})
     assert posted.status_code == 202, posted.text
 
     async def scenario() -> list[Alert]:

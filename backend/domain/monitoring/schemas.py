@@ -62,10 +62,11 @@ class DeviceOut(msgspec.Struct):
 
 
 class DeviceRegistered(msgspec.Struct):
-    """A new device and its token; the token is not shown again (rotate it to get a new one)."""
+    """A new device, its token and its webhook signing key; neither is shown again (rotate the token for new ones)."""
 
     device: DeviceOut
     token: str
+    signing_key: str  # HMAC-SHA256 key for X-Domicare-Signature on POST /api/v1/sensors/events
 
 
 class EventsAccepted(msgspec.Struct):

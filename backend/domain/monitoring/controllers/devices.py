@@ -16,6 +16,7 @@ from backend.domain.monitoring import urls
 from backend.domain.monitoring.devices import DeviceConflict, device_out, register_device, rotate_token, update_rooms
 from backend.domain.monitoring.models import Device
 from backend.domain.monitoring.repositories import DeviceRepository
+from backend.domain.monitoring.signatures import signing_key
 from backend.domain.monitoring.schemas import DeviceIn, DeviceOut, DeviceRegistered, DeviceUpdate
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.repositories import ClientRepository
@@ -61,7 +62,8 @@ class DeviceController(Controller):
             raise conflict(exc) from None
         record(db_session, request.user, "register", "device", device.id, provider_id=device.provider_id,
                detail={"client_id": client_id, "name": device.name, "kind": device.kind, "sensors": sorted(device.rooms)})
-        return DeviceRegistered(device_out(device), token)
+        return DeviceRegistered(device_out(device), token,
+                                signing_key(request.app.state.settings.secret_key, device.token_hash))
 
     @get(urls.CLIENT_DEVICES, summary="Devices in a client's home")
     async def list_for_client(self, db_session: AsyncSession, tenant: TenantScope, client_id: int,
@@ -107,4 +109,5 @@ class DeviceController(Controller):
         device = await _device(db_session, tenant, device_id)
         token = await rotate_token(db_session, device)
         record(db_session, request.user, "rotate_token", "device", device.id, provider_id=device.provider_id)
-        return DeviceRegistered(device_out(device), token)
+        return DeviceRegistered(device_out(device), token,
+                                signing_key(request.app.state.settings.secret_key, device.token_hash))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotAuthorizedException
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from backend.domain.monitoring.dependencies import provide_device
 from backend.domain.monitoring.devices import bindings_of, home_key, ref_of
 from backend.domain.monitoring.models import Device, SensorEvent
 from backend.domain.monitoring.repositories import SensorEventRepository
+from backend.domain.monitoring.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, signing_key, verify
 from backend.domain.monitoring.schemas import EventsAccepted, SensorEventOut
 from backend.domain.monitoring.storage import (
     dead_letter_row,
@@ -69,6 +70,20 @@ def _as_registered(device: Device, readings: list[Reading]) -> list[Reading]:
     return out
 
 
+def _within_window(readings: list[Reading], now: datetime, settings: Any) -> None:
+    """A reading from the future (beyond the clock skew allowed) or older than a hub may hold one is refused."""
+    earliest = now - timedelta(hours=settings.offline_window_hours)
+    latest = now + timedelta(minutes=settings.future_skew_minutes)
+    for index, reading in enumerate(readings):
+        moment = as_utc(reading.time)
+        if moment > latest:
+            raise PayloadError(f"events[{index}].time {moment.isoformat()} is in the future (more than "
+                               f"{settings.future_skew_minutes} min ahead of the server)")
+        if moment < earliest:
+            raise PayloadError(f"events[{index}].time {moment.isoformat()} is older than the "
+                               f"{settings.offline_window_hours} h a hub may hold readings")
+
+
 class SensorEventController(Controller):
     """Sensor readings in and out."""
 
@@ -76,25 +91,38 @@ class SensorEventController(Controller):
 
     @post(urls.SENSOR_EVENTS, status_code=202, exclude_from_auth=True,
           dependencies={"device": Provide(provide_device)},
-          summary="Webhook for hubs that push sensor events (device token)")
+          summary="Webhook for hubs that push sensor events (device token, signed body)")
     async def receive(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession, device: Device,
                       idempotency_key: IdempotencyKey = None) -> Response[EventsAccepted]:
         """Store a hub's readings for the home its device is registered to.
 
-        Replaying a request (same readings, any Idempotency-Key) writes nothing new and
+        The body must be signed with the device's signing key (``X-Domicare-Timestamp``,
+        ``X-Domicare-Signature: sha256=<HMAC of "<timestamp>.<body>">``) within the allowed clock
+        skew, else a 401 and a dead letter; a reading dated in the future beyond the skew, or older
+        than ``offline_window_hours``, is a 400 and a dead letter. Replaying a request (same readings, any Idempotency-Key) writes nothing new and
         returns the same ids; a malformed body is a 400 problem and a dead letter. An
         alarm reading (kind sos, water_leak, smoke, gas, carbon_monoxide with value 1)
         raises an urgent alert and pages the on-call contacts as soon as it is stored.
         """
         body = await request.body()
+        settings = state.settings
+        now = utc_now()
+        try:
+            verify(signing_key(settings.secret_key, device.token_hash), request.headers.get(TIMESTAMP_HEADER),
+                   request.headers.get(SIGNATURE_HEADER), body, now, timedelta(minutes=settings.future_skew_minutes))
+        except SignatureError as exc:
+            letter = dead_letter_row(WEBHOOK, f"device {device.name}: {exc}", body, device.provider_id)
+            await keep_dead_letter(db_session, letter)
+            raise NotAuthorizedException(str(exc)) from None
         try:
             readings = _as_registered(device, parse_webhook(body, home_key(device.client_id)))
+            _within_window(readings, now, settings)
         except (PayloadError, AttributeError, TypeError, KeyError, ValueError, OverflowError) as exc:
             reason = str(exc) if isinstance(exc, PayloadError) else f"malformed body ({exc.__class__.__name__}: {exc})"
             letter = dead_letter_row(WEBHOOK, f"device {device.name}: {reason}", body, device.provider_id)
             raise payload_problem(reason, await keep_dead_letter(db_session, letter)) from None
         ref = ref_of(device)
-        received_at = utc_now()
+        received_at = now
         rows = [event_row(ref, reading, received_at) for reading in readings]
         before = await stored_ids(db_session, ref, rows)
         await insert_events(db_session, rows)

@@ -21,14 +21,16 @@ def _register_package() -> None:
         sys.path.insert(0, str(HERE.parent))
         return
     # On the phone this folder is the app root and first on sys.path, where its ``platform``
-    # package would shadow the standard library's: take it off the path, load it by location.
+    # package would shadow the standard library's: take it off the path, load the app and the
+    # shared contracts it ships (``shared/``, see buildozer.spec) by location.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     sys.modules.pop("platform", None) if getattr(sys.modules.get("platform"), "__path__", None) else None
-    spec = importlib.util.spec_from_file_location("mobile", HERE / "__init__.py", submodule_search_locations=[str(HERE)])
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mobile"] = module
-    spec.loader.exec_module(module)
+    for name, folder in (("mobile", HERE), ("shared", HERE / "shared")):
+        spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
 
 
 def main() -> None:

@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-KINDS = ("check_in", "check_out", "note", "concern")
-UNSYNCED = ("pending", "sent")
-DONE = ("applied", "duplicate")
-FINAL = ("applied", "duplicate", "rejected")
+from shared.visit_actions import ActionKind, SyncActionWire, SyncStatus
+
+KINDS = tuple(ActionKind)
+UNSYNCED = ("pending", "sent")  # local states, before the server's verdict
+DONE = (SyncStatus.APPLIED, SyncStatus.DUPLICATE)
+FINAL = tuple(SyncStatus)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -69,7 +71,7 @@ class Action:
     result: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> SyncActionWire:
         """The action as an element of ``POST /api/v1/sync``'s ``actions``."""
         return {
             "idempotency_key": self.idempotency_key,
@@ -190,7 +192,7 @@ class Outbox:
 
     def reject(self, key: str, problem: dict[str, Any]) -> None:
         """Mark one action rejected locally with the server's problem (when sent alone and refused)."""
-        self.record_results([{"idempotency_key": key, "status": "rejected", "result": None, "problem": problem}])
+        self.record_results([{"idempotency_key": key, "status": SyncStatus.REJECTED, "result": None, "problem": problem}])
 
     # -- reading -------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mobile.core.api_client import ApiClient, ApiError, NetworkError, NotSignedIn
-from mobile.core.outbox import Action, Outbox
+from mobile.core.outbox import FINAL, Action, Outbox
+from shared.visit_actions import SyncStatus
 
 logger = logging.getLogger("domicare.mobile.sync")
 
@@ -110,13 +111,9 @@ class SyncWorker:
         answered = [r for r in results if r.get("idempotency_key") in wanted]
         self.outbox.record_results(answered)
         for r in answered:
-            status = r.get("status")
-            if status == "applied":
-                report.applied += 1
-            elif status == "duplicate":
-                report.duplicate += 1
-            elif status == "rejected":
-                report.rejected += 1
+            if r.get("status") in FINAL:  # SyncReport counts each verdict under its own name
+                status = SyncStatus(r["status"])
+                setattr(report, status.value, getattr(report, status.value) + 1)
         return len(answered) > 0
 
 

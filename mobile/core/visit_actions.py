@@ -12,29 +12,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mobile.core.outbox import Action, Outbox
+from mobile.core.outbox import UNSYNCED, Action, Outbox
+from shared.visit_actions import (
+    ActionKind,
+    CheckMethod,
+    ConcernCategory,
+    ManualReason,
+    MedicationOutcome,
+    SyncStatus,
+    TaskOutcome,
+)
 
-METHODS = ("gps", "qr", "nfc", "manual")
+# What the carer reads for each code of the shared vocabulary; a test checks both cover the same codes.
+ACTION_KINDS = {ActionKind.CHECK_IN: "Check-in", ActionKind.CHECK_OUT: "Check-out", ActionKind.NOTE: "Case note",
+                ActionKind.CONCERN: "Concern"}
+METHODS = {CheckMethod.GPS: "GPS", CheckMethod.QR: "QR tag", CheckMethod.NFC: "NFC tag", CheckMethod.MANUAL: "manual"}
 MANUAL_REASONS = {
-    "no_signal": "No GPS signal",
-    "tag_missing": "QR tag missing",
-    "phone_broken": "Phone not working properly",
-    "other": "Other reason",
+    ManualReason.NO_SIGNAL: "No GPS signal",
+    ManualReason.GPS_UNAVAILABLE: "Location turned off or not working",
+    ManualReason.TAG_MISSING: "QR tag missing",
+    ManualReason.PHONE_BROKEN: "Phone not working properly",
+    ManualReason.OTHER: "Other reason",
 }
-TASK_OUTCOMES = {"done": "Done", "refused": "Refused", "not_needed": "Not needed"}
+TASK_OUTCOMES = {TaskOutcome.DONE: "Done", TaskOutcome.REFUSED: "Refused", TaskOutcome.NOT_NEEDED: "Not needed"}
 MEDICATION_OUTCOMES = {
-    "given": "Given",
-    "refused": "Refused",
-    "not_available": "Not available",
-    "given_by_family": "Given by family",
-    "other": "Other (add a note)",
+    MedicationOutcome.GIVEN: "Given",
+    MedicationOutcome.REFUSED: "Refused",
+    MedicationOutcome.NOT_AVAILABLE: "Not available",
+    MedicationOutcome.GIVEN_BY_FAMILY: "Given by family",
+    MedicationOutcome.OTHER: "Other (add a note)",
 }
 CONCERN_CATEGORIES = {
-    "safeguarding": "Safeguarding",
-    "health": "Health change, fall or injury",
-    "medication": "Medication",
-    "environment": "Home or environment",
-    "other": "Other",
+    ConcernCategory.SAFEGUARDING: "Safeguarding",
+    ConcernCategory.HEALTH: "Health change, fall or injury",
+    ConcernCategory.MEDICATION: "Medication",
+    ConcernCategory.ENVIRONMENT: "Home or environment",
+    ConcernCategory.OTHER: "Other",
 }
 
 
@@ -64,11 +77,11 @@ class Evidence:
         if self.method not in METHODS:
             raise ActionRefused(f"unknown check-in method {self.method!r}")
         body: dict[str, Any] = {"method": self.method}
-        if self.method == "gps":
+        if self.method == CheckMethod.GPS:
             if not self.location:
                 raise ActionRefused("No GPS position yet: try again, scan the QR tag or check in manually")
             body["location"] = dict(self.location)
-        elif self.method in ("qr", "nfc"):
+        elif self.method in (CheckMethod.QR, CheckMethod.NFC):
             if not (self.tag or "").strip():
                 raise ActionRefused("Scan the tag or type its code")
             body["tag"] = self.tag.strip()  # type: ignore[union-attr]
@@ -109,7 +122,7 @@ class VisitDraft:
         missing = []
         for med in self.visit.get("medications") or []:
             entry = self.medications.get(str(med["id"]))
-            if entry is None or (entry["outcome"] == "other" and not entry.get("note", "").strip()):
+            if entry is None or (entry["outcome"] == MedicationOutcome.OTHER and not entry.get("note", "").strip()):
                 missing.append(str(med.get("label") or med["id"]))
         return missing
 
@@ -138,7 +151,7 @@ class VisitActions:
         state = local_state(visit, self.outbox.for_visit(int(visit["id"])))
         if state.checked_in:
             raise ActionRefused("You are already checked in to this visit")
-        return self.outbox.enqueue("check_in", int(visit["id"]), evidence.body())
+        return self.outbox.enqueue(ActionKind.CHECK_IN, int(visit["id"]), evidence.body())
 
     def check_out(self, visit: dict[str, Any], evidence: Evidence, draft: VisitDraft) -> Action:
         state = local_state(visit, self.outbox.for_visit(int(visit["id"])))
@@ -149,19 +162,19 @@ class VisitActions:
         missing = draft.missing_medications()
         if missing:
             raise CheckOutBlocked(missing)
-        return self.outbox.enqueue("check_out", int(visit["id"]), {**evidence.body(), **draft.outcomes_body()})
+        return self.outbox.enqueue(ActionKind.CHECK_OUT, int(visit["id"]), {**evidence.body(), **draft.outcomes_body()})
 
     def note(self, visit: dict[str, Any], text: str) -> Action:
         if not text.strip():
             raise ActionRefused("Write the note first")
-        return self.outbox.enqueue("note", int(visit["id"]), {"text": text.strip()})
+        return self.outbox.enqueue(ActionKind.NOTE, int(visit["id"]), {"text": text.strip()})
 
     def concern(self, visit: dict[str, Any], category: str, text: str) -> Action:
         if category not in CONCERN_CATEGORIES:
             raise ActionRefused("Choose what the concern is about")
         if not text.strip():
             raise ActionRefused("Describe the concern")
-        return self.outbox.enqueue("concern", int(visit["id"]), {"category": category, "text": text.strip()})
+        return self.outbox.enqueue(ActionKind.CONCERN, int(visit["id"]), {"category": category, "text": text.strip()})
 
 
 @dataclass(frozen=True)
@@ -194,21 +207,21 @@ def local_state(visit: dict[str, Any], actions: Sequence[Action]) -> LocalState:
     unsynced = 0
     rejected: list[str] = []
     for action in actions:
-        if action.state == "rejected":
+        if action.state == SyncStatus.REJECTED:
             rejected.append(f"{action.kind.replace('_', '-')}: {action.reason}")
             continue
-        if action.state in ("pending", "sent"):
+        if action.state in UNSYNCED:
             unsynced += 1
         result = action.result or {}
-        if action.kind == "check_in":
+        if action.kind == ActionKind.CHECK_IN:
             checked_in = True
             if status == "planned":
                 status = "in_progress"
             if "verified" in result:
                 verified = result["verified"]
-        elif action.kind == "check_out":
+        elif action.kind == ActionKind.CHECK_OUT:
             checked_out = True
-            if action.state in ("pending", "sent"):
+            if action.state in UNSYNCED:
                 status = "completed"
             if "verified" in result and verified is not False:
                 verified = result["verified"]

@@ -10,9 +10,10 @@ from kivy.uix.behaviors import ButtonBehavior
 
 from mobile.core.session import Rota
 from mobile.screens.widgets import AMBER, GREEN, GREY, RED, STATUS_COLOURS, AppScreen, Card, hhmm
+from shared.enums import VisitStatus
 
-STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "completed": "Done", "missed": "Missed",
-                "cancelled": "Cancelled"}
+STATUS_WORDS = {VisitStatus.PLANNED: "Planned", VisitStatus.IN_PROGRESS: "In progress", VisitStatus.COMPLETED: "Done",
+                VisitStatus.MISSED: "Missed", VisitStatus.CANCELLED: "Cancelled"}
 
 
 class VisitRow(ButtonBehavior, Card):

@@ -14,10 +14,13 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
+from mobile.core.outbox import UNSYNCED
 from mobile.core.visit_actions import (
+    ACTION_KINDS,
     CONCERN_CATEGORIES,
     MANUAL_REASONS,
     MEDICATION_OUTCOMES,
+    METHODS,
     TASK_OUTCOMES,
     ActionRefused,
     CheckOutBlocked,
@@ -26,9 +29,7 @@ from mobile.core.visit_actions import (
 )
 from mobile.screens.rota import STATUS_WORDS
 from mobile.screens.widgets import AMBER, GREEN, GREY, INK, RED, STATUS_COLOURS, AppScreen, Body, Choice, Field, hhmm
-
-KIND_WORDS = {"check_in": "Check-in", "check_out": "Check-out", "note": "Case note", "concern": "Concern"}
-METHOD_WORDS = {"gps": "GPS", "qr": "QR tag", "nfc": "NFC tag", "manual": "manual"}
+from shared.visit_actions import SyncStatus
 
 
 class EvidencePanel(BoxLayout):
@@ -185,13 +186,13 @@ class VisitScreen(AppScreen):
 
     def _evidence_text(self, kind: str, actions: list[Any]) -> str:
         word = "Checked in" if kind == "check_in" else "Checked out"
-        mine = [a for a in actions if a.kind == kind and a.state != "rejected"]
+        mine = [a for a in actions if a.kind == kind and a.state != SyncStatus.REJECTED]
         if not mine:
             server_time = self.visit.get("my_check_in" if kind == "check_in" else "my_check_out")
             return f"{word} at {hhmm(server_time)}" if server_time else word
         action = mine[-1]
-        text = f"{word} at {hhmm(action.at)} ({METHOD_WORDS.get(action.payload.get('method'), '')})"
-        if action.state in ("pending", "sent"):
+        text = f"{word} at {hhmm(action.at)} ({METHODS.get(action.payload.get('method'), '')})"
+        if action.state in UNSYNCED:
             return text + " - waiting to sync"
         result = action.result or {}
         if result.get("verified") is True:
@@ -210,7 +211,7 @@ class VisitScreen(AppScreen):
                 tail, colour = f"REJECTED: {action.reason}", RED
             else:
                 tail, colour = "synced", GREEN
-            label = Body(text=f"{hhmm(action.at)}  {KIND_WORDS.get(action.kind, action.kind)} - {tail}")
+            label = Body(text=f"{hhmm(action.at)}  {ACTION_KINDS.get(action.kind, action.kind)} - {tail}")
             label.color = colour if action.state != "applied" and action.state != "duplicate" else INK
             box.add_widget(label)
         if not actions:

@@ -30,6 +30,7 @@ from backend.domain.visits.visit_verification import Verdict, verify_gps, verify
 from backend.security.principal import Principal
 from shared.enums import AlertKind, AlertSeverity, AlertState, CheckMethod, VisitEventKind, VisitStatus
 from shared.geo import GeoPoint
+from shared.visit_actions import ConcernCategory, ManualReason, MedicationOutcome
 from shared.timekeeping import utc_now
 
 BODY_TYPES: dict[str, type[msgspec.Struct]] = {
@@ -38,7 +39,7 @@ BODY_TYPES: dict[str, type[msgspec.Struct]] = {
     VisitEventKind.NOTE: NoteBody,
     VisitEventKind.CONCERN: ConcernBody,
 }
-CONCERN_SEVERITY = {"safeguarding": AlertSeverity.URGENT, "health": AlertSeverity.URGENT}
+CONCERN_SEVERITY = {ConcernCategory.SAFEGUARDING: AlertSeverity.URGENT, ConcernCategory.HEALTH: AlertSeverity.URGENT}
 
 
 class Conflict(HTTPException):
@@ -152,7 +153,7 @@ class VisitActionService:
             return verify_tag(body.tag, secret=client.tag_secret, provider_id=client.provider_id,
                               client_id=client.id or 0, version=client.tag_version)
         if body.reason is None:
-            raise ClientException("a manual check needs a reason: no_signal, tag_missing, phone_broken, gps_unavailable or other")
+            raise ClientException(f"a manual check needs a reason, one of: {', '.join(ManualReason)}")
         return Verdict(False, None, f"manual_{body.reason}")
 
     def _check_result(self, visit: Visit, verdict: Verdict) -> dict[str, Any]:
@@ -201,7 +202,7 @@ class VisitActionService:
         unknown = sorted(set(given) - set(due)) + sorted({o.task_id for o in body.task_outcomes} - {t["id"] for t in visit.tasks})
         if unknown:
             raise Unprocessable(f"outcomes name items not on this visit: {', '.join(unknown)}")
-        unexplained = [m for m, o in given.items() if o.outcome == "other" and not o.note.strip()]
+        unexplained = [m for m, o in given.items() if o.outcome == MedicationOutcome.OTHER and not o.note.strip()]
         if unexplained:
             raise Unprocessable(f"medication outcome 'other' needs a note: {', '.join(unexplained)}")
 

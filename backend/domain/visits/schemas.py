@@ -11,14 +11,18 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from shared.enums import CheckMethod
+from shared.visit_actions import (
+    ActionKind,
+    CheckMethod,
+    ConcernCategory,
+    ManualReason,
+    MedicationOutcome,
+    SyncStatus,
+    TaskOutcome,
+)
 
 AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
-
-TaskOutcome = Literal["done", "refused", "not_needed"]
-MedicationOutcome = Literal["given", "refused", "not_available", "given_by_family", "other"]
-ManualReason = Literal["no_signal", "tag_missing", "phone_broken", "gps_unavailable", "other"]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -81,7 +85,7 @@ class NoteRequest(NoteBody, kw_only=True):
 class ConcernBody(Strict):
     """A concern raised for the supervisor, without its device time."""
 
-    category: Literal["safeguarding", "health", "environment", "medication", "other"]
+    category: ConcernCategory
     text: Text
 
 
@@ -91,11 +95,8 @@ class ConcernRequest(ConcernBody, kw_only=True):
     at: AwareDateTime
 
 
-ActionKind = Literal["check_in", "check_out", "note", "concern"]
-
-
 class SyncAction(Strict):
-    """One queued offline action."""
+    """One queued offline action (fields as in ``shared.visit_actions.SyncActionWire``)."""
 
     idempotency_key: Annotated[str, msgspec.Meta(min_length=8, max_length=100)]
     kind: ActionKind
@@ -111,10 +112,10 @@ class SyncRequest(Strict):
 
 
 class SyncResult(msgspec.Struct):
-    """The outcome of one queued action."""
+    """The outcome of one queued action (fields as in ``shared.visit_actions.SyncResultWire``)."""
 
     idempotency_key: str
-    status: Literal["applied", "duplicate", "rejected"]
+    status: SyncStatus
     result: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
 

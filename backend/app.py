@@ -13,8 +13,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,6 +32,7 @@ from backend.domain.people.routes import route_handlers as people_routes
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
 from backend.domain.visits.routes import route_handlers as visits_routes
+from backend.openapi import docs_assets_router, openapi_config, tidy_document
 from backend.problems import EXCEPTION_HANDLERS
 from backend.scheduling.runner import JobScheduler
 from backend.security.tokens import build_auth
@@ -89,7 +88,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=list(ROUTE_HANDLERS),
+        route_handlers=[*ROUTE_HANDLERS, docs_assets_router()],
+        on_startup=[tidy_document],
         on_app_init=[auth.on_app_init, web_security(settings)],
         dependencies={
             "db_session": Provide(provide_db_session),
@@ -98,10 +98,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan, monitoring_lifespan],
         state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker, "auth": auth}),
-        openapi_config=OpenAPIConfig(
-            title="Domicare API",
-            version="1",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, ImproperlyConfiguredException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.database.engine import UnstorableTextError
@@ -34,15 +36,65 @@ def _validation_errors(extra: Any) -> list[dict[str, Any]]:
     return []
 
 
+def _parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The handler's declared parameters (name -> litestar ``FieldDefinition``), or none outside a route."""
+    try:
+        return dict(request.route_handler.parsed_fn_signature.parameters)
+    except (AttributeError, KeyError, ImproperlyConfiguredException):
+        return {}
+
+
+def _allowed_values(field: Any) -> list[str]:
+    """The values an enum parameter (optional or not) accepts."""
+    for candidate in (field.annotation, *getattr(field, "args", ())):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return [str(member.value) for member in candidate]
+    return []
+
+
+def _explain(error: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """Name a query/header parameter as the caller typed it, and say what it accepts."""
+    field = parameters.get(str(error.get("key")))
+    if field is None:
+        return error
+    kwarg = field.kwarg_definition
+    error = dict(error)
+    alias = getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or getattr(kwarg, "header", None)
+    if alias:
+        error["key"] = alias
+    allowed = _allowed_values(field)
+    if allowed:
+        error["message"] = f"{error.get('message')}; allowed values: {', '.join(allowed)}"
+    elif "matching regex" in str(error.get("message")) and getattr(kwarg, "description", None):
+        error["message"] = f"expected {kwarg.description}"
+    return error
+
+
+def _form_expected(request: Request[Any, Any, Any], parameters: dict[str, Any]) -> str | None:
+    """A hint when the handler reads a form and the request sent something else (JSON, say)."""
+    data = parameters.get("data")
+    media_type = getattr(getattr(data, "kwarg_definition", None), "media_type", None)
+    if media_type not in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+        return None
+    sent = request.headers.get("content-type", "").split(";")[0].strip() or "no body"
+    if sent == str(media_type.value):
+        return None
+    return f"this endpoint takes a form body ({media_type.value}), not {sent}"
+
+
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Turn Litestar's HTTP exceptions into problem details, naming the fields at fault."""
     status = exc.status_code
     title = exc.__class__.__name__.replace("Exception", "") or "Error"
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc.extra)
+        parameters = _parameters(request)
+        errors = [_explain(e, parameters) for e in _validation_errors(exc.extra)]
         fields = ", ".join(str(e.get("key") or e.get("source") or "body") for e in errors) or "request"
         messages = "; ".join(str(e.get("message")) for e in errors if e.get("message"))
         detail = f"invalid {fields}: {messages}" if messages else exc.detail
+        form_hint = _form_expected(request, parameters)
+        if form_hint:
+            detail = f"{form_hint}; {detail}"
         return problem(400, "Invalid request", detail, errors=errors)
     extra = exc.extra if isinstance(exc.extra, dict) else {}
     response = problem(status, extra.pop("title", title), exc.detail, **extra)
@@ -91,34 +143,3 @@ EXCEPTION_HANDLERS = {
     UnstorableTextError: unstorable_text_handler,
     Exception: internal_error_handler,
 }
-
-
-
-
-def document_problem_responses(app: Any) -> None:
-    """Make the OpenAPI document describe error responses as what the API returns: problem details.
-
-    Litestar documents its own ``{status_code, detail, extra}`` body for 4xx; every
-    error here goes through the handlers above instead, so the document says so.
-    """
-    from litestar.openapi.spec import OpenAPIMediaType as MediaType
-    from litestar.openapi.spec import Schema
-
-    schema = app.openapi_schema
-    from litestar.openapi.spec.enums import OpenAPIType
-
-    problem_schema = Schema(
-        type=OpenAPIType.OBJECT, description="RFC 9457 problem details", required=["type", "title", "status", "detail"],
-        properties={
-            "type": Schema(type=OpenAPIType.STRING), "title": Schema(type=OpenAPIType.STRING),
-            "status": Schema(type=OpenAPIType.INTEGER), "detail": Schema(type=OpenAPIType.STRING),
-        },
-    )
-    for path_item in (schema.paths or {}).values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(path_item, method, None)
-            if operation is None or not operation.responses:
-                continue
-            for status, response in operation.responses.items():
-                if str(status).startswith(("4", "5")) and hasattr(response, "content"):
-                    response.content = {PROBLEM_JSON: MediaType(schema=problem_schema)}

@@ -14,7 +14,7 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -103,6 +103,18 @@ async def revoke(session: AsyncSession, sid: str, by_user: int | None, now: date
     return await SessionRevocations(session).revoke(sid, by_user, now)
 
 
-def session_summary(row: DeviceSession) -> dict[str, Any]:
+class DeviceSessionOut(TypedDict):
+    """A signed-in device as a supervisor sees it."""
+
+    id: str
+    user_id: int
+    device: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+def session_summary(row: DeviceSession) -> DeviceSessionOut:
     return {"id": row.id, "user_id": row.user_id, "device": row.device, "created_at": row.created_at,
             "last_used_at": row.last_used_at, "expires_at": row.expires_at, "revoked_at": row.revoked_at}

@@ -19,7 +19,6 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
-from backend.problems import document_problem_responses
 from backend.security.admission import AdmissionLimitMiddleware
 from backend.security.problem_messages import problem_messages
 
@@ -35,7 +34,7 @@ BASE_HEADERS = {
 PAGE_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-DOCS_PREFIX = "/schema"  # the API docs page loads its viewer from a CDN, so it gets no CSP
+DOCS_PREFIX = "/schema"  # the API docs page starts its viewer with an inline script, so it gets no CSP
 
 
 class WebSecurityMiddleware:
@@ -92,7 +91,6 @@ def web_security(settings: Settings) -> Any:
         config.middleware.insert(0, DefineMiddleware(WebSecurityMiddleware, allowed_origins=settings.cors_origins))
         config.middleware.insert(0, DefineMiddleware(AdmissionLimitMiddleware, limit=settings.max_in_flight))
         config.before_send.append(add_security_headers)
-        config.on_startup.append(document_problem_responses)
         if settings.cors_origins:
             config.cors_config = CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False,
                                             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])

@@ -178,15 +178,17 @@ class ApiClient:
     # -- the supervisor's endpoints --------------------------------------------------------
 
     def board(self, day: str | None = None, page_size: int = 500) -> dict[str, Any]:
-        """The live board (every visit of the day, following pages) with counts and open alerts."""
-        board = self.get("/board", date=day, limit=page_size, offset=0)
-        visits = list(board.get("visits", []))
-        while board.get("total") is not None and len(visits) < int(board["total"]):
-            more = self.get("/board", date=day, limit=page_size, offset=len(visits))
-            if not more.get("visits"):
-                break
-            visits.extend(more["visits"])
-        board["visits"] = visits
+        """The live board with every visit of the day and every open alert (following their pages), and the counts."""
+        board = self.get("/board", date=day, limit=page_size, offset=0, alerts_limit=page_size, alerts_offset=0)
+        for part, param in (("visits", "offset"), ("alerts", "alerts_offset")):
+            items = list(board[part]["items"])
+            while len(items) < int(board[part]["total"]):
+                more = self.get("/board", date=day, limit=page_size, alerts_limit=page_size,
+                                **{param: len(items)})[part]["items"]
+                if not more:
+                    break
+                items.extend(more)
+            board[part] = items
         return board
 
     def open_alarms(self) -> list[dict[str, Any]]:
@@ -218,8 +220,6 @@ class ApiClient:
         offset = 0
         for _ in range(max_pages):
             body = self.get(path, limit=page_size, offset=offset, **params)
-            if isinstance(body, list):  # tolerate an unpaginated list
-                return body
             page = list(body.get("items", []))
             items.extend(page)
             total = body.get("total")

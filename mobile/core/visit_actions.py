@@ -229,3 +229,25 @@ def local_state(visit: dict[str, Any], actions: Sequence[Action]) -> LocalState:
         if isinstance(visit_result, dict) and visit_result.get("status"):
             status = str(visit_result["status"])
     return LocalState(status, verified, checked_in, checked_out, unsynced, tuple(rejected))
+
+
+def waiting_text(visit: dict[str, Any]) -> str:
+    """Who a double-handed visit still waits for, in the server's words: "Waiting for Stanley Parry to check out"."""
+    parts = [f"{w.get('name', 'a co-carer')} to {ACTION_KINDS.get(w.get('to', ''), 'check in').lower().replace('-', ' ')}"
+             for w in visit.get("waiting_for") or []]
+    return f"Waiting for {' and '.join(parts)}" if parts else ""
+
+
+def recorded_lines(visit: dict[str, Any]) -> list[str]:
+    """What the visit's record on the server holds, whichever phone or carer recorded it."""
+    labels = {str(t["id"]): str(t.get("label", t["id"])) for t in visit.get("tasks") or []}
+    labels |= {str(m["id"]): str(m.get("label", m["id"])) for m in visit.get("medications") or []}
+    lines = []
+    for key, words in (("task_outcomes", TASK_OUTCOMES), ("medication_outcomes", MEDICATION_OUTCOMES)):
+        for item in visit.get(key) or []:
+            outcome = words.get(item.get("outcome"), str(item.get("outcome")))
+            note = f" ({item['note']})" if item.get("note") else ""
+            lines.append(f"{labels.get(str(item.get('id')), item.get('id'))}: {outcome}{note} - {item['carer']['name']}")
+    for note in visit.get("notes") or []:
+        lines.append(f"Note by {note['carer']['name']}: {note.get('text', '')}")
+    return lines

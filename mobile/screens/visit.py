@@ -14,7 +14,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
-from mobile.core.outbox import UNSYNCED
+from mobile.core.outbox import DONE, UNSYNCED
 from mobile.core.visit_actions import (
     ACTION_KINDS,
     CONCERN_CATEGORIES,
@@ -26,6 +26,8 @@ from mobile.core.visit_actions import (
     CheckOutBlocked,
     Evidence,
     VisitDraft,
+    recorded_lines,
+    waiting_text,
 )
 from mobile.screens.rota import STATUS_WORDS
 from mobile.screens.widgets import AMBER, GREEN, GREY, INK, RED, STATUS_COLOURS, AppScreen, Body, Choice, Field, hhmm
@@ -96,7 +98,8 @@ class VisitScreen(AppScreen):
         notes = client.get("access_notes") or "No access notes"
         self.ids.access.text = f"[b]Access:[/b] {notes}"
         co = ", ".join(c.get("name", "") for c in self.visit.get("co_carers") or [])
-        self.ids.co_carers.text = f"[b]With:[/b] {co}" if co else ""
+        waiting = waiting_text(self.visit)
+        self.ids.co_carers.text = (f"[b]With:[/b] {co}" if co else "") + (f"\n{waiting}" if waiting else "")
         self.ids.note_text.text = ""
         self.ids.concern_text.text = ""
         self.ids.concern_category.select_code(None)
@@ -205,17 +208,22 @@ class VisitScreen(AppScreen):
         box = self.ids.history
         box.clear_widgets()
         for action in actions:
-            if action.state in ("pending", "sent"):
+            if action.state in UNSYNCED:
                 tail, colour = "waiting to sync", AMBER
-            elif action.state == "rejected":
+            elif action.state == SyncStatus.REJECTED:
                 tail, colour = f"REJECTED: {action.reason}", RED
             else:
                 tail, colour = "synced", GREEN
             label = Body(text=f"{hhmm(action.at)}  {ACTION_KINDS.get(action.kind, action.kind)} - {tail}")
-            label.color = colour if action.state != "applied" and action.state != "duplicate" else INK
+            label.color = INK if action.state in DONE else colour
             box.add_widget(label)
         if not actions:
             box.add_widget(Body(text="Nothing recorded on this phone yet"))
+        record = recorded_lines(self.visit)
+        if record:  # the server's record, whoever wrote it (the co-carer, another phone)
+            box.add_widget(Body(text="[b]On the visit record[/b]"))
+            for line in record:
+                box.add_widget(Body(text=line))
 
     def on_sync_report(self, report: Any) -> None:
         self.refresh_state()

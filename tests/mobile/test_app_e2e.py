@@ -73,10 +73,10 @@ def test_carer_does_a_visit_offline_and_it_syncs(live_server: LiveServer, tmp_pa
     # the supervisor sees it: the visit is done, the concern is an open alert
     supervisor = live_server.client("supervisor.demo")
     board = supervisor.get("/board", params={"limit": 500}).json()
-    row = next(v for v in board["visits"] if v["id"] == visit_id)
+    row = next(v for v in board["visits"]["items"] if v["id"] == visit_id)
     assert row["state"] == "completed" and row["status"] == "completed"
-    assert any(a["visit_id"] == visit_id and a["kind"] == "concern" for a in board["alerts"])
-    notes = supervisor.get(f"/visits/{visit_id}/case-notes").json()
+    assert any(a["visit_id"] == visit_id and a["kind"] == "concern" for a in board["alerts"]["items"])
+    notes = supervisor.get(f"/visits/{visit_id}/case-notes").json()["items"]
     assert [n for n in notes if "good spirits" in json.dumps(n)], notes
     # replaying the phone's keys writes nothing twice
     replay = carer.post("/sync", json={"actions": [

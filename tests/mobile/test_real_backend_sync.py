@@ -39,7 +39,7 @@ def test_killed_mid_sync_then_restarted_sends_each_action_once(live_server: Live
     assert kills == 3
 
     supervisor = live_server.client("supervisor.demo")
-    notes = supervisor.get(f"/visits/{visit['id']}/case-notes").json()
+    notes = supervisor.get(f"/visits/{visit['id']}/case-notes").json()["items"]
     texts = [str(n.get("text")) for n in notes if "kill-test note" in str(n.get("text"))]
     assert len(texts) == 40 and len(set(texts)) == 40, sorted(texts)
 

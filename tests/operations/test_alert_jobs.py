@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from backend.domain.alerts.models import Alert
 from backend.domain.operations.visit_watch import watch_visits
-from backend.domain.visits.models import Visit
+from backend.domain.people.models import Carer, Client
+from backend.domain.visits.models import Visit, VisitAssignment
 from shared.enums import AlertKind, AlertState, VisitStatus
-from shared.timekeeping import utc_now
+from shared.timekeeping import LONDON, utc_now
 from tests.conftest import make_settings
 from tests.operations.conftest import minutes
 from tests.support.database import Db
@@ -47,6 +48,12 @@ def test_late_then_missed_raised_once_and_resolved_by_check_in(api: TestClient, 
     alerts = _alerts(db, visit.id)
     assert [(a.kind, a.state) for a in alerts] == [(AlertKind.LATE_VISIT, AlertState.OPEN)]
     assert alerts[0].dedupe_key == f"late-visit-{visit.id}"
+    # in words a coordinator reads at a glance: the client, UK time, the carers, how late
+    client = db.scalars(select(Client.name).where(Client.id == visit.client_id))[0]
+    carers = db.scalars(select(Carer.name).join(VisitAssignment, VisitAssignment.carer_id == Carer.id)
+                        .where(VisitAssignment.visit_id == visit.id).order_by(Carer.id))
+    start = (now - minutes(40)).astimezone(LONDON).strftime("%H:%M")
+    assert alerts[0].message == f"{client}'s {start} visit ({' and '.join(carers)}) has not started: 40 min late"
 
     later = now + minutes(25)
     for _ in range(3):
@@ -55,9 +62,12 @@ def test_late_then_missed_raised_once_and_resolved_by_check_in(api: TestClient, 
     assert [(a.kind, a.state) for a in alerts] == [
         (AlertKind.LATE_VISIT, AlertState.RESOLVED), (AlertKind.MISSED_VISIT, AlertState.OPEN)]
     assert db.scalars(select(Visit.status).where(Visit.id == visit.id)) == [VisitStatus.MISSED]
+    end = (now + minutes(20)).astimezone(LONDON).strftime("%H:%M")
+    assert alerts[1].message.endswith(f"was missed: nobody checked in by its planned end at {end}")
+    assert str(visit.id) not in alerts[1].message and "+00:00" not in alerts[1].message
 
     board = api.get("/api/v1/board", params={"date": str(visit.visit_date)}, headers=headers_for("supervisor.demo")).json()
-    assert any(a["visit_id"] == visit.id and a["kind"] == "missed_visit" for a in board["alerts"])
+    assert any(a["visit_id"] == visit.id and a["kind"] == "missed_visit" for a in board["alerts"]["items"])
 
     _check(api, headers_for("carer.demo"), visit.id, "check-in", utc_now())
     assert {a.state for a in _alerts(db, visit.id)} == {AlertState.RESOLVED}

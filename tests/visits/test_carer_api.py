@@ -98,14 +98,14 @@ def test_outside_geofence_and_manual_are_unverified_and_go_to_review(api: TestCl
     assert ours <= {p["event_id"] for p in pending}
     assert all(p["event_id"] not in ours or p["visit_id"] in (far["id"], manual["id"]) for p in pending)
     board = api.get("/api/v1/board?limit=500", headers=supervisor).json()
-    states = {v["id"]: v["state"] for v in board["visits"]}
+    states = {v["id"]: v["state"] for v in board["visits"]["items"]}
     assert states[far["id"]] == states[manual["id"]] == "unverified"
 
     decided = api.post(f"/api/v1/visit-events/{by_hand.json()['event_id']}/review", json={"decision": "approve"},
                        headers=supervisor)
     assert decided.status_code == 200 and decided.json()["review_state"] == "approved"
     board = api.get("/api/v1/board?limit=500", headers=supervisor).json()
-    assert {v["id"]: v["state"] for v in board["visits"]}[manual["id"]] == "in_progress"
+    assert {v["id"]: v["state"] for v in board["visits"]["items"]}[manual["id"]] == "in_progress"
     assert api.post(f"/api/v1/visit-events/{by_hand.json()['event_id']}/review", json={"decision": "reject"},
                     headers=supervisor).status_code == 409
 
@@ -177,6 +177,32 @@ def test_double_handed_visit_completes_when_both_carers_check_out(api: TestClien
     assert second_out.json()["visit"]["status"] == "completed"
 
 
+def test_each_carer_sees_what_the_other_recorded_and_whom_the_visit_waits_for(api: TestClient, seeded_db_url: str) -> None:
+    visit_id, (first, second) = double_handed_today(seeded_db_url)
+    a, b = sign_in(api, first), sign_in(api, second)
+
+    def seen_by(headers: dict[str, str]) -> dict:
+        return {v["id"]: v for v in todays_rota(api, headers)}[visit_id]
+
+    visit = seen_by(a)
+    (partner,) = visit["co_carers"]
+    (me,) = seen_by(b)["co_carers"]
+    base = f"/api/v1/visits/{visit_id}"
+    assert post(api, f"{base}/check-in", a, {"at": now_iso(), **gps_at(visit)}).status_code == 201
+    assert seen_by(b)["waiting_for"] == [{"id": me["id"], "name": me["name"], "to": "check_out"}]
+    assert seen_by(a)["waiting_for"] == [{"id": partner["id"], "name": partner["name"], "to": "check_in"}]
+
+    assert post(api, f"{base}/notes", a, {"at": now_iso(), "text": "Hoist battery low."}).status_code == 201
+    outcomes = all_given(visit)
+    assert post(api, f"{base}/check-out", a, {"at": now_iso(), **gps_at(visit), **outcomes}).status_code == 201
+    record = seen_by(b)
+    assert record["waiting_for"] == [] and record["co_carers"][0]["checked_out"] is not None
+    assert [(n["text"], n["carer"]["name"]) for n in record["notes"]] == [("Hoist battery low.", me["name"])]
+    assert sorted(o["id"] for o in record["task_outcomes"]) == sorted(t["task_id"] for t in outcomes["task_outcomes"])
+    assert {o["carer"]["name"] for o in record["task_outcomes"] + record["medication_outcomes"]} <= {me["name"]}
+    assert seen_by(a)["waiting_for"] == [{"id": partner["id"], "name": partner["name"], "to": "check_in"}]
+
+
 def test_concern_opens_an_alert_the_supervisor_can_handle(api: TestClient) -> None:
     carer, supervisor = sign_in(api, "carer.demo"), sign_in(api, "supervisor.demo")
     visit = todays_rota(api, carer)[0]
@@ -188,11 +214,11 @@ def test_concern_opens_an_alert_the_supervisor_can_handle(api: TestClient) -> No
                   {"at": now_iso(), "category": "safeguarding", "text": "Unexplained bruising on forearm."}, idem)
     assert replay.status_code == 200 and replay.json() == raised.json()
     alert_id = raised.json()["alert_id"]
-    board_alerts = {a["id"]: a for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]}
+    board_alerts = {a["id"]: a for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]["items"]}
     assert board_alerts[alert_id]["kind"] == "concern" and board_alerts[alert_id]["severity"] == "urgent"
     assert api.post(f"/api/v1/alerts/{alert_id}/acknowledge", headers=supervisor).json()["state"] == "acknowledged"
     assert api.post(f"/api/v1/alerts/{alert_id}/resolve", headers=supervisor).json()["state"] == "resolved"
-    assert alert_id not in {a["id"] for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]}
+    assert alert_id not in {a["id"] for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]["items"]}
 
 
 def test_case_note_reads_are_audited_and_carers_cannot_list_alerts(api: TestClient, seeded_db_url: str) -> None:
@@ -204,7 +230,7 @@ def test_case_note_reads_are_audited_and_carers_cannot_list_alerts(api: TestClie
     carer, supervisor = sign_in(api, "carer.demo"), sign_in(api, "supervisor.demo")
     visit = todays_rota(api, carer)[0]
     post(api, f"/api/v1/visits/{visit['id']}/notes", carer, {"at": now_iso(), "text": "Fridge nearly empty."})
-    notes = api.get(f"/api/v1/visits/{visit['id']}/case-notes", headers=supervisor).json()
+    notes = api.get(f"/api/v1/visits/{visit['id']}/case-notes", headers=supervisor).json()["items"]
     assert [n["text"] for n in notes] == ["Fridge nearly empty."]
     reads = query(seeded_db_url, select(AuditLog.action, AuditLog.entity_id).where(AuditLog.action == "case_notes.read"))
     assert reads == [("case_notes.read", str(visit["id"]))]

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 from backend.domain.alerts.models import Alert
+from shared.enums import AlertKind, AlertSeverity, AlertState
 
 
-def alert_summary(alert: Alert) -> dict[str, Any]:
+class AlertOut(TypedDict):
+    """An alert as the board and the alert list show it; ``message`` is written for a coordinator."""
+
+    id: int
+    kind: AlertKind
+    severity: AlertSeverity
+    state: AlertState
+    message: str
+    created_at: datetime
+    client_id: int | None
+    visit_id: int | None
+    escalation_level: int
+
+
+def alert_summary(alert: Alert) -> AlertOut:
     """An alert as the board and the alert list show it."""
     return {
-        "id": alert.id, "kind": str(alert.kind), "severity": str(alert.severity), "state": str(alert.state),
+        "id": alert.id or 0, "kind": alert.kind, "severity": alert.severity, "state": alert.state,
         "message": alert.message, "created_at": alert.created_at, "client_id": alert.client_id,
         "visit_id": alert.visit_id, "escalation_level": alert.escalation_level,
     }

@@ -19,9 +19,7 @@ from backend.domain.monitoring import tokens
 from backend.domain.monitoring.devices import authenticate_device
 from backend.domain.monitoring.models import Device
 from backend.security.principal import Principal
-from backend.security.tokens import principal_from_token
-
-DEVICE_HEADER = "X-Device-Token"
+from backend.security.tokens import DEVICE_TOKEN_HEADER, principal_from_token
 
 
 class Caller(msgspec.Struct, frozen=True):
@@ -38,7 +36,7 @@ def _bearer(request: Request[Any, Any, Any]) -> str | None:
 
 
 def _device_token(request: Request[Any, Any, Any]) -> str | None:
-    explicit = request.headers.get(DEVICE_HEADER)
+    explicit = request.headers.get(DEVICE_TOKEN_HEADER)
     if explicit:
         return explicit.strip()
     bearer = _bearer(request)
@@ -56,7 +54,7 @@ async def provide_device(request: Request[Any, Any, Any], db_session: AsyncSessi
     """The device a request comes from; 401 without a valid device token."""
     token = _device_token(request)
     if token is None:
-        raise NotAuthorizedException(f"a device token is required (Authorization: Bearer <token> or {DEVICE_HEADER})")
+        raise NotAuthorizedException(f"a device token is required (Authorization: Bearer <token> or {DEVICE_TOKEN_HEADER})")
     return await _device(db_session, token)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
+from sensors.vitals.compact import ACVPU
 from shared.enums import AlertKind, AlertSeverity, SensorKind
+from shared.vitals import VitalSign
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^/#+\s][^/#+]*$")]
 Room = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -141,3 +143,28 @@ class DeadLetterOut(msgspec.Struct):
     reason: str
     payload: str
     received_at: datetime
+
+
+def readings_body() -> tuple[dict[str, Any], ...]:
+    """JSON schemas of what ``POST /clients/{id}/observations`` reads: the compact form or FHIR R4."""
+    number = {"type": "number"}
+    measured = {"oneOf": [number, {"type": "object", "required": ["value"], "additionalProperties": False,
+                                   "properties": {"value": number, "unit": {"type": "string", "description": "UCUM"}}}]}
+    unmeasured = {VitalSign.SUPPLEMENTAL_OXYGEN, VitalSign.CONSCIOUSNESS}
+    compact = {
+        "title": "CompactReadings", "type": "object", "required": ["time"], "additionalProperties": False,
+        "description": "Readings taken at one time; a bare number is in the sign's canonical UCUM unit.",
+        "properties": {
+            "time": {"type": "string", "format": "date-time"},
+            **{sign.value: measured for sign in VitalSign if sign not in unmeasured},
+            "on_oxygen": {"type": "boolean"},
+            "consciousness": {"enum": list(ACVPU), "description": "ACVPU; C is new confusion"},
+        },
+    }
+    fhir = {
+        "title": "FhirObservationOrBundle", "type": "object", "required": ["resourceType"],
+        "description": ("A FHIR R4 Observation of the vital-signs profile (LOINC code, UCUM valueQuantity, "
+                        "subject the client) or a Bundle of them: https://hl7.org/fhir/R4/observation-vitalsigns.html"),
+        "properties": {"resourceType": {"enum": ["Observation", "Bundle"]}},
+    }
+    return compact, fhir

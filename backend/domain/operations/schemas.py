@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypedDict
 
 import msgspec
 
@@ -26,3 +27,54 @@ class FamilyContactRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=T
     channel: Literal["email", "webhook"]
     address: Annotated[str, msgspec.Meta(min_length=3, max_length=500, pattern=FAMILY_ADDRESS)]
     notify_missed_visits: bool = False
+
+
+class OnCallContactOut(TypedDict):
+    """An escalation contact of the provider."""
+
+    id: int
+    level: int
+    channel: str
+    address: str
+    active: bool
+
+
+class FamilyContactOut(TypedDict):
+    """A client's family contact and their consent to be told of missed visits."""
+
+    id: int
+    client_id: int
+    name: str
+    channel: str
+    address: str
+    notify_missed_visits: bool
+    created_at: datetime
+
+
+class NotificationOut(TypedDict):
+    """One message sent (or being sent) about an alert."""
+
+    id: int
+    alert_id: int | None
+    level: int
+    audience: str
+    family_contact_id: int | None
+    channel: str
+    address: str
+    state: str
+    attempts: int
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class AuditEntryOut(TypedDict):
+    """One line of the audit log."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str | None
+    detail: dict[str, Any]

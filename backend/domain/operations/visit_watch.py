@@ -24,6 +24,7 @@ from backend.domain.alerts.services import raise_alert, resolve
 from backend.domain.operations.family import queue_missed_visit_notifications
 from backend.domain.visits.models import Visit
 from backend.domain.visits.repositories import VisitRepository
+from backend.domain.visits.wording import visit_words
 from shared.enums import AlertKind, AlertSeverity, VisitStatus
 
 LOOKBACK = timedelta(hours=24)
@@ -69,15 +70,15 @@ async def _still_open(session: AsyncSession, now: datetime, grace: timedelta) ->
 
 async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: datetime, counts: WatchCounts) -> None:
     seen = await AlertRepository(session, SYSTEM).kinds_on_visits([v.id or 0 for v in visits], LATENESS_KINDS)
+    words = await visit_words(session, SYSTEM, visits)
     missed: list[tuple[Alert, Visit]] = []
     for visit in visits:
-        when = visit.planned_start.isoformat(timespec="minutes")
         if now >= visit.planned_end:
             if (visit.id, str(AlertKind.MISSED_VISIT)) in seen or not await VisitRepository(session, SYSTEM).mark_missed(visit.id or 0):
                 continue
             alert, created = await raise_alert(
                 session, provider_id=visit.provider_id, kind=AlertKind.MISSED_VISIT, severity=AlertSeverity.URGENT,
-                message=f"visit {visit.id} planned at {when} was not started by its planned end",
+                message=words[visit.id or 0].missed(now),
                 dedupe_key=f"missed-visit-{visit.id}", client_id=visit.client_id, visit_id=visit.id,
                 detail={"planned_start": visit.planned_start.isoformat(), "planned_end": visit.planned_end.isoformat()},
             )
@@ -87,7 +88,7 @@ async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: dat
         elif (visit.id, str(AlertKind.LATE_VISIT)) not in seen:
             _, created = await raise_alert(
                 session, provider_id=visit.provider_id, kind=AlertKind.LATE_VISIT, severity=AlertSeverity.WARNING,
-                message=f"visit {visit.id} planned at {when} has not started",
+                message=words[visit.id or 0].late(now),
                 dedupe_key=f"late-visit-{visit.id}", client_id=visit.client_id, visit_id=visit.id,
                 detail={"planned_start": visit.planned_start.isoformat()},
             )
@@ -95,15 +96,15 @@ async def _flag_not_started(session: AsyncSession, visits: list[Visit], now: dat
     counts.family_notifications += await queue_missed_visit_notifications(session, missed)
 
 
-async def _flag_unverified_end(session: AsyncSession, visits: list[Visit], counts: WatchCounts) -> None:
+async def _flag_unverified_end(session: AsyncSession, visits: list[Visit], now: datetime, counts: WatchCounts) -> None:
     seen = await AlertRepository(session, SYSTEM).kinds_on_visits([v.id or 0 for v in visits], (AlertKind.UNVERIFIED_END,))
+    words = await visit_words(session, SYSTEM, visits)
     for visit in visits:
         if (visit.id, str(AlertKind.UNVERIFIED_END)) in seen:
             continue
         _, created = await raise_alert(
             session, provider_id=visit.provider_id, kind=AlertKind.UNVERIFIED_END, severity=AlertSeverity.WARNING,
-            message=f"visit {visit.id} was started but nobody checked out by its planned end "
-                    f"({visit.planned_end.isoformat(timespec='minutes')})",
+            message=words[visit.id or 0].unverified_end(now),
             dedupe_key=f"unverified-end-{visit.id}", client_id=visit.client_id, visit_id=visit.id,
             detail={"planned_end": visit.planned_end.isoformat()},
         )
@@ -137,7 +138,7 @@ async def watch_visits(sessionmaker: async_sessionmaker[AsyncSession], settings:
             await _flag_not_started(session, late[i : i + BATCH], now, counts)
     for i in range(0, len(open_), BATCH):
         async with sessionmaker() as session, session.begin():
-            await _flag_unverified_end(session, open_[i : i + BATCH], counts)
+            await _flag_unverified_end(session, open_[i : i + BATCH], now, counts)
     async with sessionmaker() as session, session.begin():
         await _resolve_moved_on(session, now, counts)
     return counts

@@ -22,7 +22,7 @@ from backend.domain.rostering.inputs import today_in_london
 from backend.domain.rostering.models import RosterJob
 from backend.domain.rostering.publishing import publish
 from backend.domain.rostering.repositories import RosterJobRepository
-from backend.domain.rostering.schemas import RosterRequest, roster_out, roster_summary
+from backend.domain.rostering.schemas import RosterOut, RosterRequest, RosterSummary, roster_out, roster_summary
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
 from shared.timekeeping import utc_now
@@ -46,7 +46,7 @@ class RosterController(Controller):
     async def create(
         self, db_session: AsyncSession, request: Request[Principal, Any, State], data: RosterRequest,
         idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, max_length=100),
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[RosterSummary]:
         """Solves in the background; poll ``GET /api/v1/rosters/{id}`` for progress and the result."""
         principal = request.user
         provider_id = principal.provider_id
@@ -81,7 +81,7 @@ class RosterController(Controller):
     async def list_rosters(
         self, db_session: AsyncSession, request: Request[Principal, Any, State], page: PageParams,
         day: date | None = Parameter(query="date", default=None, description="only rosters of this date"),
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[RosterSummary]:
         """Newest first, without results."""
         repo = RosterJobRepository(db_session, request.user.scope)
         filters = [RosterJob.roster_date == day] if day else []
@@ -91,7 +91,7 @@ class RosterController(Controller):
         return Page([roster_summary(j) for j in rows], await repo.count(*filters), page.limit, page.offset)
 
     @get(urls.ROSTER, summary="A roster job: status, progress, objective, runs and unassigned visits")
-    async def get_roster(self, db_session: AsyncSession, request: Request[Principal, Any, State], roster_id: int) -> dict[str, Any]:
+    async def get_roster(self, db_session: AsyncSession, request: Request[Principal, Any, State], roster_id: int) -> RosterOut:
         """Runs list each carer's visits in order with travel, idle and lateness; unassigned visits carry the reason."""
         job = await RosterJobRepository(db_session, request.user.scope).get(roster_id)
         if job is None:
@@ -100,7 +100,7 @@ class RosterController(Controller):
         return roster_out(job)
 
     @post(urls.ROSTER_PUBLISH, status_code=200, summary="Publish a roster as the visits' assignments")
-    async def publish_roster(self, db_session: AsyncSession, request: Request[Principal, Any, State], roster_id: int) -> dict[str, Any]:
+    async def publish_roster(self, db_session: AsyncSession, request: Request[Principal, Any, State], roster_id: int) -> RosterOut:
         """Rewrites the assignments of visits not yet started; the diff against the previous rota is kept and audited."""
         return roster_out(await publish(db_session, request.user, roster_id))
 

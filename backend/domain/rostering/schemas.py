@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import msgspec
 
@@ -45,7 +45,39 @@ class RosterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
 
-def roster_summary(job: RosterJob) -> dict[str, Any]:
+class RosterSummary(TypedDict):
+    """A roster job without its result: what a list shows and what queuing one answers."""
+
+    id: int
+    provider_id: int
+    date: date
+    days: int
+    reroster: bool
+    status: str
+    progress: float
+    created_by: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    published_at: datetime | None
+    published_by: int | None
+    error: str | None
+
+
+class RosterOut(RosterSummary):
+    """A roster job with its parameters, objective, runs, unassigned visits and (once published) its diff."""
+
+    params: dict[str, Any]
+    objective: dict[str, Any] | None
+    best_so_far: dict[str, Any] | None
+    solve_seconds: float | None
+    days_summary: list[dict[str, Any]]
+    unassigned: list[dict[str, Any]]
+    runs: list[dict[str, Any]]
+    diff: dict[str, Any] | None
+
+
+def roster_summary(job: RosterJob) -> RosterSummary:
     """A job without its result: what a list shows."""
     return {
         "id": job.id, "provider_id": job.provider_id, "date": job.roster_date, "days": job.days,
@@ -56,9 +88,9 @@ def roster_summary(job: RosterJob) -> dict[str, Any]:
     }
 
 
-def roster_out(job: RosterJob) -> dict[str, Any]:
+def roster_out(job: RosterJob) -> RosterOut:
     """A job with its parameters, result and (once published) the diff against the previous rota."""
-    body = roster_summary(job)
+    body: RosterOut = roster_summary(job)  # type: ignore[assignment]
     result = job.result or {}
     days = result.get("days", [])
     body.update({

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from litestar import Response, get
 from litestar.datastructures import State
@@ -12,13 +12,26 @@ from backend.problems import problem
 
 
 @get("/health", exclude_from_auth=True, tags=["system"], summary="Liveness")
-async def health() -> dict[str, str]:
+async def health() -> Liveness:
     """The process is up."""
     return {"status": "ok"}
 
 
+class Liveness(TypedDict):
+    """The process answers."""
+
+    status: str
+
+
+class Readiness(TypedDict):
+    """The database answers."""
+
+    status: str
+    database: str
+
+
 @get("/health/ready", exclude_from_auth=True, tags=["system"], summary="Readiness (database reachable)")
-async def readiness(state: State) -> Response[dict[str, Any]]:
+async def readiness(state: State) -> Response[Readiness]:
     """Whether the database answers; 503 with the cause when it does not."""
     try:
         async with state.engine.connect() as connection:

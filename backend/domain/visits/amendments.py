@@ -10,19 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.audit.services import record
 from backend.domain.visits.access import visit_for
+from backend.domain.visits.carer_actions import Conflict
 from backend.domain.visits.models import Amendment
 from backend.domain.visits.repositories import AmendmentRepository, VisitEventRepository, VisitRepository
-from backend.domain.visits.schemas import AmendmentRequest
-from backend.domain.visits.carer_actions import Conflict
+from backend.domain.visits.schemas import AmendmentOut, AmendmentRequest
 from backend.security.principal import Principal
 from shared.enums import AmendmentState, VisitStatus
 from shared.timekeeping import utc_now
 
 
-def amendment_out(a: Amendment) -> dict[str, Any]:
+def amendment_out(a: Amendment) -> AmendmentOut:
     """An amendment as the API shows it."""
     return {
-        "id": a.id, "visit_id": a.visit_id, "state": str(a.state), "reason_code": a.reason_code, "comment": a.comment,
+        "id": a.id or 0, "visit_id": a.visit_id, "state": a.state, "reason_code": a.reason_code, "comment": a.comment,
         "changes": a.changes, "original": a.original, "author_id": a.author_id, "approver_id": a.approver_id,
         "created_at": a.created_at, "decided_at": a.decided_at,
     }

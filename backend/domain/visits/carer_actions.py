@@ -27,6 +27,7 @@ from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository
 from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody
 from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
+from backend.domain.visits.wording import visit_words
 from backend.security.principal import Principal
 from shared.enums import AlertKind, AlertSeverity, AlertState, CheckMethod, VisitEventKind, VisitStatus
 from shared.geo import GeoPoint
@@ -237,7 +238,7 @@ class VisitActionService:
         alert, _ = await raise_alert(
             self.session, provider_id=visit.provider_id, kind=AlertKind.CONCERN,
             severity=CONCERN_SEVERITY.get(body.category, AlertSeverity.WARNING),
-            message=f"{body.category} concern raised by {self.principal.username} at visit {visit.id}",
+            message=(await visit_words(self.session, self.scope, [visit]))[visit.id or 0].concern(body.category, self.carer_id, utc_now()),
             dedupe_key=f"concern-{event.idempotency_key}", client_id=visit.client_id, visit_id=visit.id,
             detail={"category": body.category},
         )

@@ -113,9 +113,14 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
 
     async def checks_of(self, visit_ids: Collection[int]) -> Sequence[VisitEvent]:
         """The check-ins and check-outs of these visits."""
+        return await self.of_kinds(visit_ids, (VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT))
+
+    async def of_kinds(self, visit_ids: Collection[int], kinds: Collection[VisitEventKind]) -> Sequence[VisitEvent]:
+        """These visits' events of these kinds, in device-time order."""
         return await self.list(
             VisitEvent.visit_id.in_(visit_ids),  # type: ignore[attr-defined]
-            VisitEvent.kind.in_((VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)),  # type: ignore[attr-defined]
+            VisitEvent.kind.in_(tuple(kinds)),  # type: ignore[attr-defined]
+            order_by=(VisitEvent.device_time, VisitEvent.id),
         )
 
     async def check_rows_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:

@@ -13,6 +13,7 @@ from backend.domain.people.models import Carer, Client
 from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitEventRepository
 from backend.domain.visits.carer_actions import Conflict
+from backend.domain.visits.schemas import ReviewDecision, ReviewOut
 from backend.domain.visits.visit_state import CHECK_KINDS
 from backend.security.principal import Principal
 from shared.enums import AmendmentState
@@ -23,7 +24,7 @@ def _pending_filters() -> list[Any]:
     return [VisitEvent.verified.is_(False), VisitEvent.review_state.is_(None), VisitEvent.kind.in_(CHECK_KINDS)]  # type: ignore[union-attr,attr-defined]
 
 
-async def pending_reviews(session: AsyncSession, scope: TenantScope, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+async def pending_reviews(session: AsyncSession, scope: TenantScope, limit: int, offset: int) -> tuple[list[ReviewOut], int]:
     """Unverified checks awaiting a decision, oldest first, with who and where."""
     repo = VisitEventRepository(session, scope)
     statement = (
@@ -33,10 +34,10 @@ async def pending_reviews(session: AsyncSession, scope: TenantScope, limit: int,
         .add_columns(Client.id, Client.name, Carer.name)
         .order_by(VisitEvent.device_time, VisitEvent.id).limit(limit).offset(offset)
     )
-    items = [
+    items: list[ReviewOut] = [
         {
-            "event_id": e.id, "visit_id": e.visit_id, "carer": {"id": e.carer_id, "name": carer_name},
-            "client": {"id": client_id, "name": client_name}, "kind": str(e.kind), "method": str(e.method),
+            "event_id": e.id or 0, "visit_id": e.visit_id, "carer": {"id": e.carer_id, "name": carer_name},
+            "client": {"id": client_id, "name": client_name}, "kind": e.kind, "method": e.method,  # type: ignore[typeddict-item]
             "reason": e.reason, "distance_m": e.distance_m, "device_time": e.device_time,
         }
         for e, client_id, client_name, carer_name in (await session.execute(statement)).all()
@@ -44,7 +45,7 @@ async def pending_reviews(session: AsyncSession, scope: TenantScope, limit: int,
     return items, await repo.count(*_pending_filters())
 
 
-async def review(session: AsyncSession, principal: Principal, event_id: int, approve: bool) -> dict[str, Any]:
+async def review(session: AsyncSession, principal: Principal, event_id: int, approve: bool) -> ReviewDecision:
     """Approve or reject one unverified check."""
     event = await VisitEventRepository(session, principal.scope).get(event_id)
     if event is None or event.kind not in CHECK_KINDS:
@@ -57,6 +58,6 @@ async def review(session: AsyncSession, principal: Principal, event_id: int, app
     event.reviewed_by = principal.user_id
     event.reviewed_at = utc_now()
     record(session, principal, f"review.{event.review_state}", "visit_event", event_id, provider_id=event.provider_id)
-    return {"event_id": event_id, "review_state": str(event.review_state)}
+    return {"event_id": event_id, "review_state": event.review_state}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +16,19 @@ from backend.domain.people.models import Carer, Client
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository, VisitRepository
-from backend.domain.visits.visit_state import board_state, visit_verified
-from shared.enums import AlertState, VisitEventKind
+from backend.domain.visits.schemas import (
+    Board,
+    BoardVisit,
+    Person,
+    RecordedOutcome,
+    RotaVisit,
+    VisitNoteOut,
+    WaitingFor,
+)
+from backend.domain.visits.visit_state import CHECK_KINDS, board_state, visit_verified
+from backend.pagination import Page, PageParams
+from shared.enums import AlertState, VisitEventKind, VisitStatus
+from shared.visit_actions import ActionKind
 
 BOARD_STATES = ("late", "missed", "unverified", "in_progress", "not_started", "completed", "cancelled")
 
@@ -32,70 +42,130 @@ class VisitContext:
         self.carers_of: dict[int, list[Carer]] = defaultdict(list)
         self.events_of: dict[int, list[VisitEvent]] = defaultdict(list)
 
-    async def load(self, session: AsyncSession, scope: TenantScope) -> VisitContext:
+    async def load(self, session: AsyncSession, scope: TenantScope,
+                   kinds: tuple[VisitEventKind, ...] = CHECK_KINDS) -> VisitContext:
         ids = [v.id for v in self.visits if v.id is not None]
         if not ids:
             return self
         self.clients = await ClientRepository(session, scope).by_ids({v.client_id for v in self.visits})
         for visit_id, carer in await VisitAssignmentRepository(session, scope).carers_of(ids):
             self.carers_of[visit_id].append(carer)
-        for event in await VisitEventRepository(session, scope).checks_of(ids):
+        if not kinds:
+            return self
+        for event in await VisitEventRepository(session, scope).of_kinds(ids, kinds):
             self.events_of[event.visit_id].append(event)
         return self
 
 
-def _person(carer: Carer) -> dict[str, Any]:
-    return {"id": carer.id, "name": carer.name}
+def _person(carer: Carer) -> Person:
+    return {"id": carer.id or 0, "name": carer.name}
 
 
-async def carer_rota(session: AsyncSession, scope: TenantScope, carer_id: int, day: date) -> list[dict[str, Any]]:
-    """The carer's visits on ``day`` in planned order, as the app shows them."""
+def _checks(events: list[VisitEvent]) -> dict[int, dict[VisitEventKind, datetime]]:
+    """Each carer's check-in and check-out times on one visit."""
+    checks: dict[int, dict[VisitEventKind, datetime]] = defaultdict(dict)
+    for event in events:
+        if event.kind in CHECK_KINDS:
+            checks[event.carer_id][event.kind] = event.device_time
+    return checks
+
+
+def _waiting_for(visit: Visit, carers: list[Carer], me: int, checks: dict[int, dict[VisitEventKind, datetime]]) -> list[WaitingFor]:
+    """The other carers of a visit still to check in or out, while the visit is open."""
+    if visit.status not in (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS):
+        return []
+    waiting: list[WaitingFor] = []
+    for carer in carers:
+        done = checks.get(carer.id or 0, {})
+        if carer.id == me or VisitEventKind.CHECK_OUT in done:
+            continue
+        step = ActionKind.CHECK_OUT if VisitEventKind.CHECK_IN in done else ActionKind.CHECK_IN
+        waiting.append({"id": carer.id or 0, "name": carer.name, "to": step})
+    return waiting
+
+
+def _recorded(events: list[VisitEvent], names: dict[int, str]) -> tuple[list[RecordedOutcome], list[RecordedOutcome], list[VisitNoteOut]]:
+    """Outcomes and case notes recorded at the visit by any of its carers, as the server holds them."""
+    tasks: list[RecordedOutcome] = []
+    medications: list[RecordedOutcome] = []
+    notes: list[VisitNoteOut] = []
+    for event in events:
+        carer: Person = {"id": event.carer_id, "name": names.get(event.carer_id, "another carer")}
+        payload = event.payload or {}
+        if event.kind == VisitEventKind.NOTE:
+            notes.append({"at": event.device_time, "text": str(payload.get("text", "")), "carer": carer})
+        elif event.kind == VisitEventKind.CHECK_OUT:
+            for item in payload.get("task_outcomes", []):
+                tasks.append({"id": str(item["task_id"]), "outcome": item["outcome"], "note": item.get("note", ""), "carer": carer})
+            for item in payload.get("medication_outcomes", []):
+                medications.append({"id": str(item["medication_id"]), "outcome": item["outcome"],
+                                    "note": item.get("note", ""), "carer": carer})
+    return tasks, medications, notes
+
+
+async def carer_rota(session: AsyncSession, scope: TenantScope, carer_id: int, day: date) -> list[RotaVisit]:
+    """The carer's visits on ``day`` in planned order, as the app shows them.
+
+    Each visit carries what the server knows, whoever recorded it: the co-carers' check times
+    and who is still awaited, outcomes recorded at check-out and the case notes.
+    """
     visits = await VisitRepository(session, scope).of_carer_on(carer_id, day)
-    context = await VisitContext(visits).load(session, scope)
-    rota = []
+    context = await VisitContext(visits).load(session, scope, CHECK_KINDS + (VisitEventKind.NOTE,))
+    rota: list[RotaVisit] = []
     for visit in context.visits:
         client = context.clients[visit.client_id]
-        mine = {e.kind: e.device_time for e in context.events_of[visit.id or 0] if e.carer_id == carer_id}
+        events = context.events_of[visit.id or 0]
+        carers = context.carers_of[visit.id or 0]
+        checks = _checks(events)
+        mine = checks.get(carer_id, {})
+        tasks, medications, notes = _recorded(events, {c.id or 0: c.name for c in carers})
         rota.append({
-            "id": visit.id,
+            "id": visit.id or 0,
             "client": {
-                "id": client.id, "name": client.name, "address": f"{client.address} {client.postcode}",
+                "id": client.id or 0, "name": client.name, "address": f"{client.address} {client.postcode}",
                 "location": {"lat": client.lat, "lon": client.lon}, "access_notes": client.access_notes,
             },
             "planned_start": visit.planned_start, "planned_end": visit.planned_end,
             "carers_needed": visit.carers_needed,
-            "co_carers": [_person(c) for c in context.carers_of[visit.id or 0] if c.id != carer_id],
-            "tasks": visit.tasks, "medications": visit.medications, "status": str(visit.status),
-            "verified": visit_verified(context.events_of[visit.id or 0]),
+            "co_carers": [
+                {**_person(c), "checked_in": checks.get(c.id or 0, {}).get(VisitEventKind.CHECK_IN),
+                 "checked_out": checks.get(c.id or 0, {}).get(VisitEventKind.CHECK_OUT)}
+                for c in carers if c.id != carer_id
+            ],
+            "tasks": visit.tasks, "medications": visit.medications, "status": visit.status,
+            "verified": visit_verified([e for e in events if e.kind in CHECK_KINDS]),
             "my_check_in": mine.get(VisitEventKind.CHECK_IN), "my_check_out": mine.get(VisitEventKind.CHECK_OUT),
+            "waiting_for": _waiting_for(visit, carers, carer_id, checks),
+            "task_outcomes": tasks, "medication_outcomes": medications, "notes": notes,
         })
     return rota
 
 
-async def supervisor_board(
-    session: AsyncSession, scope: TenantScope, day: date, now: datetime, tolerance: timedelta, limit: int, offset: int
-) -> dict[str, Any]:
-    """Every visit of the provider on ``day`` with its live state, the counts per state and open alerts."""
+async def supervisor_board(session: AsyncSession, scope: TenantScope, day: date, now: datetime, tolerance: timedelta,
+                           visits_page: PageParams, alerts_page: PageParams) -> Board:
+    """Every visit of the provider on ``day`` with its live state, the counts per state and open alerts, each paged."""
     visits = await VisitRepository(session, scope).list(Visit.visit_date == day, order_by=(Visit.planned_start, Visit.id))
     context = await VisitContext(visits).load(session, scope)
     counts = dict.fromkeys(BOARD_STATES, 0)
-    rows = []
+    rows: list[BoardVisit] = []
     for visit in context.visits:
         state = board_state(visit, context.events_of[visit.id or 0], now, tolerance)
         counts[state] += 1
         client = context.clients[visit.client_id]
         rows.append({
-            "id": visit.id, "client": {"id": client.id, "name": client.name},
+            "id": visit.id or 0, "client": {"id": client.id or 0, "name": client.name},
             "planned_start": visit.planned_start, "planned_end": visit.planned_end,
             "carers": [_person(c) for c in context.carers_of[visit.id or 0]],
-            "state": state, "status": str(visit.status), "verified": visit_verified(context.events_of[visit.id or 0]),
+            "state": state, "status": visit.status, "verified": visit_verified(context.events_of[visit.id or 0]),
         })
-    alerts = await AlertRepository(session, scope).list(
-        Alert.state != AlertState.RESOLVED, order_by=Alert.created_at.desc(), limit=200  # type: ignore[attr-defined]
-    )
+    alerts = AlertRepository(session, scope)
+    open_alerts = Alert.state != AlertState.RESOLVED
+    page = await alerts.list(open_alerts, order_by=Alert.created_at.desc(),  # type: ignore[attr-defined]
+                             limit=alerts_page.limit, offset=alerts_page.offset)
     return {
-        "date": day, "counts": counts, "total": len(rows), "limit": limit, "offset": offset,
-        "visits": rows[offset : offset + limit],
-        "alerts": [alert_summary(a) for a in alerts],
+        "date": day, "counts": counts,  # type: ignore[typeddict-item]
+        "visits": Page(rows[visits_page.offset : visits_page.offset + visits_page.limit], len(rows),
+                       visits_page.limit, visits_page.offset),
+        "alerts": Page([alert_summary(a) for a in page], await alerts.count(open_alerts),
+                       alerts_page.limit, alerts_page.offset),
     }
-

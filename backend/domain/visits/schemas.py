@@ -6,11 +6,14 @@ rather than silently dropped data.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypedDict
 
 import msgspec
 
+from backend.domain.alerts.schemas import AlertOut
+from backend.pagination import Page
+from shared.enums import AmendmentState, VisitEventKind, VisitStatus
 from shared.visit_actions import (
     ActionKind,
     CheckMethod,
@@ -147,3 +150,191 @@ class AmendmentRequest(Strict):
     reason_code: Annotated[str, msgspec.Meta(min_length=2, max_length=60)]
     changes: AmendmentChanges
     comment: str = ""
+
+
+# -- responses (TypedDicts: the services build plain dicts, the OpenAPI document shows their shape) --
+
+
+class Person(TypedDict):
+    """A carer or client named in a response."""
+
+    id: int
+    name: str
+
+
+class GeoPointOut(TypedDict):
+    """A home's position."""
+
+    lat: float
+    lon: float
+
+
+class RotaClient(TypedDict):
+    """The client of a visit, as the carer needs them on the doorstep."""
+
+    id: int
+    name: str
+    address: str
+    location: GeoPointOut
+    access_notes: str
+
+
+class CoCarerOut(TypedDict):
+    """Another carer on a double-handed visit and how far they are with it."""
+
+    id: int
+    name: str
+    checked_in: AwareDateTime | None
+    checked_out: AwareDateTime | None
+
+
+class RecordedOutcome(TypedDict):
+    """A task or medication outcome recorded at a check-out, by whichever carer."""
+
+    id: str
+    outcome: str
+    note: str
+    carer: Person
+
+
+class VisitNoteOut(TypedDict):
+    """A case note written at the visit, by whichever carer."""
+
+    at: AwareDateTime
+    text: str
+    carer: Person
+
+
+class WaitingFor(TypedDict):
+    """A co-carer the visit still waits for, and for what (``check_in`` or ``check_out``)."""
+
+    id: int
+    name: str
+    to: ActionKind
+
+
+class RotaVisit(TypedDict):
+    """One visit of the carer's day, as the app shows it: the server's truth, whoever recorded it."""
+
+    id: int
+    client: RotaClient
+    planned_start: AwareDateTime
+    planned_end: AwareDateTime
+    carers_needed: int
+    co_carers: list[CoCarerOut]
+    tasks: list[dict[str, Any]]
+    medications: list[dict[str, Any]]
+    status: VisitStatus
+    verified: bool | None
+    my_check_in: AwareDateTime | None
+    my_check_out: AwareDateTime | None
+    waiting_for: list[WaitingFor]
+    task_outcomes: list[RecordedOutcome]
+    medication_outcomes: list[RecordedOutcome]
+    notes: list[VisitNoteOut]
+
+
+class VisitRef(TypedDict):
+    """The visit an action applied to, with its status afterwards."""
+
+    id: int
+    status: VisitStatus
+
+
+class ActionResult(TypedDict, total=False):
+    """What a check-in/out, note or concern returns (and every replay of it returns again)."""
+
+    event_id: int
+    visit: VisitRef
+    verified: bool
+    distance_m: float | None
+    reason: str | None
+    alert_id: int
+
+
+class BoardVisit(TypedDict):
+    """One visit on the supervisor's board with its live state."""
+
+    id: int
+    client: Person
+    planned_start: AwareDateTime
+    planned_end: AwareDateTime
+    carers: list[Person]
+    state: str
+    status: VisitStatus
+    verified: bool | None
+
+
+class BoardCounts(TypedDict):
+    """How many of the day's visits are in each live state."""
+
+    late: int
+    missed: int
+    unverified: int
+    in_progress: int
+    not_started: int
+    completed: int
+    cancelled: int
+
+
+class Board(TypedDict):
+    """The day's board: the counts, a page of the day's visits and a page of open alerts (newest first)."""
+
+    date: date
+    counts: BoardCounts
+    visits: Page[BoardVisit]
+    alerts: Page[AlertOut]
+
+
+class ReviewOut(TypedDict):
+    """An unverified check-in or check-out awaiting a supervisor's decision."""
+
+    event_id: int
+    visit_id: int
+    carer: Person
+    client: Person
+    kind: VisitEventKind
+    method: CheckMethod
+    reason: str | None
+    distance_m: float | None
+    device_time: AwareDateTime
+
+
+class ReviewDecision(TypedDict):
+    """The recorded decision on a check."""
+
+    event_id: int
+    review_state: AmendmentState
+
+
+class AmendmentOut(TypedDict):
+    """A correction of a visit, with what it corrects and who decided."""
+
+    id: int
+    visit_id: int
+    state: AmendmentState
+    reason_code: str
+    comment: str
+    changes: dict[str, Any]
+    original: dict[str, Any]
+    author_id: int
+    approver_id: int | None
+    created_at: AwareDateTime
+    decided_at: AwareDateTime | None
+
+
+class CaseNoteOut(TypedDict):
+    """A case note as a supervisor reads it (each read is audited)."""
+
+    event_id: int
+    carer_id: int
+    at: AwareDateTime
+    text: str
+
+
+class HomeTagOut(TypedDict):
+    """The string a home's QR code or NFC tag carries."""
+
+    client_id: int
+    version: int
+    tag: str

@@ -35,7 +35,7 @@ class DeviceSessionController(Controller):
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
         user_id: int | None = Parameter(query="user_id", default=None, description="only this user's sessions"),
         active: bool = Parameter(query="active", default=True, description="only sessions not revoked"),
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[sessions.DeviceSessionOut]:
         """Newest first."""
         repo = DeviceSessionRepository(db_session, tenant)
         filters: list[Any] = []
@@ -48,7 +48,7 @@ class DeviceSessionController(Controller):
 
     @post(urls.DEVICE_SESSION_REVOKE, status_code=200, summary="Revoke a device session (lost phone)")
     async def revoke(self, state: State, db_session: AsyncSession, request: Request[Principal, Any, Any],
-                     session_id: str) -> dict[str, Any]:
+                     session_id: str) -> sessions.DeviceSessionOut:
         """Its refresh token stops working at once and its access token within seconds, in every API process."""
         row = await DeviceSessionRepository(db_session, request.user.scope).get(session_id)  # type: ignore[arg-type]
         if row is None:

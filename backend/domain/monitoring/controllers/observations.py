@@ -19,13 +19,15 @@ from backend.domain.monitoring.controllers.sensor_events import IdempotencyKey, 
 from backend.domain.monitoring.dependencies import Caller, provide_caller
 from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.repositories import ObservationRepository
-from backend.domain.monitoring.schemas import EntryOutcome, ObservationOut, ObservationsRecorded
+from backend.domain.monitoring.schemas import EntryOutcome, ObservationOut, ObservationsRecorded, readings_body
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, keep_dead_letter
 from backend.domain.monitoring.vitals import code_of, observation_out, reading_of, record_observations
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
 from backend.domain.people.repositories import ClientRepository
+from backend.openapi import raw_body
 from backend.pagination import Page, PageParams, provide_page_params
+from backend.security.tokens import BEARER_SCHEME, DEVICE_SCHEME
 from sensors.vitals import VitalsError, parse_compact, parse_observation, to_bundle
 from shared.enums import Role
 from shared.vitals import VitalObservation, VitalSign
@@ -127,6 +129,8 @@ class ObservationController(Controller):
 
     @post(urls.CLIENT_OBSERVATIONS, status_code=201, exclude_from_auth=True,
           dependencies={"caller": Provide(provide_caller)},
+          security=[{DEVICE_SCHEME: []}, {BEARER_SCHEME: []}],
+          operation_class=raw_body("Vital-sign readings: the compact form or FHIR R4", *readings_body()),
           summary="Record vital-sign readings (FHIR R4 Observation/Bundle or compact JSON)")
     async def record_readings(self, request: Request[Any, Any, Any], db_session: AsyncSession, caller: Caller,
                               client_id: int, idempotency_key: IdempotencyKey = None) -> ObservationsRecorded:

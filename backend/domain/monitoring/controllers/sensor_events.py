@@ -34,10 +34,13 @@ from backend.domain.monitoring.storage import (
 )
 from backend.domain.operations.paging import page_alarms
 from backend.domain.people.access import client_in_scope
+from backend.openapi import json_schema, raw_body
 from backend.pagination import Page, PageParams, provide_page_params
+from backend.security.tokens import DEVICE_SCHEME
 from sensors.adapters.base import PayloadError
 from sensors.adapters.webhook import parse_webhook
 from sensors.adapters.webhook.parser import SOURCE as WEBHOOK
+from sensors.adapters.webhook.parser import WebhookBody, WebhookReading
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import as_utc, utc_now
 
@@ -90,7 +93,10 @@ class SensorEventController(Controller):
     tags = ["monitoring"]
 
     @post(urls.SENSOR_EVENTS, status_code=202, exclude_from_auth=True,
-          dependencies={"device": Provide(provide_device)},
+          dependencies={"device": Provide(provide_device)}, security=[{DEVICE_SCHEME: []}],
+          operation_class=raw_body("A hub's readings: {\"events\": [...]} or a single reading, signed with the "
+                                   "device's secret (X-Domicare-Timestamp and X-Domicare-Signature headers)",
+                                   json_schema(WebhookBody, WebhookReading)),
           summary="Webhook for hubs that push sensor events (device token, signed body)")
     async def receive(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession, device: Device,
                       idempotency_key: IdempotencyKey = None) -> Response[EventsAccepted]:

@@ -15,6 +15,7 @@ from backend.security.guards import requires_provider_admin
 from backend.domain.audit.models import AuditLog
 from backend.domain.operations import urls
 from backend.domain.operations.repositories import AuditLogRepository
+from backend.domain.operations.schemas import AuditEntryOut
 from backend.pagination import Page, PageParams, provide_page_params
 
 Since = Annotated[datetime | None, Parameter(query="since", default=None, description="from this instant (ISO-8601)")]
@@ -35,7 +36,7 @@ class AuditController(Controller):
         entity: str | None = Parameter(query="entity", default=None, max_length=60, description="e.g. visit"),
         entity_id: str | None = Parameter(query="entity_id", default=None, max_length=60),
         actor_id: int | None = Parameter(query="actor_id", default=None, description="the user who acted"),
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[AuditEntryOut]:
         """Newest first, filtered by action, record, actor and time."""
         filters: list[Any] = []
         for column, value in ((AuditLog.action, action), (AuditLog.entity, entity), (AuditLog.entity_id, entity_id),
@@ -48,6 +49,6 @@ class AuditController(Controller):
             filters.append(AuditLog.at < until)
         repo = AuditLogRepository(db_session, tenant)
         rows = await repo.list(*filters, order_by=AuditLog.id.desc(), limit=page.limit, offset=page.offset)  # type: ignore[union-attr]
-        items = [{"id": r.id, "at": r.at, "actor_id": r.actor_id, "action": r.action, "entity": r.entity,
+        items: list[AuditEntryOut] = [{"id": r.id or 0, "at": r.at, "actor_id": r.actor_id, "action": r.action, "entity": r.entity,
                   "entity_id": r.entity_id, "detail": r.detail} for r in rows]
         return Page(items, await repo.count(*filters), page.limit, page.offset)

@@ -16,13 +16,13 @@ from backend.domain.audit.services import record
 from backend.domain.operations import urls
 from backend.domain.operations.models import Notification, OnCallContact
 from backend.domain.operations.repositories import NotificationRepository, OnCallContactRepository
-from backend.domain.operations.schemas import ContactRequest
+from backend.domain.operations.schemas import ContactRequest, NotificationOut, OnCallContactOut
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
 
 
-def _contact(c: OnCallContact) -> dict[str, Any]:
-    return {"id": c.id, "level": c.level, "channel": c.channel, "address": c.address, "active": c.active}
+def _contact(c: OnCallContact) -> OnCallContactOut:
+    return {"id": c.id or 0, "level": c.level, "channel": c.channel, "address": c.address, "active": c.active}
 
 
 class ContactController(Controller):
@@ -33,14 +33,14 @@ class ContactController(Controller):
     dependencies = {"page": Provide(provide_page_params, sync_to_thread=False)}
 
     @get(urls.CONTACTS, summary="List escalation contacts")
-    async def list_contacts(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams) -> Page[dict[str, Any]]:
+    async def list_contacts(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams) -> Page[OnCallContactOut]:
         """By level."""
         repo = OnCallContactRepository(db_session, tenant)
         rows = await repo.list(order_by=OnCallContact.level, limit=page.limit, offset=page.offset)
         return Page([_contact(c) for c in rows], await repo.count(), page.limit, page.offset)
 
     @post(urls.CONTACTS, summary="Add an escalation contact")
-    async def add_contact(self, db_session: AsyncSession, request: Request[Principal, Any, Any], data: ContactRequest) -> dict[str, Any]:
+    async def add_contact(self, db_session: AsyncSession, request: Request[Principal, Any, Any], data: ContactRequest) -> OnCallContactOut:
         """An email address or an https webhook for one level."""
         if data.channel == "email" and "@" not in data.address or data.channel == "webhook" and "://" not in data.address:
             raise ClientException(f"{data.address!r} is not a valid {data.channel} address")
@@ -73,12 +73,12 @@ class NotificationController(Controller):
     async def list_notifications(
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
         alert_id: int | None = Parameter(query="alert_id", default=None, description="only about this alert"),
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[NotificationOut]:
         """Newest first."""
         repo = NotificationRepository(db_session, tenant)
         filters = [Notification.alert_id == alert_id] if alert_id is not None else []
         rows = await repo.list(*filters, order_by=Notification.id.desc(), limit=page.limit, offset=page.offset)  # type: ignore[union-attr]
-        items = [{"id": n.id, "alert_id": n.alert_id, "level": n.level, "audience": n.audience,
+        items: list[NotificationOut] = [{"id": n.id or 0, "alert_id": n.alert_id, "level": n.level, "audience": n.audience,
                   "family_contact_id": n.family_contact_id, "channel": n.channel, "address": n.address,
                   "state": n.state, "attempts": n.attempts, "error": n.error, "created_at": n.created_at,
                   "sent_at": n.sent_at} for n in rows]

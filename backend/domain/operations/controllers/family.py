@@ -14,14 +14,14 @@ from backend.domain.audit.services import record
 from backend.domain.operations import urls
 from backend.domain.operations.models import FamilyContact
 from backend.domain.operations.repositories import FamilyContactRepository
-from backend.domain.operations.schemas import FamilyContactRequest
+from backend.domain.operations.schemas import FamilyContactOut, FamilyContactRequest
 from backend.domain.people.access import client_in_scope
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.principal import Principal
 
 
-def _contact(c: FamilyContact) -> dict[str, Any]:
-    return {"id": c.id, "client_id": c.client_id, "name": c.name, "channel": c.channel, "address": c.address,
+def _contact(c: FamilyContact) -> FamilyContactOut:
+    return {"id": c.id or 0, "client_id": c.client_id, "name": c.name, "channel": c.channel, "address": c.address,
             "notify_missed_visits": c.notify_missed_visits, "created_at": c.created_at}
 
 
@@ -44,7 +44,7 @@ class FamilyContactController(Controller):
     @get(urls.CLIENT_FAMILY_CONTACTS, summary="List a client's family contacts")
     async def list_family_contacts(
         self, db_session: AsyncSession, request: Request[Principal, Any, Any], client_id: int, page: PageParams,
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[FamilyContactOut]:
         """Oldest first."""
         await client_in_scope(db_session, request.user.scope, client_id)
         repo = FamilyContactRepository(db_session, request.user.scope)
@@ -55,7 +55,7 @@ class FamilyContactController(Controller):
     @post(urls.CLIENT_FAMILY_CONTACTS, summary="Add a family contact to a client")
     async def add_family_contact(
         self, db_session: AsyncSession, request: Request[Principal, Any, Any], client_id: int, data: FamilyContactRequest,
-    ) -> dict[str, Any]:
+    ) -> FamilyContactOut:
         """An email address or an https webhook; ``notify_missed_visits`` records the family's consent (off unless given)."""
         _check_address(data)
         client = await client_in_scope(db_session, request.user.scope, client_id)

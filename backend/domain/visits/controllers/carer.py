@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.di import Provide
+from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.engine import UnstorableTextError
 from backend.security.guards import requires_carer
 from backend.domain.visits import urls
 from backend.domain.visits.rota import carer_rota
-from backend.domain.visits.schemas import CheckRequest, ConcernRequest, NoteRequest, SyncRequest, SyncResponse, SyncResult
 from backend.domain.visits.carer_actions import BODY_TYPES, ActionOutcome, VisitActionService
-from backend.pagination import Page
+from backend.domain.visits.schemas import (
+    ActionResult,
+    CheckRequest,
+    ConcernRequest,
+    NoteRequest,
+    RotaVisit,
+    SyncRequest,
+    SyncResponse,
+    SyncResult,
+)
+from backend.pagination import Page, PageParams, provide_page_params
+from backend.params import Day, london_day
 from backend.security.principal import Principal
 from shared.enums import VisitEventKind
-from shared.timekeeping import LONDON, utc_now
 
 IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=8, max_length=100, description="unique per action; replays return the first result")
 ]
 
 
-def _respond(outcome: ActionOutcome) -> Response[dict[str, Any]]:
+def _respond(outcome: ActionOutcome) -> Response[ActionResult]:
     return Response(outcome.result, status_code=201 if outcome.created else 200)
 
 
@@ -46,42 +55,41 @@ class CarerController(Controller):
     def _service(self, db_session: AsyncSession, request: Request[Principal, Any, State]) -> VisitActionService:
         return VisitActionService(db_session, request.user, request.app.state.settings)
 
-    @get(urls.MY_VISITS, summary="The carer's visits on a day")
-    async def my_visits(
-        self, db_session: AsyncSession, request: Request[Principal, Any, State],
-        day: date | None = QueryParameter(name="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
-    ) -> Page[dict[str, Any]]:
-        """Visits in planned order with client, tasks, medication prompts and this carer's check times."""
-        day = day or utc_now().astimezone(LONDON).date()
-        rota = await carer_rota(db_session, request.user.scope, request.user.carer_id or 0, day)
-        return Page(rota, len(rota), len(rota), 0)
+    @get(urls.MY_VISITS, summary="The carer's visits on a day",
+         dependencies={"page": Provide(provide_page_params, sync_to_thread=False)})
+    async def my_visits(self, db_session: AsyncSession, request: Request[Principal, Any, State], day: Day,
+                        page: PageParams) -> Page[RotaVisit]:
+        """Visits in planned order with client, tasks, medication prompts, this carer's check times and what the
+        visit's other carers recorded (their checks, outcomes and case notes)."""
+        rota = await carer_rota(db_session, request.user.scope, request.user.carer_id or 0, london_day(day))
+        return Page(rota[page.offset : page.offset + page.limit], len(rota), page.limit, page.offset)
 
     async def _act(self, kind: VisitEventKind, db_session: AsyncSession, request: Request[Principal, Any, State],
-                   visit_id: int, data: CheckRequest | NoteRequest | ConcernRequest, key: str) -> Response[dict[str, Any]]:
+                   visit_id: int, data: CheckRequest | NoteRequest | ConcernRequest, key: str) -> Response[ActionResult]:
         service = self._service(db_session, request)
         return _respond(await service.apply(kind, visit_id, data.at, _body(kind, data), key))
 
     @post(urls.CHECK_IN, summary="Check in to a visit")
     async def check_in(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
-                       data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+                       data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
         """Register arrival, verified by GPS geofence, home tag, or a manual reason for review."""
         return await self._act(VisitEventKind.CHECK_IN, db_session, request, visit_id, data, idempotency_key)
 
     @post(urls.CHECK_OUT, summary="Check out of a visit")
     async def check_out(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
-                        data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+                        data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
         """Register departure with task and medication outcomes (every medication due needs one)."""
         return await self._act(VisitEventKind.CHECK_OUT, db_session, request, visit_id, data, idempotency_key)
 
     @post(urls.NOTES, summary="Write a case note")
     async def note(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
-                   data: NoteRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+                   data: NoteRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
         """A case note for the visit's record."""
         return await self._act(VisitEventKind.NOTE, db_session, request, visit_id, data, idempotency_key)
 
     @post(urls.CONCERNS, summary="Raise a concern")
     async def concern(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
-                      data: ConcernRequest, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+                      data: ConcernRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
         """A concern that opens an alert for the supervisor."""
         return await self._act(VisitEventKind.CONCERN, db_session, request, visit_id, data, idempotency_key)
 

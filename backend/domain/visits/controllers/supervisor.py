@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -19,11 +19,20 @@ from backend.domain.visits.access import visit_for
 from backend.domain.visits.models import Amendment, VisitEvent
 from backend.domain.visits.repositories import AmendmentRepository, VisitEventRepository
 from backend.domain.visits.rota import supervisor_board
-from backend.domain.visits.schemas import AmendmentRequest, ReviewRequest
-from backend.pagination import Page, PageParams, provide_page_params
+from backend.domain.visits.schemas import (
+    AmendmentOut,
+    AmendmentRequest,
+    Board,
+    CaseNoteOut,
+    ReviewDecision,
+    ReviewOut,
+    ReviewRequest,
+)
+from backend.pagination import MAX_PAGE, Page, PageParams, provide_page_params
+from backend.params import Day, london_day
 from backend.security.principal import Principal
 from shared.enums import AmendmentState, VisitEventKind
-from shared.timekeeping import LONDON, utc_now
+from shared.timekeeping import utc_now
 
 
 class SupervisorController(Controller):
@@ -35,24 +44,28 @@ class SupervisorController(Controller):
 
     @get(urls.BOARD, summary="Live board of the provider's visits on a day")
     async def board(
-        self, db_session: AsyncSession, request: Request[Principal, Any, State], page: PageParams,
-        day: date | None = QueryParameter(name="date", default=None, description="YYYY-MM-DD, default today (Europe/London)"),
-    ) -> dict[str, Any]:
-        """Visits with live state (not started, late, in progress, completed, missed, unverified), counts and open alerts."""
+        self, db_session: AsyncSession, request: Request[Principal, Any, State], page: PageParams, day: Day,
+        alerts_limit: int = QueryParameter(default=100, ge=1, le=MAX_PAGE, description="page size of the open alerts"),
+        alerts_offset: int = QueryParameter(default=0, ge=0, description="open alerts to skip"),
+    ) -> Board:
+        """Visits with live state (not started, late, in progress, completed, missed, unverified), counts and open alerts.
+
+        ``limit``/``offset`` page the visits, ``alerts_limit``/``alerts_offset`` the open alerts.
+        """
         now = utc_now()
         tolerance = timedelta(minutes=request.app.state.settings.late_tolerance_minutes)
-        day = day or now.astimezone(LONDON).date()
-        return await supervisor_board(db_session, request.user.scope, day, now, tolerance, page.limit, page.offset)
+        return await supervisor_board(db_session, request.user.scope, london_day(day), now, tolerance, page,
+                                      PageParams(alerts_limit, alerts_offset))
 
     @get(urls.REVIEWS, summary="Unverified check-ins/outs awaiting review")
-    async def pending_reviews(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams) -> Page[dict[str, Any]]:
+    async def pending_reviews(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams) -> Page[ReviewOut]:
         """Oldest first."""
         items, total = await reviews.pending_reviews(db_session, tenant, page.limit, page.offset)
         return Page(items, total, page.limit, page.offset)
 
     @post(urls.REVIEW, status_code=200, summary="Approve or reject an unverified check")
     async def review(self, db_session: AsyncSession, request: Request[Principal, Any, State], event_id: int,
-                     data: ReviewRequest) -> dict[str, Any]:
+                     data: ReviewRequest) -> ReviewDecision:
         """The decision is recorded with who made it; the event itself is unchanged."""
         return await reviews.review(db_session, request.user, event_id, data.decision == "approve")
 
@@ -60,7 +73,7 @@ class SupervisorController(Controller):
     async def list_amendments(
         self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
         in_state: AmendmentState | None = QueryParameter(name="state", default=None, description="only amendments in this state"),
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[AmendmentOut]:
         """Newest first, optionally only those in one state."""
         repo = AmendmentRepository(db_session, tenant)
         filters = [Amendment.state == in_state] if in_state else []
@@ -68,12 +81,12 @@ class SupervisorController(Controller):
         return Page([amendments.amendment_out(a) for a in rows], await repo.count(*filters), page.limit, page.offset)
 
     @post(urls.AMENDMENT_APPROVE, status_code=200, summary="Approve an amendment")
-    async def approve(self, db_session: AsyncSession, request: Request[Principal, Any, State], amendment_id: int) -> dict[str, Any]:
+    async def approve(self, db_session: AsyncSession, request: Request[Principal, Any, State], amendment_id: int) -> AmendmentOut:
         """Needs a different person from the author."""
         return amendments.amendment_out(await amendments.decide(db_session, request.user, amendment_id, True))
 
     @post(urls.AMENDMENT_REJECT, status_code=200, summary="Reject an amendment")
-    async def reject(self, db_session: AsyncSession, request: Request[Principal, Any, State], amendment_id: int) -> dict[str, Any]:
+    async def reject(self, db_session: AsyncSession, request: Request[Principal, Any, State], amendment_id: int) -> AmendmentOut:
         """Needs a different person from the author."""
         return amendments.amendment_out(await amendments.decide(db_session, request.user, amendment_id, False))
 
@@ -86,16 +99,21 @@ class VisitRecordController(Controller):
 
     @post(urls.VISIT_AMENDMENTS, summary="Propose an amendment to a visit")
     async def propose_amendment(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
-                                data: AmendmentRequest) -> dict[str, Any]:
+                                data: AmendmentRequest) -> AmendmentOut:
         """Times or status corrected with a reason code; the original is kept and a supervisor decides."""
         return amendments.amendment_out(await amendments.propose(db_session, request.user, visit_id, data))
 
-    @get(urls.CASE_NOTES, summary="Read a visit's case notes")
-    async def read_notes(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int) -> list[dict[str, Any]]:
-        """Every read is written to the audit log."""
+    @get(urls.CASE_NOTES, summary="Read a visit's case notes",
+         dependencies={"page": Provide(provide_page_params, sync_to_thread=False)})
+    async def read_notes(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                         page: PageParams) -> Page[CaseNoteOut]:
+        """Oldest first; every read is written to the audit log."""
         principal = request.user
         visit = await visit_for(db_session, principal, visit_id)
-        notes = await VisitEventRepository(db_session, principal.scope).list(
-            VisitEvent.visit_id == visit_id, VisitEvent.kind == VisitEventKind.NOTE, order_by=VisitEvent.device_time)
+        repo = VisitEventRepository(db_session, principal.scope)
+        filters = (VisitEvent.visit_id == visit_id, VisitEvent.kind == VisitEventKind.NOTE)
+        notes = await repo.list(*filters, order_by=VisitEvent.device_time, limit=page.limit, offset=page.offset)
         record(db_session, principal, "case_notes.read", "visit", visit_id, provider_id=visit.provider_id)
-        return [{"event_id": n.id, "carer_id": n.carer_id, "at": n.device_time, "text": n.payload.get("text", "")} for n in notes]
+        items: list[CaseNoteOut] = [{"event_id": n.id or 0, "carer_id": n.carer_id, "at": n.device_time,
+                                     "text": n.payload.get("text", "")} for n in notes]
+        return Page(items, await repo.count(*filters), page.limit, page.offset)

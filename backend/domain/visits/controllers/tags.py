@@ -15,6 +15,7 @@ from backend.domain.audit.services import record
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
 from backend.domain.visits import urls
+from backend.domain.visits.schemas import HomeTagOut
 from backend.domain.visits.visit_verification import make_tag
 from backend.security.principal import Principal
 
@@ -30,7 +31,7 @@ class HomeTagController(Controller):
     guards = [requires_provider_admin]
 
     @get(urls.CLIENT_TAG, summary="The home tag's content")
-    async def tag(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> dict[str, Any]:
+    async def tag(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> HomeTagOut:
         """The string to encode in the home's QR code or NFC tag."""
         client = await client_in_scope(db_session, request.user.scope, client_id)
         return {"client_id": client_id, "version": client.tag_version, "tag": _tag_of(client)}
@@ -45,7 +46,7 @@ class HomeTagController(Controller):
         return Response(buffer.getvalue(), media_type="image/png")
 
     @post(urls.CLIENT_TAG_ROTATE, status_code=200, summary="Rotate a home tag (the old one stops verifying)")
-    async def rotate(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> dict[str, Any]:
+    async def rotate(self, db_session: AsyncSession, request: Request[Principal, Any, State], client_id: int) -> HomeTagOut:
         """Bump the tag version, e.g. after a tag was lost or copied."""
         client = await client_in_scope(db_session, request.user.scope, client_id)
         client.tag_version += 1

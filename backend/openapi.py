@@ -1,0 +1,179 @@
+"""The API's description of itself: the OpenAPI 3.1 document and the docs page at ``/schema``.
+
+Swagger UI's assets come from the ``swagger-ui-py`` package and are served by the API, so the
+docs page works with no internet. Routes that read their body themselves (FHIR readings,
+hub webhooks) describe it with ``raw_body``; errors are documented as the problem details every
+handler returns; generic pages get readable component names (``ClientOutPage``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Router
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, Operation, Reference, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIMediaType as MediaType
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.static_files import create_static_files_router
+
+from backend.problems import PROBLEM_JSON
+
+DOCS_PATH = "/schema"
+ASSETS_PATH = f"{DOCS_PATH}/assets"
+_PAGE_KEY = re.compile(r"^Page_(?:[\w.]+\.)?(\w+?)_$")
+
+
+def _swagger_assets() -> Path:
+    spec = importlib.util.find_spec("swagger_ui")  # located, not imported: only its static files are used
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed (it is a dependency in pyproject.toml)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def openapi_config() -> OpenAPIConfig:
+    """``/schema`` (Swagger UI from local assets) and ``/schema/openapi.json``."""
+    return OpenAPIConfig(
+        title="Domicare API",
+        version="1",
+        description=("Domiciliary care: carers' visits, supervisors' board, rostering, home sensors and vital "
+                     "signs, finance exports. Errors are RFC 9457 problem details; lists are pages of "
+                     "`items`, `total`, `limit`, `offset`."),
+        path=DOCS_PATH,
+        render_plugins=[SwaggerRenderPlugin(
+            js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
+        )],
+    )
+
+
+def docs_assets_router() -> Router:
+    """Serves Swagger UI's JavaScript and CSS under ``/schema/assets``."""
+    return create_static_files_router(path=ASSETS_PATH, directories=[_swagger_assets()], name="docs-assets",
+                                      include_in_schema=False)
+
+
+def raw_body(description: str, *schemas: dict[str, Any]) -> type[Operation]:
+    """An ``operation_class`` documenting a JSON body the handler reads itself (one of ``schemas``)."""
+    schema = Schema(one_of=[_schema(s) for s in schemas]) if len(schemas) > 1 else _schema(schemas[0])
+    body = RequestBody(content={"application/json": MediaType(schema=schema)}, description=description, required=True)
+
+    @dataclass
+    class RawBodyOperation(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = body
+
+    return RawBodyOperation
+
+
+def json_schema(*types: Any) -> dict[str, Any]:
+    """An inline JSON schema (no ``$ref``s) for msgspec types, as ``raw_body`` takes it."""
+    schemas, components = msgspec.json.schema_components(types, ref_template="#/$defs/{name}")
+    return {"oneOf": list(schemas), "$defs": components} if len(schemas) > 1 else {**schemas[0], "$defs": components}
+
+
+def _schema(data: dict[str, Any]) -> Schema:
+    """A litestar ``Schema`` from a plain JSON-schema dict, with local ``$defs`` inlined."""
+    definitions = data.get("$defs", {})
+
+    def convert(node: Any) -> Any:
+        if isinstance(node, list | tuple):
+            return [convert(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+            return convert(definitions[node["$ref"].rsplit("/", 1)[1]])
+        fields: dict[str, Any] = {}
+        for key, value in node.items():
+            name = _SCHEMA_FIELDS.get(key, key)
+            if name not in _KNOWN_FIELDS:
+                continue
+            if key == "properties":
+                fields[name] = {prop: convert(sub) for prop, sub in value.items()}
+            elif key == "type":
+                kinds = value if isinstance(value, list) else [value]
+                fields[name] = [OpenAPIType(k) for k in kinds] if len(kinds) > 1 else OpenAPIType(kinds[0])
+            else:
+                fields[name] = convert(value)
+        return Schema(**fields)
+
+    return convert(data)
+
+
+_SCHEMA_FIELDS = {
+    "oneOf": "one_of", "anyOf": "any_of", "allOf": "all_of", "additionalProperties": "additional_properties",
+    "minLength": "min_length", "maxLength": "max_length", "minItems": "min_items", "maxItems": "max_items",
+    "exclusiveMinimum": "exclusive_minimum", "exclusiveMaximum": "exclusive_maximum",
+}
+_KNOWN_FIELDS = frozenset(Schema.__dataclass_fields__)
+
+
+def tidy_document(app: Any) -> None:
+    """An ``on_startup`` hook: problem-details error bodies and readable page names in the document."""
+    document = app.openapi_schema
+    _document_problem_responses(document)
+    _rename_pages(document)
+
+
+def _document_problem_responses(document: Any) -> None:
+    # Litestar documents its own ``{status_code, detail, extra}`` body for 4xx; every error
+    # here goes through backend.problems instead, so the document says so.
+    problem_schema = Schema(
+        type=OpenAPIType.OBJECT, description="RFC 9457 problem details", required=["type", "title", "status", "detail"],
+        properties={
+            "type": Schema(type=OpenAPIType.STRING), "title": Schema(type=OpenAPIType.STRING),
+            "status": Schema(type=OpenAPIType.INTEGER), "detail": Schema(type=OpenAPIType.STRING),
+        },
+    )
+    for path_item in (document.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(path_item, method, None)
+            if operation is None or not operation.responses:
+                continue
+            for status, response in operation.responses.items():
+                if str(status).startswith(("4", "5")) and hasattr(response, "content"):
+                    response.content = {PROBLEM_JSON: MediaType(schema=problem_schema)}
+
+
+def _rename_pages(document: Any) -> None:
+    """``Page_backend.domain.people.schemas.ClientOut_`` becomes ``ClientOutPage``, references included."""
+    components: Components | None = document.components
+    if components is None or not components.schemas:
+        return
+    renames = {}
+    for key in list(components.schemas):
+        match = _PAGE_KEY.match(key)
+        if match:
+            renames[key] = f"{match.group(1)}Page"
+    for old, new in renames.items():
+        components.schemas[new] = components.schemas.pop(old)
+    if renames:
+        _rewrite_references(document, {f"#/components/schemas/{o}": f"#/components/schemas/{n}" for o, n in renames.items()})
+
+
+def _rewrite_references(node: Any, refs: dict[str, str], seen: set[int] | None = None) -> None:
+    seen = seen if seen is not None else set()
+    if id(node) in seen or node is None or isinstance(node, str | int | float | bool):
+        return
+    seen.add(id(node))
+    if isinstance(node, Reference):
+        node.ref = refs.get(node.ref, node.ref)
+        return
+    if isinstance(node, dict):
+        children = list(node.values())
+    elif isinstance(node, list | tuple):
+        children = list(node)
+    elif hasattr(node, "__dataclass_fields__"):
+        children = [getattr(node, name) for name in node.__dataclass_fields__]
+    else:
+        return
+    for child in children:
+        _rewrite_references(child, refs, seen)

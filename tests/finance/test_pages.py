@@ -174,3 +174,64 @@ def test_commissioner_signs_in_drills_down_and_downloads_matching_files(live_ser
             page.wait_for_url("**/commissioner/sign-in")
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_pages_fit_the_window_with_readable_charts_navigation_and_a_key(live_server: str, last_week: date,
+                                                                       tmp_path: Path, width: int) -> None:
+    """At a laptop's 1280 px and a tablet's 1024 px nothing scrolls sideways; each page is saved as a screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    def fits(page: Any, name: str) -> None:
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        page_width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        assert page_width <= page.evaluate("window.innerWidth"), f"{name} is {page_width} px wide at {width} px"
+        header = page.locator("header").bounding_box()
+        assert header["x"] == 0 and header["width"] >= width - 20, "the header spans the page"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(f"{live_server}/commissioner/sign-in")
+            page.fill("#username", "commissioner.demo")
+            page.fill("#password", "not-the-password")
+            page.click("form.sign-in button[type=submit]")
+            assert page.locator("[role=alert]").inner_text() == "Wrong username or password."
+            assert page.input_value("#username") == "commissioner.demo", "a failed sign-in keeps the username"
+            fits(page, "sign-in")
+            page.fill("#password", DEMO_PASSWORD)
+            page.click("form.sign-in button[type=submit]")
+            page.wait_for_url(f"**/commissioner/weeks/{last_week.isoformat()}")
+            fits(page, "week")
+
+            names = [page.locator("#providers tbody tr").nth(i).locator("a").first.inner_text() for i in range(3)]
+            assert page.locator("#provider-chart .provider-name").all_text_contents() == names
+            chart_box = page.locator("#provider-chart svg").bounding_box()
+            assert chart_box["width"] >= page.locator("main").bounding_box()["width"] - 60, "the chart uses the width"
+            assert "Billable hours minus planned hours" in page.locator("#key").inner_text()
+            assert page.locator("#key table.codes").inner_text().count("CSV Verified") == 4
+
+            page.click("nav.weeks a[rel=prev]")
+            previous = date.fromordinal(last_week.toordinal() - 7).isoformat()
+            page.wait_for_url(f"**/commissioner/weeks/{previous}")
+            page.click("nav.weeks a[rel=next]")
+            page.wait_for_url(f"**/commissioner/weeks/{last_week.isoformat()}")
+            assert page.locator("nav.weeks a[data-nav=this-week]").count() == 1
+
+            page.goto(f"{live_server}/commissioner/weeks/2025-01-05")
+            assert page.locator("#provider-chart .empty").inner_text() == "No visits this week."
+            assert page.locator("#provider-chart svg").count() == 0
+
+            page.goto(f"{live_server}/commissioner/weeks/{last_week.isoformat()}/providers/1")
+            fits(page, "provider")
+            assert page.locator("#trend text.week").count() == 8
+            assert page.locator("#trend polyline.trend.billable").count() >= 1
+            assert page.locator("#trend text.no-visits").count() >= 1, "weeks before the demo city began say so"
+            page.locator("#clients tbody tr a").first.click()
+            page.wait_for_url("**/clients/*")
+            fits(page, "client")
+            assert page.locator("#trend text.week").count() == 8
+            assert page.locator("nav.weeks a[rel=prev]").count() == 1
+        finally:
+            browser.close()

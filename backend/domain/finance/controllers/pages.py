@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.services import authenticate
 from backend.domain.finance import services, urls
-from backend.domain.finance.billing import Totals
+from backend.domain.finance.billing import SHORT_FRACTION, Totals
+from backend.domain.finance.charts import provider_bars, weekly_trend
 from backend.domain.finance.dependencies import export_providers, providers_in_scope
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, VERDICT_NAMES
 from backend.domain.finance.guards import (
@@ -36,7 +37,7 @@ from backend.domain.finance.guards import (
     session_csrf_token,
     web_principal,
 )
-from backend.domain.finance.weeks import FinanceWeek, last_completed_week, parse_week_ending
+from backend.domain.finance.weeks import FinanceWeek, last_completed_week, parse_week_ending, week_of
 from backend.security.principal import Principal
 from backend.security.tokens import issue_token
 from shared.timekeeping import LONDON, utc_now
@@ -65,6 +66,7 @@ TEMPLATES.filters["hours"] = _hours
 TEMPLATES.filters["percent"] = _percent
 TEMPLATES.filters["london"] = _london
 TEMPLATES.globals["verdict_name"] = lambda code: VERDICT_NAMES.get(code, "none")
+TEMPLATES.globals["short_percent"] = round(SHORT_FRACTION * 100)
 
 
 # ``same-origin`` rather than ``no-referrer``: with no referrer, browsers send ``Origin: null`` on form
@@ -109,26 +111,24 @@ def _safe_next(target: str | None) -> str:
     return urls.PAGES
 
 
-CHART_COLOURS = {"planned": "#9aa5b1", "delivered": "#2f7fd1", "billable": "#2e9d5b"}
+TREND_WEEKS = 8
 
 
-def chart(rows: list[tuple[str, Totals]]) -> dict[str, Any]:
-    """Bar geometry for planned / delivered / billable hours per provider (inline SVG, no script)."""
-    top = max([max(t.planned_minutes, t.actual_minutes, t.billable_minutes) for _, t in rows] + [60])
-    band, bar, height = 66, 18, 180
-    bars = []
-    for i, (label, totals) in enumerate(rows):
-        x0 = 50 + i * band
-        for j, (kind, minutes) in enumerate((("planned", totals.planned_minutes), ("delivered", totals.actual_minutes),
-                                             ("billable", totals.billable_minutes))):
-            h = round(height * minutes / top, 1)
-            bars.append({"x": x0 + j * bar, "y": round(20 + height - h, 1), "w": bar - 2, "h": h, "kind": kind,
-                         "colour": CHART_COLOURS[kind],
-                         "title": f"{label} {kind}: {_hours(minutes)} h"})
-    ticks = [{"y": round(20 + height - height * f, 1), "label": f"{top * f / 60:,.0f}"} for f in (0, 0.5, 1)]
-    labels = [{"x": 50 + i * band + bar * 1.5, "text": label} for i, (label, _) in enumerate(rows)]
-    return {"width": 60 + band * max(len(rows), 1), "height": height + 50, "bars": bars, "ticks": ticks,
-            "labels": labels, "base": 20 + height}
+def _weeks_back(week: FinanceWeek, count: int) -> list[FinanceWeek]:
+    """``count`` weeks ending with ``week``, oldest first."""
+    weeks = [week]
+    while len(weeks) < count:
+        weeks.insert(0, weeks[0].previous)
+    return weeks
+
+
+def _trend(points: list[tuple[FinanceWeek, Totals | None]]) -> dict[str, Any]:
+    return weekly_trend([(w.ending.strftime("%-d %b"), totals) for w, totals in points])
+
+
+def _week_links(path: str) -> dict[str, Any]:
+    """What ``_week_nav.html`` needs: the page's path for any week, and the current week."""
+    return {"target": lambda w: path.replace("{week}", w.ending.isoformat()), "latest": week_of(utc_now())}
 
 
 class CommissionerPages(Controller):
@@ -152,7 +152,7 @@ class CommissionerPages(Controller):
     async def sign_in_form(self, next: str | None = Parameter(query="next", default=None)) -> Response[str]:  # noqa: A002
         """The sign-in form, with a double-submit CSRF token."""
         token = new_csrf_token()
-        return render("sign_in.html", csrf=token, next=_safe_next(next), error=None, principal=None,
+        return render("sign_in.html", csrf=token, next=_safe_next(next), error=None, principal=None, username="",
                       cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
 
     @post(urls.SIGN_IN, status_code=303)
@@ -168,7 +168,7 @@ class CommissionerPages(Controller):
         if not csrf_matches(request.cookies.get(CSRF_COOKIE), data.get("csrf_token")):
             token = new_csrf_token()
             return render("sign_in.html", status_code=403, csrf=token, next=target, principal=None,
-                          error="The form expired; please sign in again.",
+                          error="The form expired; please sign in again.", username=data.get("username", ""),
                           cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
         principal = await authenticate(db_session, data.get("username", ""), data.get("password", ""))
         if principal is None or principal.role not in WEB_ROLES:
@@ -176,7 +176,7 @@ class CommissionerPages(Controller):
             message = ("Wrong username or password." if principal is None
                        else "These pages are for commissioners and provider admins.")
             return render("sign_in.html", status_code=401 if principal is None else 403, csrf=token, next=target,
-                          principal=None, error=message,
+                          principal=None, error=message, username=data.get("username", ""),
                           cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
         token = issue_token(state.auth, principal, timedelta(minutes=SESSION_MINUTES))
         secure = request.url.scheme == "https"
@@ -209,9 +209,9 @@ class CommissionerPages(Controller):
         week = _week(week_ending)
         result = await services.reconcile(db_session, principal.scope, week,
                                           late_tolerance_minutes=state.settings.late_tolerance_minutes)
-        rows = [(p.provider.code, p.totals) for p in result.providers]
-        return render("week.html", week=week, result=result, chart=chart(rows), urls=urls,
-                      latest=last_completed_week(utc_now()), **self._context(request, state, principal))
+        rows = [(p.provider.name, p.totals) for p in result.providers]
+        return render("week.html", week=week, result=result, chart=provider_bars(rows), urls=urls,
+                      **_week_links(f"{urls.PAGES}/weeks/{{week}}"), **self._context(request, state, principal))
 
     @get(urls.PROVIDER_WEEK)
     async def provider_week(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
@@ -224,7 +224,12 @@ class CommissionerPages(Controller):
                                           late_tolerance_minutes=state.settings.late_tolerance_minutes)
         line = result.providers[0]
         clients = sorted(line.clients.values(), key=lambda c: c.client_ref)
-        return render("provider.html", week=week, line=line, clients=clients, urls=urls,
+        points = [(w, line.totals if w == week else (await services.reconcile(
+            db_session, principal.scope, w, provider_id=provider_id,
+            late_tolerance_minutes=state.settings.late_tolerance_minutes)).providers[0].totals)
+            for w in _weeks_back(week, TREND_WEEKS)]
+        return render("provider.html", week=week, line=line, clients=clients, urls=urls, trend=_trend(points),
+                      **_week_links(f"{urls.PAGES}/weeks/{{week}}/providers/{provider_id}"),
                       **self._context(request, state, principal))
 
     @get(urls.CLIENT_PAGE)
@@ -237,7 +242,14 @@ class CommissionerPages(Controller):
                                             state.settings.late_tolerance_minutes)
         if detail is None:
             raise NotFoundException(f"no client {client_id} in your providers")
-        return render("client.html", week=week, detail=detail, urls=urls, **self._context(request, state, principal))
+        points = []
+        for w in _weeks_back(week, TREND_WEEKS):
+            past = detail if w == week else await services.client_week(
+                db_session, principal.scope, w, client_id, state.settings.late_tolerance_minutes)
+            points.append((w, past.totals if past is not None else None))
+        return render("client.html", week=week, detail=detail, urls=urls, trend=_trend(points),
+                      **_week_links(f"{urls.PAGES}/weeks/{{week}}/clients/{client_id}"),
+                      **self._context(request, state, principal))
 
     @get(urls.DOWNLOAD)
     async def download(

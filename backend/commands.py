@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from domicare.errors import CommandError
+from domicare.progress import Progress
 from shared.timekeeping import LONDON, utc_now
 
 DEMO_HOST, DEMO_PORT = "127.0.0.1", 8000
@@ -95,13 +96,16 @@ async def _seeded_on(database_url: str) -> date | None:
         await engine.dispose()
 
 
-async def _seed(database_url: str, size: str, seed_value: int) -> dict[str, int]:
+async def _seed(database_url: str, size: str, seed_value: int, progress: Progress | None = None) -> dict[str, int]:
     from backend.database.engine import create_engine
     from backend.seeding import seed
 
     engine = create_engine(database_url)
     try:
-        return await seed(engine, size, seed_value)
+        if progress is None:
+            return await seed(engine, size, seed_value)
+        return await seed(engine, size, seed_value, progress.note,
+                          lambda loaded, total: progress.update(loaded, total=total))
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc
     finally:
@@ -112,7 +116,8 @@ def run_seed(args: argparse.Namespace) -> int:
     """``domicare seed``: migrate, then load the demo city."""
     settings = _settings(args.database_url)
     _upgrade(settings.database_url)
-    counts = asyncio.run(_seed(settings.database_url, args.size, args.seed))
+    with Progress("seed", unit="rows") as progress:
+        counts = asyncio.run(_seed(settings.database_url, args.size, args.seed, progress))
     print(f"seeded {counts.get('client', 0):,} clients, {counts.get('carer', 0):,} carers, {counts.get('visit', 0):,} visits")
     return 0
 

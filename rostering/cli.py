@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from domicare.errors import CommandError
+from domicare.progress import Progress, for_people
 
 # Time kept back for interpreter start-up, imports, validation and writing the solution.
 _MARGIN_FIXED = 0.3
@@ -43,19 +43,20 @@ def solve_command(args: argparse.Namespace) -> int:
     margin = min(_MARGIN_MAX, _MARGIN_FIXED + _MARGIN_FRACTION * args.time_limit)
     out: Path = args.out or Path(f"{args.instance.stem}.solution.json")
 
-    def progress(elapsed: float, figures: dict[str, float]) -> None:
-        print(json.dumps({"elapsed": round(elapsed, 3), **figures}), file=sys.stderr, flush=True)
-
     solver_limit = max(0.1, args.time_limit - margin - (time.monotonic() - began))
-    try:
-        result = solve_file(args.instance, solver_limit, args.seed, progress)
-    except InstanceError as exc:
-        raise CommandError(str(exc)) from exc
-    try:
-        out.write_text(json.dumps(result.document, indent=1) + "\n")
-    except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc}") from exc
+    with Progress("roster solve", total=round(solver_limit, 1), unit="s") as progress:
+        try:
+            result = solve_file(args.instance, solver_limit, args.seed,
+                                lambda elapsed, figures: progress.update(min(elapsed, solver_limit), **figures))
+        except InstanceError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            out.write_text(json.dumps(result.document, indent=1) + "\n")
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc}") from exc
+        progress.update(solver_limit)
+        progress.note(f"wrote the solution to {out.resolve()}", solution=str(out.resolve()))
     if not result.valid:
         raise CommandError("solution failed validation: " + "; ".join(result.violations[:3]))
-    print(json.dumps(result.figures))
+    print(json.dumps(for_people(result.figures)))
     return 0

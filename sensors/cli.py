@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from domicare.errors import CommandError
+from domicare.progress import Progress
 from sensors.adapters.replay.recording import Recording, RecordingFormat
 
 FORMATS = [fmt.value for fmt in RecordingFormat]
@@ -43,7 +44,10 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
     if args.inject < 1:
         raise CommandError("--inject must be at least 1")
-    report: dict[str, Any] = evaluate(_load(args), args.inject, args.seed, warmup_days=args.warmup_days)
+    recording = _load(args)
+    with Progress("sensors evaluate", unit="replays") as progress:
+        report: dict[str, Any] = evaluate(recording, args.inject, args.seed, warmup_days=args.warmup_days,
+                                          progress=lambda done, total: progress.update(done, total=total))
     print(json.dumps(report, indent=2))
     return 0
 

@@ -24,17 +24,25 @@ async def earliest(engine: AsyncEngine, column: Any) -> Any:
 
 
 async def load_tables(engine: AsyncEngine, tables: Sequence[Table], rows: Mapping[str, list[dict[str, Any]]],
-                      progress: Callable[[str], None]) -> dict[str, int]:
+                      progress: Callable[[str], None],
+                      rows_loaded: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Insert the rows of each table, in the order given (foreign keys first), in one transaction.
 
     Rows carry their ids, so on PostgreSQL each table's sequence is moved past them afterwards.
+    ``rows_loaded(loaded, total)`` is called after each chunk, for a progress bar.
     """
     counts: dict[str, int] = {}
+    total = sum(len(table_rows) for table_rows in rows.values())
+    loaded = 0
     async with engine.begin() as connection:
         for table in tables:
             table_rows = rows.get(table.name, [])
             for start in range(0, len(table_rows), CHUNK):
-                await connection.execute(insert(table), table_rows[start : start + CHUNK])
+                chunk = table_rows[start : start + CHUNK]
+                await connection.execute(insert(table), chunk)
+                loaded += len(chunk)
+                if rows_loaded is not None:
+                    rows_loaded(loaded, total)
             if table_rows:
                 counts[table.name] = len(table_rows)
                 progress(f"  {table.name}: {len(table_rows):,} rows")

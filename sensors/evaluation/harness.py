@@ -35,7 +35,8 @@ def _hours(delta: timedelta) -> float:
 class Evaluation:
     """Injects anomalies of each kind one per replay and gathers the scores."""
 
-    def __init__(self, recording: Recording, rules: ClientRules | None = None, warmup_days: int = 7) -> None:
+    def __init__(self, recording: Recording, rules: ClientRules | None = None, warmup_days: int = 7,
+                 on_replay: Callable[[int, int], None] | None = None) -> None:
         self.recording = recording
         self.rules = rules
         self.timeline = Timeline(recording.events, recording.activities)
@@ -44,6 +45,9 @@ class Evaluation:
         self.warmup_days = warmup_days
         self.false_alarms: Counter[str] = Counter()
         self.untouched_days = 0
+        self.on_replay = on_replay
+        self.replays = 0
+        self.planned_replays = 0
 
     def _placements(self, placer: inject.Placer, count: int, rng: random.Random, span: timedelta) -> list[datetime]:
         earliest = self.start + timedelta(days=self.warmup_days)
@@ -75,6 +79,9 @@ class Evaluation:
         for moment in self._placements(placer, count, rng, span):
             events, injection = build(moment)
             outcomes.append((injection, self._run(events, injection)))
+            self.replays += 1
+            if self.on_replay is not None:
+                self.on_replay(self.replays, self.planned_replays)
         delays = [_hours(alert.at - injection.at) for injection, alert in outcomes if alert is not None]
         return {
             "injected": len(outcomes),
@@ -98,9 +105,13 @@ class Evaluation:
 
 
 def evaluate(recording: Recording, count: int, seed: int, rules: ClientRules | None = None,
-             warmup_days: int = 7) -> dict[str, Any]:
-    """Inject ``count`` anomalies of each kind and report detection and false-alarm figures."""
-    evaluation = Evaluation(recording, rules, warmup_days)
+             warmup_days: int = 7, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Inject ``count`` anomalies of each kind and report detection and false-alarm figures.
+
+    ``progress(done, total)`` is called after each replay (one per injected anomaly).
+    """
+    evaluation = Evaluation(recording, rules, warmup_days, progress)
+    evaluation.planned_replays = 3 * count
     timeline = evaluation.timeline
     rng = random.Random(seed)
     collapse, _ = evaluation.score(

@@ -59,6 +59,9 @@ def test_kasteren_late_morning_and_wandering(kasteren_report):
 
 def test_evaluate_command_prints_the_report(kasteren_path, capsys):
     assert main(["sensors", "evaluate", str(kasteren_path), "--format", "kasteren", "--inject", "2", "--seed", "3"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
     assert set(report) >= {"collapse", "late_morning", "night_wandering", "false_alarms_per_day", "untouched_days"}
     assert report["collapse"]["injected"] == 2
+    progress = [json.loads(line) for line in captured.err.strip().splitlines()]  # not a terminal: JSON lines
+    assert progress[-1] == {**progress[-1], "task": "sensors evaluate", "done": 6, "total": 6, "finished": True}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from domicare.errors import CommandError
+from domicare.progress import Progress
 
 
 def register(subparsers: Any) -> None:
@@ -63,17 +64,20 @@ async def export_week(database_url: str, week_ending: str, provider: str | None,
                                                 late_tolerance_minutes)
         totals = RunningTotals()
         stream = services.stream_export(sessionmaker, scope, week, export_format, targets, totals)
-        if out is None:
-            async for piece in stream:
-                sys.stdout.buffer.write(piece)
-            sys.stdout.flush()
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            partial = out.with_name(out.name + ".partial")
-            with partial.open("wb") as handle:
+        with Progress("export", unit="visits") as progress:
+            if out is None:
                 async for piece in stream:
-                    handle.write(piece)
-            os.replace(partial, out)
+                    sys.stdout.buffer.write(piece)
+                    progress.update(totals.visits, rows=totals.rows)
+                sys.stdout.flush()
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                partial = out.with_name(out.name + ".partial")
+                with partial.open("wb") as handle:
+                    async for piece in stream:
+                        handle.write(piece)
+                        progress.update(totals.visits, rows=totals.rows)
+                os.replace(partial, out)
     finally:
         await engine.dispose()
     return {

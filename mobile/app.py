@@ -19,7 +19,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from mobile.core.session import Session
+from mobile.core.session import BOARD_ROLES, Session, role_problem
 from mobile.core.sync_worker import SyncReport
 from mobile.platform import camera_qr, location, notifications
 from mobile.screens import SCREENS, load_screen_class
@@ -122,8 +122,12 @@ class DomicareApp(App):
     # -- signing in and syncing ------------------------------------------------------------
 
     def signed_in(self, me: dict[str, Any]) -> None:
-        """After a successful sign-in: the board for supervisors, the rota for carers."""
-        if self.supervisor or me.get("role") in ("supervisor", "provider_admin"):
+        """After a successful sign-in: the board for supervisors, the rota for carers; a wrong role is told at once."""
+        problem = role_problem(me, self.supervisor)
+        if problem is not None:
+            self.session.close_client()
+            self.show("sign_in", server=self.server, username=str(me.get("username") or ""), message=problem)
+        elif self.supervisor or me.get("role") in BOARD_ROLES:
             self.show("supervisor")
         else:
             self.show("rota")

@@ -72,7 +72,20 @@ def prepare_kivy(size: tuple[int, int], headless: bool) -> None:
     Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "resizable", "1")
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    desktop_input(Config)
+
+
+def desktop_input(config: Any) -> None:
+    """The mouse (and the system's own touch drivers) only, on a desktop.
+
+    Kivy's Linux default also probes ``/dev/input`` for multitouch devices through libmtdev,
+    which desktops rarely have: every start then printed an OSError traceback. The phone
+    keeps Kivy's Android input, configured by its own platform.
+    """
+    for key, value in list(config.items("input", raw=True)):
+        if value.split(",")[0] in ("probesysfs", "mtdev", "hidinput", "linuxwacom"):
+            config.remove_option("input", key)
+    config.set("input", "mouse", "mouse,disable_multitouch")
 
 
 def run(args: argparse.Namespace) -> int:

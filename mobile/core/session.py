@@ -20,6 +20,7 @@ from mobile.core.outbox import Outbox
 from mobile.core.rota_cache import RotaCache
 from mobile.core.sync_worker import Backoff, BackgroundSync, SyncReport, SyncWorker
 from mobile.core.visit_actions import LocalState, VisitActions, VisitDraft, local_state
+from shared.enums import Role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -168,3 +169,19 @@ class EarlySignIn:
     @property
     def done(self) -> bool:
         return not self._thread.is_alive()
+
+
+BOARD_ROLES = (Role.SUPERVISOR, Role.PROVIDER_ADMIN)
+APP_ROLES = (Role.CARER, *BOARD_ROLES)
+
+
+def role_problem(me: dict[str, Any], supervisor_mode: bool) -> str | None:
+    """Why this account cannot use the app as started (a carer in supervisor mode, say), or ``None``."""
+    role = str(me.get("role", ""))
+    who = me.get("username") or "This account"
+    if supervisor_mode and role not in BOARD_ROLES:
+        return (f"{who} is a {role.replace('_', ' ') or 'user'} account: the supervisor board is for supervisors "
+                "and provider admins. Start the app without --supervisor to use the carer app.")
+    if role not in APP_ROLES:
+        return f"{who} is a {role.replace('_', ' ')} account: this app is for carers and supervisors."
+    return None

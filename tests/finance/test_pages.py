@@ -18,11 +18,9 @@ from litestar.testing import TestClient
 
 from fixtures.city import DEMO_PASSWORD
 from tests.conftest import make_settings
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.servers import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _csrf(html: str) -> str:

@@ -4,6 +4,7 @@ what the caller sent, and the same pagination on every list."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from litestar.testing import TestClient
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from shared.enums import AlertState
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.servers import ServerProcess, free_port
 
 
 @pytest.fixture
@@ -131,3 +134,40 @@ def test_case_notes_and_the_board_page_their_lists(api: TestClient, headers_for:
     visit_id = board["visits"]["items"][0]["id"]
     notes = api.get(f"/api/v1/visits/{visit_id}/case-notes", headers=supervisor)
     assert notes.status_code == 200 and set(notes.json()) == {"items", "total", "limit", "offset"}
+
+
+def test_the_docs_page_renders_with_no_internet(empty_db_url: str, tmp_path: Path, db_factory: Any) -> None:
+    """Swagger UI in headless Chromium with every request off this machine refused: the operations still show."""
+    if db_factory.backend != "sqlite":
+        pytest.skip("the page is the same on both databases; one browser run is enough")
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing; run scripts/install-system-packages.sh", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    server = ServerProcess(empty_db_url, free_port(), tmp_path, scheduler=False)
+    server.start()
+    refused: list[str] = []
+
+    def offline(route: Any) -> None:
+        if route.request.url.startswith(server.base_url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.route("**/*", offline)
+                page.goto(f"{server.base_url}/schema")
+                page.wait_for_selector(".opblock", timeout=30_000)
+                assert page.locator(".opblock").count() > 40
+                assert "Domicare API" in page.locator(".info .title").inner_text()
+                page.screenshot(path=str(tmp_path / "api-docs.png"))
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+    assert refused == [], "the docs page asked the internet for something"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from enum import Enum
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, ImproperlyConfiguredException, ValidationException
@@ -52,11 +54,39 @@ def _allowed_values(field: Any) -> list[str]:
     return []
 
 
+_BODY_PATH = re.compile(r"at `\$((?:\.\w+|\[\d+\])*)`")
+
+
+def _body_enum_values(parameters: dict[str, Any], error: dict[str, Any]) -> list[str]:
+    """The values a body field accepts, from the handler's body type, when msgspec found an invalid enum value."""
+    data, message = parameters.get("data"), str(error.get("message", ""))
+    where = _BODY_PATH.search(message)
+    path = where.group(1) if where else f".{error['key']}" if error.get("key") and error["key"] != "data" else None
+    if data is None or path is None or "enum" not in message:
+        return []
+    try:
+        (node,), components = msgspec.json.schema_components([data.annotation], ref_template="{name}")
+    except (TypeError, ValueError):  # not a msgspec-describable type (a form dict, say)
+        return []
+
+    def resolve(schema: dict[str, Any] | None) -> dict[str, Any]:
+        while schema is not None and ("$ref" in schema or "anyOf" in schema):
+            schema = components.get(schema["$ref"]) if "$ref" in schema else next(
+                (s for s in schema["anyOf"] if s.get("type") != "null"), None)
+        return schema or {}
+
+    for name, _index in re.findall(r"\.(\w+)|\[(\d+)\]", path):
+        node = resolve(node)
+        node = node.get("properties", {}).get(name) if name else node.get("items")
+    return [str(value) for value in resolve(node).get("enum", [])]
+
+
 def _explain(error: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
-    """Name a query/header parameter as the caller typed it, and say what it accepts."""
+    """Name a query/header parameter as the caller typed it, and say what it (or a body field) accepts."""
     field = parameters.get(str(error.get("key")))
-    if field is None:
-        return error
+    if field is None or error.get("source") == "body":
+        allowed = _body_enum_values(parameters, error)
+        return {**error, "message": f"{error.get('message')}; allowed values: {', '.join(allowed)}"} if allowed else error
     kwarg = field.kwarg_definition
     error = dict(error)
     alias = getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or getattr(kwarg, "header", None)

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from shared.enums import AlertState
+from shared.visit_actions import ConcernCategory
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.servers import ServerProcess, free_port
 
@@ -93,6 +94,12 @@ def test_errors_name_the_parameter_sent_and_the_values_allowed(api: TestClient,
     assert bad_state.status_code == 400
     detail = bad_state.json()["detail"]
     assert "state" in detail and all(s.value in detail for s in AlertState)
+
+    visit_id = api.get("/api/v1/me/visits", headers=carer).json()["items"][0]["id"]
+    odd_concern = api.post(f"/api/v1/visits/{visit_id}/concerns", json={
+        "at": "2026-01-01T09:00:00+00:00", "category": "gossip", "text": "x"}, headers={**carer, "Idempotency-Key": "k" * 12})
+    assert odd_concern.status_code == 400
+    assert all(c.value in odd_concern.json()["detail"] for c in ConcernCategory), odd_concern.json()["detail"]
 
     json_sign_in = api.post("/api/v1/auth/token", json={"username": "carer.demo", "password": "demo-password"})
     assert json_sign_in.status_code in (400, 415)

@@ -74,6 +74,21 @@ def raw_body(description: str, *schemas: dict[str, Any]) -> type[Operation]:
     return RawBodyOperation
 
 
+def file_response(description: str, contents: dict[str, dict[str, Any]]) -> type[Operation]:
+    """An ``operation_class`` documenting a 200 answer that is a file in one of several media types."""
+    content = {media: MediaType(schema=_schema(schema)) for media, schema in contents.items()}
+
+    @dataclass
+    class FileOperation(Operation):
+        def __post_init__(self) -> None:
+            success = (self.responses or {}).get("200")
+            if success is not None and hasattr(success, "content"):
+                success.content = content
+                success.description = description
+
+    return FileOperation
+
+
 def json_schema(*types: Any) -> dict[str, Any]:
     """An inline JSON schema (no ``$ref``s) for msgspec types, as ``raw_body`` takes it."""
     schemas, components = msgspec.json.schema_components(types, ref_template="#/$defs/{name}")

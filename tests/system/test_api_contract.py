@@ -33,6 +33,8 @@ def _free_form(schema: dict[str, Any], components: dict[str, Any], seen: tuple[s
         return _free_form(schema.get("items", {}), components, seen)
     if any(_free_form(option, components, seen) for key in ("oneOf", "anyOf") for option in schema.get(key, [])):
         return True
+    if not schema:  # {} admits anything: no declared shape at all
+        return True
     return schema.get("type") == "object" and not schema.get("properties")
 
 

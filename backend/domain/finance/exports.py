@@ -12,6 +12,8 @@ import io
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
 import msgspec
 
 from backend.domain.finance.billing import BilledVisit
@@ -172,6 +174,19 @@ class EvvRecord(msgspec.Struct):
     claimed_minutes: int
     actual_minutes: int
     changes: list[EvvChange]
+
+
+def export_contents() -> dict[str, dict[str, Any]]:
+    """JSON schemas of the two export files by media type, for the API's description."""
+    csv_columns = ", ".join(CSV_COLUMNS)
+    (record,), components = msgspec.json.schema_components([EvvRecord], ref_template="#/$defs/{name}")
+    evv = {"type": "object", "description": "EVV JSON: the file's batches, one record per visit, then the totals",
+           "required": ["batches", "visits", "totals"], "$defs": components,
+           "properties": {"batches": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+                          "visits": {"type": "array", "items": record},
+                          "totals": {"type": "object", "additionalProperties": True}}}
+    return {MEDIA_TYPES["abacus-csv"]: {"type": "string", "description": f"Abacus-style CSV with the columns {csv_columns}"},
+            MEDIA_TYPES["evv-json"]: evv}
 
 
 def _local(moment: datetime | None) -> datetime | None:

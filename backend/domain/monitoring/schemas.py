@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypedDict
 
 import msgspec
 
@@ -143,6 +143,16 @@ class DeadLetterOut(msgspec.Struct):
     reason: str
     payload: str
     received_at: datetime
+
+
+class FhirBundle(TypedDict, total=False):
+    """A FHIR R4 Bundle of Observation resources (https://hl7.org/fhir/R4/bundle.html)."""
+
+    resourceType: Literal["Bundle"]
+    type: str
+    total: int
+    link: list[dict[str, str]]
+    entry: list[dict[str, Any]]
 
 
 def readings_body() -> tuple[dict[str, Any], ...]:

@@ -17,7 +17,7 @@ from backend.domain.accounts.repositories import ProviderRepository
 from backend.domain.finance import services, urls
 from backend.domain.finance.billing import RULE_FIELDS
 from backend.domain.finance.dependencies import export_providers, providers_in_scope, week_param
-from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES
+from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, export_contents
 from backend.domain.finance.models import ExportBatch, PaymentRule
 from backend.domain.finance.repositories import ExportBatchRepository, PaymentRuleRepository
 from backend.domain.finance.schemas import (
@@ -32,6 +32,7 @@ from backend.domain.finance.schemas import (
     TotalsOut,
     VisitWeekOut,
 )
+from backend.openapi import file_response
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.guards import requires_finance_reader, requires_roles
 from backend.security.principal import Principal
@@ -148,7 +149,7 @@ class FinanceController(Controller):
         )
 
     @get(urls.EXPORTS, summary="Export a week for the finance portal (streamed)",
-         response_description="the file: abacus CSV or EVV JSON")
+         operation_class=file_response("the file: abacus CSV or EVV JSON", export_contents()))
     async def export(
         self,
         request: Request[Principal, Any, Any],

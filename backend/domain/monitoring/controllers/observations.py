@@ -19,7 +19,7 @@ from backend.domain.monitoring.controllers.sensor_events import IdempotencyKey, 
 from backend.domain.monitoring.dependencies import Caller, provide_caller
 from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.repositories import ObservationRepository
-from backend.domain.monitoring.schemas import EntryOutcome, ObservationOut, ObservationsRecorded, readings_body
+from backend.domain.monitoring.schemas import EntryOutcome, FhirBundle, ObservationOut, ObservationsRecorded, readings_body
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, keep_dead_letter
 from backend.domain.monitoring.vitals import code_of, observation_out, reading_of, record_observations
 from backend.domain.people.access import client_in_scope
@@ -182,7 +182,7 @@ class ObservationController(Controller):
          summary="A client's vital signs (JSON page, or a FHIR Bundle with format=fhir)")
     async def list_for_client(self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant: TenantScope,
                               client_id: int, page: PageParams,
-                              format: Literal["json", "fhir"] = "json") -> Any:  # noqa: A002 - the query name
+                              format: Literal["json", "fhir"] = "json") -> Page[ObservationOut] | FhirBundle:  # noqa: A002
         """Readings oldest first; ``format=fhir`` answers a FHIR R4 ``searchset`` Bundle of the page.
 
         In FHIR, paging counts resources (a blood-pressure panel is one, never split across

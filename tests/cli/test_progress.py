@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from domicare.progress import Progress, for_people
 from tests.rostering.conftest import DATA
 
@@ -34,6 +36,8 @@ def test_without_a_terminal_progress_is_json_lines_at_most_once_a_second() -> No
 
 
 def test_in_a_terminal_roster_solve_draws_a_bar_and_keeps_stdout_one_json_line(tmp_path: Path) -> None:
+    if not DATA.is_dir():
+        pytest.skip(f"benchmark data not found at {DATA}")
     parent, child = pty.openpty()  # stderr is a terminal, as when a person runs the command
     out = tmp_path / "toy.solution.json"
     process = subprocess.Popen(

@@ -142,8 +142,27 @@ class DatabaseFactory:
         return f"sqlite+aiosqlite:///{target}"
 
     def drop_all(self) -> None:
-        for name in reversed(self.created):
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        """Drop every database of the run, eight at a time.
+
+        One by one, each DROP waits for its own checkpoint (about 0.8 s on a busy machine), and the
+        run's hundreds of databases outlasted the last test's time-out; eight at once share them.
+        """
+        import asyncpg
+
+        async def drop_everything() -> None:
+            slots = asyncio.Semaphore(8)
+
+            async def drop(name: str) -> None:
+                async with slots:
+                    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+                    try:
+                        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    finally:
+                        await connection.close()
+
+            await asyncio.gather(*(drop(name) for name in self.created))
+
+        asyncio.run(drop_everything())
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -96,7 +96,7 @@ def test_sos_leak_and_smoke_reach_the_board_and_page_on_call_at_once(
 
     def board_alarms() -> list[dict[str, Any]]:
         board = api.get("/api/v1/board", headers=supervisor).json()
-        return [a for a in board["alerts"] if a["kind"] == "alarm" and a["client_id"] == gateway["client_id"]]
+        return [a for a in board["alerts"]["items"] if a["kind"] == "alarm" and a["client_id"] == gateway["client_id"]]
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Alert]]:
         await started(worker.service)
@@ -175,7 +175,7 @@ def test_a_webhook_alarm_is_paged_at_once_and_again_until_acknowledged(
         api: TestClient, register: Callable[..., dict[str, Any]], supervisor: dict[str, str], on_call: list[Any],
         seeded_db_url: str, settings: Settings) -> None:
     hub, _event = _raise_alarm(api, register)
-    (alarm,) = [a for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]
+    (alarm,) = [a for a in api.get("/api/v1/board", headers=supervisor).json()["alerts"]["items"]
                 if a["kind"] == "alarm" and a["client_id"] == hub["device"]["client_id"]]
     assert [page["level"] for page in _pages(on_call)] == [1]  # paged before the response even returned
     # The board's alarm watch asks for open alarms only, every few seconds.

@@ -39,14 +39,17 @@ def detect_command(args: argparse.Namespace) -> int:
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
-    """Inject anomalies into a recording and print detection and false-alarm figures as JSON."""
+    """Inject anomalies into a recording and print per-home figures with 95 % intervals as JSON."""
     from sensors.evaluation.harness import evaluate
 
     if args.inject < 1:
         raise CommandError("--inject must be at least 1")
+    if args.resamples < 0 or args.weeks < 1:
+        raise CommandError("--resamples must be 0 or more and --weeks at least 1")
     recording = _load(args)
     with Progress("sensors evaluate", unit="replays") as progress:
         report: dict[str, Any] = evaluate(recording, args.inject, args.seed, warmup_days=args.warmup_days,
+                                          resamples=args.resamples, weeks=args.weeks,
                                           progress=lambda done, total: progress.update(done, total=total))
     print(json.dumps(report, indent=2))
     return 0
@@ -87,10 +90,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     detect = recording_parser("detect", "replay through the detectors; one JSON line per alert")
     detect.set_defaults(handler=detect_command)
 
-    evaluate = recording_parser("evaluate", "inject anomalies and score the detectors")
+    evaluate = recording_parser("evaluate", "inject anomalies and score the detectors (online, "
+                                            "leave-one-day-out, re-sampled weeks)")
     evaluate.add_argument("--inject", type=int, default=20, metavar="N", help="anomalies of each kind (default 20)")
     evaluate.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for placements")
     evaluate.add_argument("--warmup-days", type=int, default=7, help="days before the first injection (default 7)")
+    evaluate.add_argument("--resamples", type=int, default=20, metavar="N",
+                          help="re-sampled recordings of the same home (default 20; 0 skips them)")
+    evaluate.add_argument("--weeks", type=int, default=4, metavar="W", help="length of each re-sampled recording")
     evaluate.set_defaults(handler=evaluate_command)
 
     replay = recording_parser("replay", "print normalised events as JSON lines")

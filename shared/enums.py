@@ -75,6 +75,13 @@ class AlertKind(StrEnum):
     ALARM = "alarm"  # SOS, water leak, smoke, gas, carbon monoxide: someone is paged at once
 
 
+class ResponseTier(StrEnum):
+    """How a home-sensor finding is answered: a welfare check to the person first, or an alarm for staff."""
+
+    CHECK = "check"
+    URGENT = "urgent"
+
+
 class AmendmentState(StrEnum):
     """An amendment waits for a supervisor's decision."""
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import msgspec
 
-from shared.enums import AlertKind, AlertSeverity
+from shared.enums import AlertKind, ResponseTier
 
 
 class DetectorKind(StrEnum):
@@ -22,12 +22,16 @@ class DetectorKind(StrEnum):
 
 
 class DetectorAlert(msgspec.Struct, frozen=True, kw_only=True):
-    """Something in a home that needs a human, with an explanation they can act on."""
+    """Something in a home that needs a human, with an explanation they can act on.
+
+    ``severity`` is the response tier: a welfare check asks the person first (and escalates
+    when nobody answers), an urgent alert goes to staff on the sensor evidence alone.
+    """
 
     home: str
     at: datetime
     kind: DetectorKind
-    severity: AlertSeverity
+    severity: ResponseTier
     explanation: str
     category: AlertKind = AlertKind.SENSOR_ANOMALY
 

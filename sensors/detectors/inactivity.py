@@ -1,95 +1,47 @@
 """Unusual inactivity, the classic silence detector (after Cuddihy et al. 2007), gated on presence.
 
-After each activity the baseline asks: in this context (in bed, seated, in the bedroom,
-elsewhere; everything but bed and chair counts as one "night" context during rest hours)
-and at this time of day, how long did the longest silence of each past day last? A silence
-beyond that maximum, pooled with neighbouring slots and times a margin, raises an alert.
+After each sign of life the still-period model says, for this context (in bed, seated, just
+up from a pad, in the bedroom, at night, up and about), this time of day and this kind of
+day, how long this home usually stays still. A silence past the model's check limit asks
+the person (welfare check); one past the far more conservative urgent limit alarms staff.
 Silences that began at the front door are never learned: those are absences, not rest.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sensors.detectors.alerts import DetectorAlert, DetectorKind, clock, span
 from sensors.detectors.daytime import in_window, minute_of_day
 from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
-from sensors.detectors.state import BED, BEDROOM, OTHER, SEAT, HomeState
-from shared.enums import AlertSeverity
+from sensors.detectors.state import BED, BEDROOM, OTHER, RISEN, SEAT, HomeState
+from sensors.detectors.still_periods import StillLimits, StillPeriodModel
+from shared.enums import ResponseTier
 
 NIGHT = "night"
-_CONTEXT_WORDS = {BED: "in bed", SEAT: "seated", BEDROOM: "in the bedroom", OTHER: "up and about",
-                  NIGHT: "at night"}
-
-
-class SlotBaseline:
-    """Per context and start slot: each past day's longest silence, and the threshold it implies."""
-
-    def __init__(self, rules: ClientRules) -> None:
-        self._rules = rules
-        self._count = 24 * 60 // rules.slot_minutes
-        self._pool = range(-rules.inactivity_pool_slots, rules.inactivity_pool_slots + 1)
-        self._day_max: dict[str, list[dict[date, float]]] = {}
-        self._cache: dict[str, list[float | None]] = {}
-
-    def slot(self, moment: datetime) -> int:
-        """Slot index of a moment."""
-        return minute_of_day(moment) // self._rules.slot_minutes
-
-    def _tables(self, context: str) -> tuple[list[dict[date, float]], list[float | None]]:
-        if context not in self._day_max:
-            self._day_max[context] = [{} for _ in range(self._count)]
-            self._cache[context] = [None] * self._count
-        return self._day_max[context], self._cache[context]
-
-    def learn(self, context: str, start: datetime, end: datetime) -> None:
-        """Record a completed at-home silence from ``start`` to ``end``."""
-        seconds = (end - start).total_seconds()
-        day_max, cache = self._tables(context)
-        slot = self.slot(start)
-        per_day = day_max[slot]
-        if seconds > per_day.get(start.date(), 0.0):
-            per_day[start.date()] = seconds
-            for offset in self._pool:
-                cache[(slot - offset) % self._count] = None
-
-    def threshold(self, context: str, slot: int) -> float:
-        """Seconds of silence after an activity in this context and slot beyond which an alert is due."""
-        day_max, cache = self._tables(context)
-        cached = cache[slot]
-        if cached is not None:
-            return cached
-        rules = self._rules
-        days: set[date] = set()
-        longest = 0.0
-        for offset in self._pool:
-            per_day = day_max[(slot + offset) % self._count]
-            days.update(per_day)
-            longest = max(longest, max(per_day.values(), default=0.0))
-        value = max(longest * rules.inactivity_factor, rules.inactivity_floor_minutes * 60.0)
-        if len(days) < rules.inactivity_min_days:
-            # Too little history here: fall back on a cautious prior rather than alarm on noise.
-            value = max(value, rules.inactivity_prior_minutes.get(context, 4 * 60) * 60.0)
-        cache[slot] = value
-        return value
+_CONTEXT_WORDS = {BED: "in bed", SEAT: "seated", RISEN: "just up from a bed or chair", BEDROOM: "in the bedroom",
+                  OTHER: "up and about", NIGHT: "at night"}
+# Below this much evidence of its own the home's figures are mostly the priors: say so.
+_LITTLE_HISTORY_DAYS = 3
 
 
 class InactivityDetector:
-    """Raises one alert per silence that outlasts the learned threshold while the person is home."""
+    """One welfare check, then at most one urgent alarm, per silence while the person is home."""
 
     kind = DetectorKind.INACTIVITY
 
     def __init__(self, home: str, rules: ClientRules) -> None:
         self._home, self._rules = home, rules
-        self.baseline = SlotBaseline(rules)
+        self.model = StillPeriodModel(rules)
         self._start: datetime | None = None
         self._context = OTHER
         self._sensor = ""
-        self._due: datetime | None = None
-        self._threshold = 0.0
-        self._armed = False
-        self._floor = timedelta(minutes=rules.inactivity_floor_minutes)
+        self._limits: StillLimits | None = None
+        self._raised: set[ResponseTier] = set()
+        self._floor = timedelta(minutes=rules.still_floor_minutes)
+        self._since: datetime | None = None
+        self.needless_checks = 0  # checks whose silence then ended by itself: the person was fine
 
     def _context_of(self, moment: datetime, state: HomeState) -> str:
         context = state.context()
@@ -99,34 +51,61 @@ class InactivityDetector:
             return NIGHT
         return context
 
+    def check_quantile(self, now: datetime, context: str) -> float:
+        """The check quantile for this home and context now: the rules' own, tightened while checks run over budget."""
+        rules = self._rules
+        base = rules.still_check_quantile_on_pad if context in (BED, SEAT) else rules.still_check_quantile
+        if self._since is None:
+            return base
+        days = (now - self._since).total_seconds() / 86400 + rules.still_budget_prior_days
+        budget = rules.still_check_budget_per_day
+        rate = (self.needless_checks + budget * rules.still_budget_prior_days) / days
+        return 1 - (1 - base) * min(1.0, budget / rate)
+
     def observe(self, moment: datetime, role: SensorRole, state: HomeState) -> DetectorAlert | None:
         """Close the silence this activity ends (learning it unless it was an absence) and start a new one."""
+        if self._since is None:
+            self._since = moment
+        if self._raised == {ResponseTier.CHECK}:
+            self.needless_checks += 1
         if self._start is not None and not state.was_away:
-            self.baseline.learn(self._context, self._start, moment)
+            self.model.learn(self._context, self._start, moment)
         self._start = moment
         self._context = self._context_of(moment, state)
         self._sensor = state.last_sensor
-        self._armed = True
-        self._due = None
+        self._limits = None
+        self._raised = set()
         return None
 
     def advance(self, now: datetime, state: HomeState) -> DetectorAlert | None:
-        """Alert once when the silence passes its threshold while the person is home."""
-        if not self._armed or state.away:
-            return None
+        """The check, then the urgent alarm, as the silence passes each limit while the person is home."""
         start = self._start
-        assert start is not None
-        if self._due is None:
-            # No threshold is below the floor, so most short silences never need one computed.
+        if start is None or state.away or len(self._raised) == 2:
+            return None
+        if self._limits is None:
+            # No limit is below the floor, so most short silences never need the model.
             if now - start <= self._floor:
                 return None
-            self._threshold = self.baseline.threshold(self._context, self.baseline.slot(start))
-            self._due = start + timedelta(seconds=self._threshold)
-        if self._due >= now:
-            return None
-        self._armed = False
-        return DetectorAlert(
-            home=self._home, at=self._due, kind=self.kind, severity=AlertSeverity.URGENT,
-            explanation=(f"no activity since {clock(start)} (last: {self._sensor}, "
-                         f"{_CONTEXT_WORDS[self._context]}); usually active again within "
-                         f"{span(self._threshold / self._rules.inactivity_factor)} at this time of day"))
+            self._limits = self.model.limits(self._context, self.model.slot(start), start.weekday() >= 5,
+                                             round(self.check_quantile(now, self._context), 4))
+        limits = self._limits
+        for tier, seconds in ((ResponseTier.CHECK, limits.check), (ResponseTier.URGENT, limits.urgent)):
+            due = start + timedelta(seconds=round(seconds))
+            if tier in self._raised or due >= now:
+                continue
+            self._raised.add(tier)
+            return DetectorAlert(home=self._home, at=due, kind=self.kind, severity=tier,
+                         explanation=self._explain(tier, start, due, limits))
+        return None
+
+    def _explain(self, tier: ResponseTier, start: datetime, due: datetime, limits: StillLimits) -> str:
+        where = f"last: {self._sensor}, {_CONTEXT_WORDS[self._context]}"
+        evidence = (f"{limits.days:.0f} days of its own history" if limits.days >= _LITTLE_HISTORY_DAYS
+                    else "little history of its own yet, so mostly what is typical of homes")
+        usual = f"at this time of day this home is usually active again within {span(limits.usual)}"
+        if tier is ResponseTier.CHECK:
+            rarity = round(1 / max(1e-6, 1 - limits.check_quantile))
+            return (f"no sign of life since {clock(start)} ({where}), {span(due - start)} so far; {usual}, "
+                    f"and still this long on fewer than 1 day in {rarity} ({evidence})")
+        return (f"still no sign of life since {clock(start)} ({where}) after {span(due - start)}, "
+                f"far beyond this home's usual; {usual} ({evidence})")

@@ -14,7 +14,7 @@ from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import HomeState
 from sensors.detectors.trend import NightBathroomTrendDetector
 from sensors.detectors.wake import late_wake_detector
-from shared.enums import SensorKind
+from shared.enums import ResponseTier, SensorKind
 from shared.sensor_events import SensorEvent
 from shared.timekeeping import LONDON
 
@@ -34,6 +34,10 @@ class Detector(Protocol):
 class HomeMonitor:
     """All detectors of one home, learning online from that home's own past only.
 
+    One quiet spell is one welfare check: while a check is out and the home has shown no
+    sign of life since, further checks (a late wake on top of an inactivity check) are
+    folded into it; urgent alerts always go through.
+
     Times are handled on the home's wall clock: naive datetimes (recordings) are
     taken as local already; aware ones (live traffic) are converted with ``tz`` and
     alerts come back aware in that zone.
@@ -48,6 +52,7 @@ class HomeMonitor:
         self._roles: dict[str, SensorRole] = {}
         self._values: dict[str, float] = {}
         self._clock: datetime | None = None
+        self._check_out = False
         candidates: list[Detector] = [
             InactivityDetector(home, self.rules),
             late_wake_detector(home, self.rules),
@@ -81,12 +86,22 @@ class HomeMonitor:
         state = self.state
         alerts = []
         for detector in self.detectors:
-            alert = detector.advance(now, state)
-            if alert is not None:
+            # A detector reports one finding per call; several may have fallen due since the last.
+            while (alert := detector.advance(now, state)) is not None:
                 alerts.append(alert)
         if len(alerts) > 1:
             alerts.sort(key=lambda alert: alert.at)
-        return alerts
+        return self._one_check_per_spell(alerts)
+
+    def _one_check_per_spell(self, alerts: list[DetectorAlert]) -> list[DetectorAlert]:
+        kept = []
+        for alert in alerts:
+            if alert.severity is ResponseTier.CHECK:
+                if self._check_out:
+                    continue
+                self._check_out = True
+            kept.append(alert)
+        return kept
 
     def observe(self, event: SensorEvent) -> list[DetectorAlert]:
         """Feed one event; returns alerts that fell due before it and any it raises."""
@@ -96,22 +111,24 @@ class HomeMonitor:
         if role is None:
             role = self._roles[event.sensor] = classify(event)
         if role is SensorRole.IGNORED:
-            return self._output(alerts) if self._aware else alerts
+            return self._output(alerts)
         previous = self._values.get(event.sensor)
         self._values[event.sensor] = event.value
         state = self.state
         if event.kind is SensorKind.PRESSURE:
-            if event.value > 0:
-                state.occupied[event.sensor] = role
-            else:
-                state.occupied.pop(event.sensor, None)
+            state.press(event.sensor, role, event.room, event.value > 0)
         if not is_activity(event, previous):
-            return self._output(alerts) if self._aware else alerts
+            return self._output(alerts)
+        if event.kind is not SensorKind.PRESSURE and role is not SensorRole.FRONT_DOOR:
+            state.moved_to(event.room)
         # An event older than the clock (a late delivery) still counts as activity, at the clock.
         moment = max(moment, self._clock or moment)
-        state.record(moment, role, event.sensor)
+        state.record(moment, role, event.sensor, released=event.kind is SensorKind.PRESSURE and event.value <= 0)
+        self._check_out = False  # a sign of life ends the spell a check was about
+        raised = []
         for detector in self.detectors:
             alert = detector.observe(moment, role, state)
             if alert is not None:
-                alerts.append(alert)
-        return self._output(alerts) if self._aware else alerts
+                raised.append(alert)
+        alerts += self._one_check_per_spell(raised)
+        return self._output(alerts)

@@ -10,7 +10,7 @@ from sensors.detectors.daytime import in_window, minute_of_day, next_clock
 from sensors.detectors.roles import SensorRole
 from sensors.detectors.rules import ClientRules
 from sensors.detectors.state import HomeState
-from shared.enums import AlertSeverity
+from shared.enums import ResponseTier
 
 _SAME_VISIT = timedelta(minutes=10)
 
@@ -63,7 +63,7 @@ class NightBathroomTrendDetector:
         if rise < max(rules.trend_min_rise, 2 * pstdev(base)) or min(recent) <= mean(base):
             return None
         self._quiet_until = recent_n
-        return DetectorAlert(home=self._home, at=ended, kind=self.kind, severity=AlertSeverity.WARNING,
+        return DetectorAlert(home=self._home, at=ended, kind=self.kind, severity=ResponseTier.CHECK,
                      explanation=(f"night bathroom visits averaged {mean(recent):.1f} over the last {recent_n} nights "
                                   f"against {mean(base):.1f} over the {base_n} nights before; a rise like this can be "
                                   f"an early sign of a urinary infection"))

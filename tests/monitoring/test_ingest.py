@@ -91,7 +91,7 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
     assert len(reasons) == 3 and "not registered" in reasons[0][1]
     assert "not valid JSON" in reasons[1][1] + reasons[2][1] and "outside 0..100" in reasons[1][1] + reasons[2][1]
     (anomaly,) = seen["anomalies"]
-    assert anomaly.severity in ("urgent", "warning") and "no activity since" in anomaly.message
+    assert anomaly.severity in ("urgent", "warning") and "no sign of life since" in anomaly.message
 
     # Admins of the provider see their device's dead letter with the reason; the unregistered one is not theirs.
     letters = api.get("/api/v1/dead-letters", headers=headers_for(PROVIDER_1_ADMIN)).json()
@@ -167,4 +167,4 @@ def test_after_a_restart_every_home_is_watched_from_its_stored_past(
             await engine.dispose()
 
     (alert,) = asyncio.run(scenario())
-    assert "no activity since" in alert.message
+    assert "no sign of life since" in alert.message

@@ -9,7 +9,7 @@ import pytest
 from sensors.detectors import ClientRules, DetectorKind, HomeMonitor
 from sensors.detectors.roles import SensorRole, classify
 from sensors.evaluation.replay import detect
-from shared.enums import AlertSeverity, SensorKind
+from shared.enums import ResponseTier, SensorKind
 from shared.sensor_events import SensorEvent
 
 DAY0 = datetime(2024, 3, 4)
@@ -26,6 +26,10 @@ def bed(value: float, at: datetime) -> SensorEvent:
 
 def motion(room: str, at: datetime) -> list[SensorEvent]:
     return [ev(f"{room} pir", room, SensorKind.MOTION, 1, at), ev(f"{room} pir", room, SensorKind.MOTION, 0, at + timedelta(seconds=30))]
+
+
+def seat(value: float, at: datetime) -> SensorEvent:
+    return ev("armchair pad", "living", SensorKind.PRESSURE, value, at)
 
 
 def door(at: datetime) -> list[SensorEvent]:
@@ -72,16 +76,66 @@ def test_a_normal_fortnight_raises_nothing():
     assert detect(HOME, days(14)) == []
 
 
-def test_collapse_after_a_learned_routine_is_caught_within_the_hour():
+def test_collapse_after_a_learned_routine_is_checked_then_alarmed():
     events = days(10)
     collapse = DAY0 + timedelta(days=10, hours=11, minutes=5)
     events += [e for e in routine_day(DAY0 + timedelta(days=10)) if e.time < collapse]
     alerts = detect(HOME, events + [ev("kitchen pir", "kitchen", SensorKind.MOTION, 1, collapse + timedelta(hours=12))])
-    (alert,) = [a for a in alerts if a.kind is DetectorKind.INACTIVITY]
-    # Last movement 10:50; the routine never goes quiet for more than 20 minutes, so the 90 min floor applies.
-    assert alert.at == collapse - timedelta(minutes=15) + timedelta(minutes=90)
-    assert alert.severity is AlertSeverity.URGENT
-    assert alert.explanation.startswith("no activity since 10:50 (last: kitchen pir, up and about); usually active again within")
+    check, urgent = [a for a in alerts if a.kind is DetectorKind.INACTIVITY]
+    last_movement = collapse - timedelta(minutes=15)
+    # The routine is never still for more than 20 minutes, so the floors apply: a check after an hour,
+    # the urgent alarm after four.
+    assert (check.severity, check.at) == (ResponseTier.CHECK, last_movement + timedelta(minutes=60))
+    assert (urgent.severity, urgent.at) == (ResponseTier.URGENT, last_movement + timedelta(hours=4))
+    assert check.explanation.startswith("no sign of life since 10:50 (last: kitchen pir, up and about), 1 h 00 min "
+                                        "so far; at this time of day this home is usually active again within")
+    assert "days of its own history" in check.explanation
+    assert urgent.explanation.startswith("still no sign of life since 10:50 (last: kitchen pir, up and about) "
+                                         "after 4 h 00 min, far beyond this home's usual")
+
+
+def test_a_pad_let_go_then_silence_is_checked_sooner_than_the_same_silence_seated():
+    """Getting up is normally followed by movement; sitting still on a pressed pad is ordinary."""
+    def seated_afternoons(count: int) -> list[SensorEvent]:
+        events = days(count)
+        for offset in range(count):
+            afternoon = DAY0 + timedelta(days=offset, hours=14)
+            # Two to three hours in the chair, the room's motion sensor quiet meanwhile.
+            events = [e for e in events if not afternoon <= e.time < afternoon + timedelta(hours=3, minutes=10)]
+            events += [seat(1, afternoon), seat(0, afternoon + timedelta(hours=2, minutes=10 * (offset % 6))),
+                       *motion("kitchen", afternoon + timedelta(hours=2, minutes=10 * (offset % 6) + 1))]
+        return sorted(events, key=lambda e: e.time)
+
+    day = DAY0 + timedelta(days=14)
+    base = seated_afternoons(14) + [e for e in routine_day(day) if e.time < day + timedelta(hours=14)]
+    seated = base + [seat(1, day + timedelta(hours=14)), *motion("kitchen", day + timedelta(hours=23))]
+    fallen = base + [seat(1, day + timedelta(hours=14)), seat(0, day + timedelta(hours=14, minutes=5)),
+                     *motion("kitchen", day + timedelta(hours=23))]
+
+    def first_check(events: list[SensorEvent]) -> datetime:
+        return next(a.at for a in detect(HOME, sorted(events, key=lambda e: e.time)) if a.at >= day)
+
+    assert first_check(fallen) - (day + timedelta(hours=14, minutes=5)) <= timedelta(hours=1, minutes=30)
+    assert first_check(seated) - (day + timedelta(hours=14)) >= timedelta(hours=3)
+
+
+def test_a_pad_still_reading_pressed_while_someone_moves_elsewhere_is_not_sat_on():
+    monitor = HomeMonitor(HOME)
+    monitor.observe(seat(1, DAY0 + timedelta(hours=10)))
+    assert monitor.state.context() == "seat"
+    monitor.observe(motion("kitchen", DAY0 + timedelta(hours=10, minutes=5))[0])
+    assert monitor.state.context() == "other"
+
+
+def test_one_check_per_quiet_spell():
+    """Late wake and inactivity both fall due on a silent morning: the person is asked once."""
+    events = days(7)
+    quiet_day = DAY0 + timedelta(days=7)
+    events += [bed(0, quiet_day + timedelta(hours=13)), *motion("kitchen", quiet_day + timedelta(hours=13, minutes=5))]
+    alerts = [a for a in detect(HOME, events) if a.at > quiet_day]
+    checks = [a for a in alerts if a.severity is ResponseTier.CHECK]
+    assert len(checks) == 1 and checks[0].kind is DetectorKind.LATE_WAKE
+    assert all(a.explanation for a in alerts)
 
 
 def test_silence_after_the_front_door_is_an_absence_not_a_collapse():
@@ -94,26 +148,54 @@ def test_silence_after_the_front_door_is_an_absence_not_a_collapse():
     assert [a for a in detect(HOME, events) if a.at > last_day] == []
 
 
-def test_late_wake_fires_at_the_usual_time_plus_margin():
+def test_late_wake_is_a_check_well_after_the_usual_time():
     events = days(7)
     late_day = DAY0 + timedelta(days=7)
     events += [e for e in routine_day(late_day, wake=timedelta(hours=11))]
     alerts = [a for a in detect(HOME, events) if a.kind is DetectorKind.LATE_WAKE]
-    # Usually first in the kitchen at 07:45 (the bathroom does not count as up); margin 45 min.
-    assert [a.at for a in alerts] == [late_day + timedelta(hours=8, minutes=30)]
-    assert "usually up by 07:45" in alerts[0].explanation
+    # Up by 07:45 every day (the bathroom does not count as up): the check waits past the
+    # predictive 98 % point of a model whose prior still doubts seven days, plus 30 minutes.
+    (alert,) = alerts
+    assert alert.severity is ResponseTier.CHECK
+    assert late_day + timedelta(hours=9) < alert.at < late_day + timedelta(hours=10, minutes=30)
+    assert "usually up by 07:4" in alert.explanation
+
+
+def test_late_wake_waits_while_the_person_stirs():
+    events = days(7)
+    late_day = DAY0 + timedelta(days=7)
+    stir = late_day + timedelta(hours=9, minutes=40)  # a toilet trip shortly before the deadline
+    events += [bed(0, stir), *motion("bathroom", stir + timedelta(minutes=1)), bed(1, stir + timedelta(minutes=6))]
+    events += [e for e in routine_day(late_day, wake=timedelta(hours=11))]
+    (alert,) = [a for a in detect(HOME, sorted(events, key=lambda e: e.time)) if a.kind is DetectorKind.LATE_WAKE]
+    assert alert.at == stir + timedelta(minutes=6) + timedelta(minutes=60)
 
 
 def test_night_wandering_and_front_door_at_night():
     events = days(7)
     night = DAY0 + timedelta(days=7, hours=2, minutes=30)
-    events += [bed(0, night), *motion("kitchen", night + timedelta(minutes=2)), *door(night + timedelta(minutes=10))]
-    events += motion("living", night + timedelta(minutes=50))
-    alerts = [a for a in detect(HOME, events) if a.at >= night]
-    assert kinds(alerts) == [DetectorKind.FRONT_DOOR_NIGHT, DetectorKind.NIGHT_WANDERING]
-    assert alerts[0].at == night + timedelta(minutes=10)
-    assert alerts[1].at == night + timedelta(minutes=2 + 30)
-    assert "out of bed at night since 02:32" in alerts[1].explanation
+    events += [bed(0, night)]
+    for step in range(12):  # up and about every five minutes for an hour
+        events += motion("kitchen" if step % 2 else "living", night + timedelta(minutes=2 + 5 * step))
+    events += door(night + timedelta(hours=1, minutes=5))
+    alerts = [a for a in detect(HOME, sorted(events, key=lambda e: e.time)) if a.at >= night]
+    assert kinds(alerts) == [DetectorKind.NIGHT_WANDERING, DetectorKind.FRONT_DOOR_NIGHT]
+    assert all(a.severity is ResponseTier.CHECK for a in alerts)
+    # The first activity more than 30 minutes into the trip (which began at 02:32).
+    assert alerts[0].at == night + timedelta(minutes=2 + 35)
+    assert alerts[0].explanation.startswith("still up at 03:07: out of bed at night since 02:32")
+    assert alerts[1].at == night + timedelta(hours=1, minutes=5)
+
+
+def test_a_night_trip_that_goes_quiet_is_over():
+    """Back to bed where no sensor sees it: no wandering check hours later."""
+    events = days(7)
+    night = DAY0 + timedelta(days=7, hours=1, minutes=30)
+    events += [bed(0, night), *motion("bathroom", night + timedelta(minutes=1))]
+    events = [e for e in events if not (night + timedelta(minutes=2) < e.time < night + timedelta(hours=4))
+              or e.sensor != "bed pad"]
+    assert [a for a in detect(HOME, sorted(events, key=lambda e: e.time))
+            if a.kind is DetectorKind.NIGHT_WANDERING] == []
 
 
 def test_no_kitchen_by_midday():
@@ -144,10 +226,14 @@ def test_live_aware_times_come_back_aware():
     monitor = HomeMonitor(HOME)
     start = datetime(2024, 6, 1, 9, 0, tzinfo=timezone.utc)
     monitor.observe(ev("kitchen pir", "kitchen", SensorKind.MOTION, 1, start))
-    (alert,) = monitor.advance(start + timedelta(hours=6))
-    assert alert.at == start + timedelta(hours=4)  # the prior for "up and about" before anything is learned
-    assert alert.at.utcoffset() == timedelta(hours=1)  # London summer time
-    assert "since 10:00" in alert.explanation
+    (check,) = monitor.advance(start + timedelta(hours=6))
+    # Nothing learned yet: the priors for a home "up and about" put the check between one and four hours.
+    assert check.severity is ResponseTier.CHECK
+    assert start + timedelta(hours=1) <= check.at <= start + timedelta(hours=4)
+    assert check.at.utcoffset() == timedelta(hours=1)  # London summer time
+    assert "since 10:00" in check.explanation and "little history of its own yet" in check.explanation
+    (urgent,) = monitor.advance(start + timedelta(hours=30))
+    assert urgent.severity is ResponseTier.URGENT and check.at < urgent.at <= start + timedelta(hours=24)
 
 
 @pytest.mark.parametrize("cut", [600, 1300, 2000])

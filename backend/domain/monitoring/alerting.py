@@ -21,7 +21,7 @@ from backend.domain.monitoring.repositories import SensorEventRepository
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import DetectorAlert
 from sensors.vitals import VitalsAlert
-from shared.enums import AlertKind, AlertSeverity, SensorKind
+from shared.enums import AlertKind, AlertSeverity, ResponseTier, SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import as_utc, to_london
 
@@ -31,6 +31,8 @@ ALARM_WORDS = {
     SensorKind.CARBON_MONOXIDE: "Carbon monoxide detected",
 }
 DEVICE_SEVERITY = {AlertKind.DEVICE_OFFLINE: AlertSeverity.WARNING, AlertKind.LOW_BATTERY: AlertSeverity.INFO}
+# A detector's welfare check is a prompt, not an alarm: it shows as a warning; urgent findings as urgent.
+TIER_SEVERITY = {ResponseTier.CHECK: AlertSeverity.WARNING, ResponseTier.URGENT: AlertSeverity.URGENT}
 # How far back a sensor's last report is looked for. A sensor quiet for longer was reported when it fell
 # silent (or has been taken out of the home); bounding the look-back keeps the 5-minute job cheap.
 SILENCE_LOOK_BACK = timedelta(days=7)
@@ -44,10 +46,11 @@ async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id:
                              finding: DetectorAlert) -> tuple[Alert, bool]:
     """A detector's anomaly (inactivity, late wake, night wandering, ...) for a client's home."""
     return await raise_alert(
-        session, provider_id=provider_id, kind=finding.category, severity=finding.severity,
+        session, provider_id=provider_id, kind=finding.category, severity=TIER_SEVERITY[finding.severity],
         message=finding.explanation[:1000], client_id=client_id,
         dedupe_key=f"sensor:{client_id}:{finding.kind.value}:{_stamp(finding.at)}",
-        detail={"detector": finding.kind.value, "at": as_utc(finding.at).isoformat(), "home": finding.home},
+        detail={"detector": finding.kind.value, "tier": finding.severity.value, "at": as_utc(finding.at).isoformat(),
+                "home": finding.home},
     )
 
 

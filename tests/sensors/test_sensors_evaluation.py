@@ -46,18 +46,9 @@ def test_intervals_match_the_textbook_values():
     assert figure["mean"] == 2.5 and figure["max"] == 4.0 and 1.0 <= figure["ci95"][0] < 2.5 < figure["ci95"][1] <= 4.0
 
 
-@pytest.fixture(scope="module")
-def kasteren_days(kasteren_path_module):
-    return split_days(load_recording(kasteren_path_module, "kasteren"))
-
-
-@pytest.fixture(scope="module")
-def kasteren_path_module():
-    from tests.sensors.conftest import KASTEREN
-
-    if not (KASTEREN / "kasterenSenseData.txt").exists():
-        pytest.skip(f"SKIPPED LOUDLY: Kasteren recording not found at {KASTEREN}")
-    return KASTEREN
+@pytest.fixture
+def kasteren_days(kasteren_path):
+    return split_days(load_recording(kasteren_path, "kasteren"))
 
 
 def test_care_days_cover_the_recording_and_know_the_absences(kasteren_days):

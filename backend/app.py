@@ -32,6 +32,8 @@ from backend.domain.people.routes import route_handlers as people_routes
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
 from backend.domain.visits.routes import route_handlers as visits_routes
+from backend.domain.welfare.jobs import register_jobs as welfare_jobs
+from backend.domain.welfare.routes import route_handlers as welfare_routes
 from backend.openapi import docs_assets_router, openapi_config, tidy_document
 from backend.problems import EXCEPTION_HANDLERS
 from backend.scheduling.runner import JobScheduler
@@ -50,10 +52,11 @@ ROUTE_HANDLERS: tuple[Any, ...] = (
     *finance_routes,
     *rostering_routes,
     *operations_routes,
+    *welfare_routes,
 )
 """Every area's controllers and handlers."""
 
-JOB_REGISTRATIONS: tuple[RegisterJobs, ...] = (monitoring_jobs, finance_jobs, operations_jobs)
+JOB_REGISTRATIONS: tuple[RegisterJobs, ...] = (monitoring_jobs, finance_jobs, operations_jobs, welfare_jobs)
 """Every area that schedules jobs; each adds its own to the scheduler."""
 
 

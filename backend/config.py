@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     unverified_end_minutes: int = 30
     escalation_minutes: int = 15
     alarm_repage_minutes: int = 5  # an unacknowledged alarm pages everyone on call again this often
+    # A welfare check waits this long for "I'm OK" before it escalates to an urgent alert.
+    welfare_check_wait_minutes: int = 15
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "alerts@domicare.invalid"

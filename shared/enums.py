@@ -82,6 +82,23 @@ class ResponseTier(StrEnum):
     URGENT = "urgent"
 
 
+class WelfareCheckState(StrEnum):
+    """A welfare check waits for "I'm OK"; answered, it is closed; unanswered past its wait, escalated."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+
+
+class WelfareResponder(StrEnum):
+    """Who said the person is OK: the person (home hub or own app), a carer, family, or the office."""
+
+    PERSON = "person"
+    CARER = "carer"
+    FAMILY = "family"
+    SUPERVISOR = "supervisor"
+
+
 class AmendmentState(StrEnum):
     """An amendment waits for a supervisor's decision."""
 

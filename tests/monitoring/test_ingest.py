@@ -17,6 +17,7 @@ from backend.domain.alerts.models import Alert
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.ingest import MonitoringService, MqttOptions
 from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
+from backend.domain.welfare.models import WelfareCheck
 from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
 from shared.timekeeping import to_london, utc_now
@@ -68,11 +69,11 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
             device = (await rows(Device, Device.id == device_id))[0]
             health = await rows(Alert, Alert.client_id == client_id, Alert.kind.in_(["low_battery", "device_offline"]))
 
-            # Silence: drive the detectors' clock forward until the inactivity detector speaks.
-            anomalies: list[Alert] = []
+            # Silence: drive the detectors' clock forward until the inactivity detector asks for a welfare check.
+            anomalies: list[WelfareCheck] = []
             for hours in range(1, 25):
                 await service.tick(utc_now() + timedelta(hours=hours))
-                anomalies = await rows(Alert, Alert.client_id == client_id, Alert.kind == "sensor_anomaly")
+                anomalies = await rows(WelfareCheck, WelfareCheck.client_id == client_id)
                 if anomalies:
                     break
             return {"events": events, "letters": letters, "device": device, "health": health,
@@ -91,7 +92,7 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
     assert len(reasons) == 3 and "not registered" in reasons[0][1]
     assert "not valid JSON" in reasons[1][1] + reasons[2][1] and "outside 0..100" in reasons[1][1] + reasons[2][1]
     (anomaly,) = seen["anomalies"]
-    assert anomaly.severity in ("urgent", "warning") and "no sign of life since" in anomaly.message
+    assert anomaly.state == "open" and anomaly.detector == "inactivity" and "no sign of life since" in anomaly.explanation
 
     # Admins of the provider see their device's dead letter with the reason; the unregistered one is not theirs.
     letters = api.get("/api/v1/dead-letters", headers=headers_for(PROVIDER_1_ADMIN)).json()
@@ -104,7 +105,7 @@ def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach
         mqtt_broker: tuple[str, int]) -> None:
     prefix = f"z2m-{uuid.uuid4().hex[:8]}"
 
-    async def scenario() -> tuple[list[SensorEvent], list[Alert], int, int]:
+    async def scenario() -> tuple[list[SensorEvent], list[WelfareCheck], int, int]:
         engine = create_engine(seeded_db_url)
         sessions = session_factory(engine)
         service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1], prefix=prefix,
@@ -128,8 +129,8 @@ def test_a_gateway_registered_while_running_is_picked_up_and_webhook_homes_reach
                                           value=1.0, time=utc_now(), source="webhook")])
             await service.tick(utc_now() + timedelta(hours=20))
             async with sessions() as session:
-                alerts = list((await session.execute(select(Alert).where(
-                    Alert.kind == "sensor_anomaly", Alert.client_id.in_([gateway["client_id"], ref.client_id])))).scalars())
+                alerts = list((await session.execute(select(WelfareCheck).where(
+                    WelfareCheck.client_id.in_([gateway["client_id"], ref.client_id])))).scalars())
             return events, alerts, gateway["client_id"], hub["client_id"]
         finally:
             await service.stop()
@@ -150,7 +151,7 @@ def test_after_a_restart_every_home_is_watched_from_its_stored_past(
     posted = post_events(api, hub, {"sensor": "hall pir", "kind": "motion", "value": 1, "time": yesterday.isoformat()})
     assert posted.status_code == 202, posted.text
 
-    async def scenario() -> list[Alert]:
+    async def scenario() -> list[WelfareCheck]:
         engine = create_engine(seeded_db_url)
         sessions = session_factory(engine)
         service = MonitoringService(sessions, MqttOptions(host=mqtt_broker[0], port=mqtt_broker[1],
@@ -160,11 +161,11 @@ def test_after_a_restart_every_home_is_watched_from_its_stored_past(
         try:
             await service.tick(yesterday + timedelta(hours=8))  # no new event from this home: only its history can tell
             async with sessions() as session:
-                return list((await session.execute(select(Alert).where(
-                    Alert.client_id == client_id, Alert.kind == "sensor_anomaly"))).scalars())
+                return list((await session.execute(select(WelfareCheck).where(
+                    WelfareCheck.client_id == client_id))).scalars())
         finally:
             await service.stop()
             await engine.dispose()
 
-    (alert,) = asyncio.run(scenario())
-    assert "no sign of life since" in alert.message
+    (check,) = asyncio.run(scenario())
+    assert "no sign of life since" in check.explanation

@@ -18,6 +18,7 @@ from backend.domain.alerts.models import Alert
 from backend.domain.alerts.services import raise_alert, unresolved_with_prefix
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.repositories import SensorEventRepository
+from backend.domain.welfare.services import raise_check
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import DetectorAlert
 from sensors.vitals import VitalsAlert
@@ -31,8 +32,8 @@ ALARM_WORDS = {
     SensorKind.CARBON_MONOXIDE: "Carbon monoxide detected",
 }
 DEVICE_SEVERITY = {AlertKind.DEVICE_OFFLINE: AlertSeverity.WARNING, AlertKind.LOW_BATTERY: AlertSeverity.INFO}
-# A detector's welfare check is a prompt, not an alarm: it shows as a warning; urgent findings as urgent.
-TIER_SEVERITY = {ResponseTier.CHECK: AlertSeverity.WARNING, ResponseTier.URGENT: AlertSeverity.URGENT}
+# How long a welfare check waits for "I'm OK" before it escalates, unless the settings say otherwise.
+DEFAULT_CHECK_WAIT = timedelta(minutes=15)
 # How far back a sensor's last report is looked for. A sensor quiet for longer was reported when it fell
 # silent (or has been taken out of the home); bounding the look-back keeps the 5-minute job cheap.
 SILENCE_LOOK_BACK = timedelta(days=7)
@@ -42,11 +43,15 @@ def _stamp(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id: int,
-                             finding: DetectorAlert) -> tuple[Alert, bool]:
-    """A detector's anomaly (inactivity, late wake, night wandering, ...) for a client's home."""
-    return await raise_alert(
-        session, provider_id=provider_id, kind=finding.category, severity=TIER_SEVERITY[finding.severity],
+async def raise_sensor_alert(session: AsyncSession, provider_id: int, client_id: int, finding: DetectorAlert,
+                             check_wait: timedelta = DEFAULT_CHECK_WAIT) -> None:
+    """A detector's finding for a client's home: a ``check`` opens a welfare check (the person is
+    asked first and it escalates after ``check_wait``); an ``urgent`` one is an alarm for staff at once."""
+    if finding.severity is ResponseTier.CHECK:
+        await raise_check(session, provider_id, client_id, finding, check_wait)
+        return
+    await raise_alert(
+        session, provider_id=provider_id, kind=finding.category, severity=AlertSeverity.URGENT,
         message=finding.explanation[:1000], client_id=client_id,
         dedupe_key=f"sensor:{client_id}:{finding.kind.value}:{_stamp(finding.at)}",
         detail={"detector": finding.kind.value, "tier": finding.severity.value, "at": as_utc(finding.at).isoformat(),

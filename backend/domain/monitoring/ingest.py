@@ -23,7 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config import SettingError, Settings, env_name
 from backend.database.tenancy import TenantScope
 from backend.domain.audit.services import record
-from backend.domain.monitoring.alerting import raise_alarm_alert, raise_device_alert, raise_sensor_alert
+from backend.domain.monitoring.alerting import (
+    DEFAULT_CHECK_WAIT,
+    raise_alarm_alert,
+    raise_device_alert,
+    raise_sensor_alert,
+)
 from backend.domain.monitoring.devices import DeviceRef, SensorRoute, home_key, load_homes, load_routes
 from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
 from backend.domain.monitoring.models import Device, SensorEvent
@@ -124,8 +129,9 @@ class MonitoringService:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], options: MqttOptions | None = None, *,
                  tick_seconds: float = 60.0, refresh_seconds: float = 30.0, warm_days: float = 14.0,
                  rules_for: Callable[[int], ClientRules] | None = None, pager: AlarmPager | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, check_wait: timedelta = DEFAULT_CHECK_WAIT) -> None:
         self.sessionmaker = sessionmaker
+        self.check_wait = check_wait
         self.options = options or MqttOptions()
         self.tick_seconds = tick_seconds
         self.refresh_seconds = refresh_seconds
@@ -455,7 +461,7 @@ class MonitoringService:
         for ref, status in plan.device_alerts:
             await raise_device_alert(session, ref, status)
         for provider_id, client_id, alert in plan.sensor_alerts:
-            await raise_sensor_alert(session, provider_id, client_id, alert)
+            await raise_sensor_alert(session, provider_id, client_id, alert, self.check_wait)
         alarms = []
         for ref, reading in plan.alarms:
             alarm, created = await raise_alarm_alert(session, ref, reading)
@@ -506,7 +512,8 @@ async def start_monitoring(settings: Settings, sessionmaker: async_sessionmaker[
     async def pager(alert_ids: list[int]) -> None:
         await page_alarms(sessionmaker, settings, alert_ids, utc_now())
 
-    return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds, pager=pager).start()
+    return await MonitoringService(sessionmaker, options, tick_seconds=tick_seconds, pager=pager,
+                                   check_wait=timedelta(minutes=settings.welfare_check_wait_minutes)).start()
 
 
 @asynccontextmanager

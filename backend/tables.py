@@ -13,6 +13,7 @@ from backend.domain.operations import models as operations_models
 from backend.domain.people import models as people_models
 from backend.domain.rostering import models as rostering_models
 from backend.domain.visits import models as visits_models
+from backend.domain.welfare import models as welfare_models
 from backend.scheduling import models as scheduling_models
 from backend.security import models as security_models
 
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     finance_models,
     rostering_models,
     operations_models,
+    welfare_models,
     scheduling_models,
     audit_models,
 )

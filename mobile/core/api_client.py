@@ -201,6 +201,14 @@ class ApiClient:
     def resolve_alert(self, alert_id: int) -> Any:
         return self.post(f"/alerts/{alert_id}/resolve")
 
+    def welfare_checks(self, state: str = "open") -> list[dict[str, Any]]:
+        """The provider's welfare checks in ``state`` (open: waiting for "I'm OK"), following pages."""
+        return self._all_pages("/welfare-checks", state=state)
+
+    def answer_welfare_check(self, check_id: int, note: str) -> Any:
+        """The office confirms the person is OK (e.g. after phoning them): closes an open check."""
+        return self.post(f"/welfare-checks/{check_id}/answer", {"note": note})
+
     def reviews(self) -> list[dict[str, Any]]:
         return self._all_pages("/reviews")
 

@@ -1,4 +1,5 @@
-"""The supervisor's tablet board: visits grouped by live state, open alerts, reviews and amendments.
+"""The supervisor's tablet board: visits grouped by live state, welfare checks apart from alarms,
+open alerts, reviews and amendments.
 
 Refreshes on its own every ``REFRESH_S`` seconds while shown, and at once when the alarm watch
 (every ``ALARM_POLL_S`` seconds) sees an alarm the board does not show yet. Acknowledge/resolve and the
@@ -56,6 +57,7 @@ class SupervisorScreen(AppScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.board: dict[str, Any] = {}
+        self.checks: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
         self.amendments: list[dict[str, Any]] = []
         self.buttons: dict[str, TouchButton] = {}  # e.g. "ack:12", "approve-review:5" (for tests)
@@ -95,13 +97,14 @@ class SupervisorScreen(AppScreen):
             return
         day = self.day
 
-        def load() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-            return client.board(day), client.reviews(), client.amendments("pending")
+        def load() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+            return client.board(day), client.welfare_checks("open"), client.reviews(), client.amendments("pending")
 
         self.app.run_in_background(load, self._loaded, self._failed)
 
-    def _loaded(self, loaded: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-        self.board, self.reviews, self.amendments = loaded
+    def _loaded(self, loaded: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]],
+                                    list[dict[str, Any]]]) -> None:
+        self.board, self.checks, self.reviews, self.amendments = loaded
         if self._alarms is None and self.app.session.client is not None:
             self._alarms = AlarmWatch(self.app.session.client.open_alarms)
         if self._alarms is not None:
@@ -124,6 +127,7 @@ class SupervisorScreen(AppScreen):
         self.buttons.clear()
         self._render_counts()
         self._render_visits()
+        self._render_checks()
         self._render_alerts()
         self._render_reviews()
         self._render_amendments()
@@ -188,6 +192,22 @@ class SupervisorScreen(AppScreen):
         if not items:
             box.add_widget(Body(text=empty))
 
+    def _render_checks(self) -> None:
+        self._render_list("checks", "Welfare checks", self.checks, "No welfare check waiting", self._check_card)
+
+    def _check_card(self, check: dict[str, Any]) -> Card:
+        """A prompt to the person still unanswered: not an alarm yet, it becomes one at ``escalate_at``."""
+        card = Card()
+        head = BoxLayout(size_hint_y=None, height=dp(34), spacing=dp(8))
+        head.add_widget(Chip(text="CHECK", bg_color=list(AMBER)))
+        head.add_widget(Body(text=f"[b]{str(check.get('detector', '')).replace('_', ' ')}[/b]  "
+                                  f"{hhmm(check.get('raised_at'))}, alarm at {hhmm(check.get('escalate_at'))}"))
+        card.add_widget(head)
+        card.add_widget(Body(text=str(check.get("explanation", ""))))
+        check_id = check["id"]
+        self._buttons(card, (f"ok:{check_id}", "They're OK", GREEN, lambda: self.answer_check(check_id)))
+        return card
+
     def _render_alerts(self) -> None:
         alerts = [a for a in self.board.get("alerts", []) if a.get("state") != "resolved"]
         self._render_list("alerts", "Open alerts", alerts, "No open alerts", self._alert_card)
@@ -249,6 +269,10 @@ class SupervisorScreen(AppScreen):
     def alert_action(self, alert_id: int, action: str) -> None:
         client = self.app.session.client
         self._call(lambda: client.acknowledge_alert(alert_id) if action == "acknowledge" else client.resolve_alert(alert_id))
+
+    def answer_check(self, check_id: int) -> None:
+        client = self.app.session.client
+        self._call(lambda: client.answer_welfare_check(check_id, "confirmed OK by the office"))
 
     def review(self, event_id: int, decision: str) -> None:
         client = self.app.session.client

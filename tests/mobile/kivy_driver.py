@@ -239,6 +239,12 @@ def supervisor_board(d: Driver, summary: dict[str, Any]) -> None:
     loads = board.loads
     d.tap(board.buttons[f"resolve:{alert_id}"])
     d.until(lambda: board.loads > loads and f"resolve:{alert_id}" not in board.buttons, 15, "resolved alert")
+    check = os.environ.get("DOMICARE_TEST_CHECK")
+    if check:  # a welfare check sits apart from the alarms; the office confirms the person is OK
+        summary["checks_title"] = board.ids.checks_title.text
+        loads = board.loads
+        d.tap(board.buttons[f"ok:{check}"])
+        d.until(lambda: board.loads > loads and f"ok:{check}" not in board.buttons, 15, "answered welfare check")
     amendment = os.environ.get("DOMICARE_TEST_AMENDMENT")
     if amendment:
         loads = board.loads

@@ -85,6 +85,35 @@ def test_carer_does_a_visit_offline_and_it_syncs(live_server: LiveServer, tmp_pa
     assert {r["status"] for r in replay["results"]} == {"duplicate"}
 
 
+def _raise_welfare_check(server: LiveServer, client_id: int) -> int:
+    """A detector's check finding for a client of provider 1, raised in the live server's database."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    import backend.database.metadata  # noqa: F401  (every table, for the foreign keys)
+    from backend.database.engine import create_engine, session_factory
+    from backend.domain.monitoring.alerting import raise_sensor_alert
+    from backend.domain.welfare.models import WelfareCheck
+    from sensors.detectors import Alert as Finding
+    from sensors.detectors import DetectorKind
+    from shared.enums import ResponseTier
+
+    async def go() -> int:
+        engine = create_engine(f"sqlite+aiosqlite:///{server.db_path}")
+        finding = Finding(home="home", at=datetime.now(UTC), kind=DetectorKind.INACTIVITY, severity=ResponseTier.CHECK,
+                          explanation="no sign of life since 09:12 (last: hall pir, up and about), 1 h 30 min so far")
+        try:
+            async with session_factory(engine)() as session:
+                await raise_sensor_alert(session, 1, client_id, finding)
+                await session.commit()
+                return int((await session.execute(select(WelfareCheck.id))).scalars().one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
 def test_supervisor_board_acknowledges_resolves_and_approves(live_server: LiveServer, tmp_path: Path) -> None:
     carer = live_server.client("carer.demo")
     visits = carer.get("/me/visits").json()["items"]
@@ -94,8 +123,13 @@ def test_supervisor_board_acknowledges_resolves_and_approves(live_server: LiveSe
                          json={"at": now, "method": "manual", "reason": "phone_broken"}).json()
     concern = carer.post(f"/visits/{visit['id']}/concerns", headers={"Idempotency-Key": "sup-test-concern-1"},
                          json={"at": now, "category": "safeguarding", "text": "Door left unlocked overnight"}).json()
+    check_id = _raise_welfare_check(live_server, visit["client"]["id"])
     summary = run_scenario("supervisor", live_server, tmp_path, {
-        "DOMICARE_TEST_ALERT": str(concern["alert_id"]), "DOMICARE_TEST_REVIEW_EVENT": str(checked["event_id"])})
+        "DOMICARE_TEST_ALERT": str(concern["alert_id"]), "DOMICARE_TEST_REVIEW_EVENT": str(checked["event_id"]),
+        "DOMICARE_TEST_CHECK": str(check_id)})
+    assert summary["checks_title"] == "Welfare checks (1)"
+    answered = live_server.client("supervisor.demo").get(f"/welfare-checks/{check_id}").json()
+    assert answered["state"] == "answered" and answered["answered_by"] == "supervisor"
     assert summary["auto_refreshed"]
     assert any(g.startswith("Late") or g.startswith("Missed") or g.startswith("Not started") for g in summary["groups"])
     supervisor = live_server.client("supervisor.demo")

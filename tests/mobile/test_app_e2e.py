@@ -91,7 +91,7 @@ def _raise_welfare_check(server: LiveServer, client_id: int) -> int:
 
     from sqlalchemy import select
 
-    import backend.database.metadata  # noqa: F401  (every table, for the foreign keys)
+    import backend.tables  # noqa: F401  (every table, for the foreign keys)
     from backend.database.engine import create_engine, session_factory
     from backend.domain.monitoring.alerting import raise_sensor_alert
     from backend.domain.welfare.models import WelfareCheck

@@ -11,7 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.accounts.guards import requires_provider_staff, requires_supervisor
+from backend.security.guards import requires_provider_staff, requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.monitoring.dependencies import provide_device
 from backend.domain.monitoring.models import Device

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.database.tenancy import TenantScope
 from backend.security.guards import requires_provider_staff, requires_supervisor
 from backend.domain.audit.services import record
-from backend.domain.monitoring.dependencies import provide_device
 from backend.domain.monitoring.models import Device
 from backend.domain.welfare import services, urls
+from backend.domain.welfare.dependencies import provide_hub
 from backend.domain.welfare.models import WelfareCheck
 from backend.domain.welfare.repositories import WelfareCheckRepository, WelfareCheckStepRepository
 from backend.domain.welfare.schemas import AnswerIn, WelfareCheckOut, check_out
@@ -94,7 +94,7 @@ class HubWelfareCheckController(Controller):
     """The home hub (device token): shows the person their open checks and sends their "I'm OK"."""
 
     tags = ["welfare"]
-    dependencies = {"device": Provide(provide_device)}
+    dependencies = {"device": Provide(provide_hub)}
 
     @get(urls.HUB_WELFARE_CHECKS, exclude_from_auth=True, summary="Open welfare checks for the hub's home")
     async def open_checks(self, db_session: AsyncSession, device: Device) -> list[WelfareCheckOut]:

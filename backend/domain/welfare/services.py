@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +21,8 @@ from backend.domain.welfare.repositories import WelfareCheckRepository
 from sensors.detectors import DetectorAlert as Finding
 from shared.enums import AlertKind, AlertSeverity, WelfareCheckState, WelfareResponder
 from shared.timekeeping import as_utc, to_london, utc_now
+
+SYSTEM = TenantScope.system()  # the escalation job watches every provider's checks
 
 
 class Answer(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,11 +84,10 @@ async def answer(session: AsyncSession, check: WelfareCheck, given: Answer) -> b
     but the alarm stays with staff to resolve.
     """
     now = utc_now()
-    result = await session.execute(
-        update(WelfareCheck).where(WelfareCheck.id == check.id, WelfareCheck.state == WelfareCheckState.OPEN)
-        .values(state=WelfareCheckState.ANSWERED, answered_at=now, answered_by=given.responder,
-                answered_by_user=given.user_id, answer_note=given.note[:500]))
-    closed = result.rowcount == 1  # type: ignore[attr-defined]
+    assert check.id is not None
+    closed = await WelfareCheckRepository(session, TenantScope.single(check.provider_id)).leave_open(
+        check.id, state=WelfareCheckState.ANSWERED, answered_at=now, answered_by=given.responder,
+        answered_by_user=given.user_id, answer_note=given.note[:500])
     session.add(_step(check, "answered" if closed else "answered late", actor=given.actor, at=now,
                       responder=given.responder.value, note=given.note[:500]))
     await session.refresh(check)
@@ -104,13 +104,10 @@ async def escalate_due(sessionmaker: async_sessionmaker[AsyncSession], now: date
     """Turn every check still open past its wait into an urgent alert for staff (once, across workers)."""
     counts = EscalationCounts()
     async with sessionmaker() as session:
-        due = (await session.execute(select(WelfareCheck).where(
-            WelfareCheck.state == WelfareCheckState.OPEN, WelfareCheck.escalate_at <= now))).scalars().all()
-        for check in due:
-            won = await session.execute(
-                update(WelfareCheck).where(WelfareCheck.id == check.id, WelfareCheck.state == WelfareCheckState.OPEN)
-                .values(state=WelfareCheckState.ESCALATED, escalated_at=now))
-            if won.rowcount != 1:  # type: ignore[attr-defined]
+        repo = WelfareCheckRepository(session, SYSTEM)
+        for check in await repo.open_past(now):
+            assert check.id is not None
+            if not await repo.leave_open(check.id, state=WelfareCheckState.ESCALATED, escalated_at=now):
                 continue  # answered (or escalated elsewhere) in the meantime
             raised = to_london(check.raised_at).strftime("%H:%M")
             alert, _ = await raise_alert(
@@ -119,7 +116,8 @@ async def escalate_due(sessionmaker: async_sessionmaker[AsyncSession], now: date
                 client_id=check.client_id, dedupe_key=f"welfare-escalation:{check.id}",
                 detail={"welfare_check_id": check.id, "detector": check.detector, "tier": "urgent"})
             await session.flush()
-            await session.execute(update(WelfareCheck).where(WelfareCheck.id == check.id).values(alert_id=alert.id))
+            assert alert.id is not None
+            await repo.link_alert(check.id, alert.id)
             session.add(_step(check, "escalated", at=now, alert_id=alert.id))
             counts.escalated += 1
         await session.commit()

@@ -95,7 +95,7 @@ def _raise_welfare_check(server: LiveServer, client_id: int) -> int:
     from backend.database.engine import create_engine, session_factory
     from backend.domain.monitoring.alerting import raise_sensor_alert
     from backend.domain.welfare.models import WelfareCheck
-    from sensors.detectors import Alert as Finding
+    from sensors.detectors import DetectorAlert as Finding
     from sensors.detectors import DetectorKind
     from shared.enums import ResponseTier
 

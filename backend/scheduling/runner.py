@@ -24,6 +24,9 @@ from backend.scheduling.models import JobRun
 from shared.timekeeping import LONDON, utc_now
 
 logger = logging.getLogger("domicare.scheduler")
+# APScheduler logs every run of every job at INFO (the lease renewal every 10 s, the visit watch every minute),
+# which buries a demo server's console; our own runs are recorded in job_run and logged by ``logger``.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 JobFunc = Callable[[datetime], Awaitable[Any]]
 """A job: called with the current time, returns anything JSON-able worth logging (counts)."""

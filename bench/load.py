@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -25,16 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from checkin import (  # noqa: E402  (the check-in bench's set-up, shared)
-    add_visits,
-    assignments,
-    checkin_requests,
-    free_port,
-    open_loop,
-    prepare_database,
-    start,
-    tokens_for,
-)
+from checkin import add_visits, assignments, check_in, prepare_database, serve, stop, tokens_for  # noqa: E402
+from loadgen import open_loop  # noqa: E402  (the bench's lean open-loop generator)
 
 MAX_REQUESTS = 50_000
 
@@ -46,23 +37,18 @@ def run_database(kind: str, rate: float, duration: float, workers: int) -> dict[
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url, drop = prepare_database(kind, workdir)
-        env = {**os.environ, "DOMICARE_DATA_DIR": str(workdir), "DOMICARE_SCHEDULER": "0",
-               "DOMICARE_SIGNIN_IP_LIMIT_PER_MINUTE": "100000"}
-        port = free_port()
-        server = start([sys.executable, "-m", "domicare", "serve", "--database-url", url, "--host", "127.0.0.1",
-                        "--port", str(port), "--no-access-log", "--workers", str(workers)], env, f"http://127.0.0.1:{port}/health")
+        server, port = serve(url, workdir, workers)
         try:
             base = f"http://127.0.0.1:{port}"
             print(f"{kind}: cloning {needed} visits to check in to", file=sys.stderr, flush=True)
             add_visits(url, needed)
             work = assignments(url)[:needed]
-            print(f"{kind}: signing in {len({w[1] for w in work})} carers", file=sys.stderr, flush=True)
-            tokens = asyncio.run(tokens_for(base, {w[1] for w in work}))
+            print(f"{kind}: signing in {len({w.username for w in work})} carers", file=sys.stderr, flush=True)
+            tokens = asyncio.run(tokens_for(base, {w.username for w in work}))
             print(f"{kind}: offering {rate:g} check-ins/s for {duration:g} s", file=sys.stderr, flush=True)
-            result = asyncio.run(open_loop(base, checkin_requests(work, tokens), rate))
+            result = asyncio.run(open_loop("127.0.0.1", port, [check_in(w, tokens[w.username]) for w in work], rate))
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            stop(server)
             drop()
     return {"bench": "load", "database": kind, "workers": workers, "duration_s": duration, "requests": needed, **result,
             "target": {"errors": 0, "p99_ms_below": 150}}

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the stack needs: Kivy's runtime libraries (mtdev, GL, EGL for the offscreen
-# window), the MQTT command-line clients, and Chromium for the end-to-end web tests.
+# window), the MQTT command-line clients, Chromium for the end-to-end web tests, and wrk (the
+# benchmarks' compiled load generator).
 # Installs only what is missing, so a set-up machine pays nothing.
 set -euo pipefail
 
-PACKAGES=(libmtdev1 libgl1 libegl1 libgles2 xvfb xauth mosquitto-clients chromium)
+PACKAGES=(libmtdev1 libgl1 libegl1 libgles2 xvfb xauth mosquitto-clients chromium wrk)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -43,7 +43,6 @@ import msgspec
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from loadgen import Prepared, open_loop, wrk_throughput  # noqa: E402  (the bench's own load generators)
 
@@ -401,10 +400,10 @@ def scale_out(url: str, workdir: Path, pool: Pool, rate: float, duration: float)
         base = f"http://127.0.0.1:{port}"
         figures: dict[str, object] = {"wrk_check_in_2_workers": under_wrk(base, server.pid, pool.check_ins(WRK_CHECKINS)[1])}
         print(f"postgres: {rate:g} check-ins/s for {duration:g} s, two workers", file=sys.stderr, flush=True)
-        before = server_cpu_s(server.pid)
         offered = pool.check_ins(int(rate * duration))[1]
+        before, started = server_cpu_s(server.pid), time.perf_counter()
         at_rate = asyncio.run(open_loop("127.0.0.1", port, offered, rate))
-        at_rate["server_cpu_cores"] = round((server_cpu_s(server.pid) - before) / duration, 2)
+        at_rate["server_cpu_cores"] = round((server_cpu_s(server.pid) - before) / (time.perf_counter() - started), 2)
         figures["open_loop_2_workers"] = at_rate
     finally:
         stop(server)

@@ -15,6 +15,15 @@ class Role(StrEnum):
     DEVICE = "device"
 
 
+class TelehealthProfile(StrEnum):
+    """Which condition rules triage a client's vital signs (on top of NEWS2, which applies to everyone)."""
+
+    DEFAULT = "default"
+    HEART_FAILURE = "heart_failure"  # weight gain over days and the weekly trend
+    COPD = "copd"  # SpO2 against the person's own target range and baseline
+    DIABETES = "diabetes"  # hypo- and hyperglycaemia
+
+
 class VisitStatus(StrEnum):
     """Lifecycle of a visit: planned -> in_progress -> completed, or missed / cancelled."""
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.database.columns import json_dict, provider_fk, utc_field
+from backend.database.columns import enum_field, json_dict, provider_fk, utc_field
+from shared.enums import TelehealthProfile as ProfileName
 
 
 class Device(SQLModel, table=True):
@@ -66,3 +67,17 @@ class DeadLetter(SQLModel, table=True):
     reason: str = Field(max_length=500)
     payload: str
     received_at: datetime = utc_field(default_now=True)
+
+
+class TelehealthProfile(SQLModel, table=True):
+    """A client's condition profile and the thresholds set for them (only those that differ from the default)."""
+
+    __tablename__ = "telehealth_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = provider_fk()
+    client_id: int = Field(foreign_key="client.id", unique=True)
+    profile: ProfileName = enum_field(ProfileName.DEFAULT)
+    thresholds: dict = json_dict()
+    updated_at: datetime = utc_field(default_now=True)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")

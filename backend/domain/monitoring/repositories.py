@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from backend.database.tenancy import TenantRepository
-from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent
+from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, TelehealthProfile
 
 
 class DeviceRepository(TenantRepository[Device]):
@@ -72,3 +72,9 @@ class DeadLetterRepository(TenantRepository[DeadLetter]):
     """Rejected device payloads attributed to the caller's providers (unattributed ones stay with operators)."""
 
     model = DeadLetter
+
+
+class TelehealthProfileRepository(TenantRepository[TelehealthProfile]):
+    """Clients' condition profiles and thresholds."""
+
+    model = TelehealthProfile

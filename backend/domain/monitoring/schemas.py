@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, TypedDict
 import msgspec
 
 from sensors.vitals.compact import ACVPU
-from shared.enums import AlertKind, AlertSeverity, SensorKind
+from shared.enums import AlertKind, AlertSeverity, SensorKind, TelehealthProfile
 from shared.vitals import VitalSign
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^/#+\s][^/#+]*$")]
@@ -143,6 +143,43 @@ class DeadLetterOut(msgspec.Struct):
     reason: str
     payload: str
     received_at: datetime
+
+
+Percent = Annotated[float, msgspec.Meta(ge=50, le=100)]
+Mmol = Annotated[float, msgspec.Meta(ge=1, le=40)]
+
+
+class ProfileThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Per-client triage thresholds; a field left out keeps the rule's usual value."""
+
+    spo2_target_low: Percent | None = None  # below this SpO2 is urgent (COPD); typically 88 when hypercapnic
+    spo2_target_high: Percent | None = None
+    spo2_baseline: Percent | None = None  # the person's usual SpO2; learned from their readings when unset
+    hypercapnic: bool | None = None  # NEWS2 SpO2 scale 2
+    weight_gain_kg: Annotated[float, msgspec.Meta(gt=0, le=10)] | None = None  # heart failure: gain that alerts
+    weight_gain_days: Annotated[int, msgspec.Meta(ge=1, le=14)] | None = None  # ... within this many days
+    weight_trend_kg_per_week: Annotated[float, msgspec.Meta(gt=0, le=10)] | None = None
+    hypo_mmol: Mmol | None = None  # diabetes: glucose below this is hypoglycaemia
+    hypo_level2_mmol: Mmol | None = None  # ... and below this level 2
+    hyper_mmol: Mmol | None = None  # above this hyperglycaemia
+
+
+class ProfileIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Set a client's condition profile and thresholds (replacing the thresholds set before)."""
+
+    profile: TelehealthProfile
+    thresholds: ProfileThresholds = msgspec.field(default_factory=ProfileThresholds)
+
+
+class ProfileOut(msgspec.Struct):
+    """A client's condition profile: the thresholds set for them and every value in force."""
+
+    client_id: int
+    profile: TelehealthProfile
+    thresholds: ProfileThresholds  # only those set for this client
+    effective: ProfileThresholds  # what triage uses, the usual values filled in
+    updated_at: datetime | None
+    updated_by: int | None
 
 
 class FhirBundle(TypedDict, total=False):

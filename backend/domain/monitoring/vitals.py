@@ -17,6 +17,7 @@ from backend.domain.alerts.models import Alert
 from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.monitoring.alerting import raise_vitals_alert
 from backend.domain.monitoring.models import Observation
+from backend.domain.monitoring.profiles import profile_for
 from backend.domain.monitoring.repositories import ObservationRepository
 from backend.domain.monitoring.schemas import AlertRaised, ObservationOut, ObservationsRecorded
 from sensors.vitals import VitalsProfile, triage
@@ -74,7 +75,10 @@ async def _replay(session: AsyncSession, repo: ObservationRepository, client_id:
 async def record_observations(session: AsyncSession, *, provider_id: int, client_id: int, device_id: int | None,
                               readings: Sequence[VitalObservation], idempotency_key: str | None = None,
                               profile: VitalsProfile | None = None) -> ObservationsRecorded:
-    """Store validated readings, triage them against the client's recent history and raise the alerts."""
+    """Store validated readings, triage them against the client's recent history and raise the alerts.
+
+    Triage uses ``profile`` when given, else the client's own condition profile and thresholds.
+    """
     repo = ObservationRepository(session, TenantScope.single(provider_id))
     if idempotency_key:
         first = await _replay(session, repo, client_id, idempotency_key)
@@ -104,7 +108,7 @@ async def record_observations(session: AsyncSession, *, provider_id: int, client
             new.append(reading)
         rows.append(row)
     history = [reading_of(r) for r in past]
-    findings = triage(new, history, profile or VitalsProfile(client=str(client_id)))
+    findings = triage(new, history, profile or await profile_for(session, provider_id, client_id))
     alerts = [(await raise_vitals_alert(session, provider_id, client_id, finding))[0] for finding in findings]
     if idempotency_key and alerts:
         for row in rows:

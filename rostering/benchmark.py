@@ -83,12 +83,12 @@ def _solve_solomon(document: dict[str, Any], name: str, time_limit: float, seed:
 def _solve_hhcrsp(document: dict[str, Any], name: str, time_limit: float, seed: int, progress: ProgressSink | None) -> SolveResult:
     from rostering.formats import hhcrsp
     from rostering.solvers import hhcrsp as solver
-    from rostering.solvers.plan import Plan
+    from rostering.solvers.engine import Schedule
     from rostering.validation import hhcrsp as validator
 
     instance = hhcrsp.parse_instance(document, name)
 
-    def on_improve(elapsed: float, plan: Plan) -> None:
+    def on_improve(elapsed: float, plan: Schedule) -> None:
         if progress is not None:
             progress(elapsed, validator.validate(instance, solver.to_solution(instance, plan)).figures())
 

@@ -1,6 +1,6 @@
 """``domicare roster``: solve benchmark rostering instances from the command line.
 
-Import-light on purpose: the solvers and OR-Tools load only when the command runs.
+Import-light on purpose: the solvers and their compiled engines load only when the command runs.
 """
 
 from __future__ import annotations

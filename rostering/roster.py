@@ -2,7 +2,7 @@
 
 ``solve_day`` assigns visits to carers and orders each run; ``reroster`` re-solves what is left
 of a day (a carer off sick, visits already started stay as they are). Both translate the product
-model into the solver problem, run the ruin-and-recreate search and translate back.
+model into the solver problem, run the compiled ruin-and-recreate search and translate back.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from rostering.model import (
     UnassignedVisit,
     Visit,
 )
-from rostering.solvers.plan import Plan
+from rostering.solvers import engine
+from rostering.solvers.engine import Schedule
 from rostering.solvers.problem import Job, Problem, Shift, Task, Weights
-from rostering.solvers.search import SearchOptions, construct, improve
 from rostering.travel import HaversineTravel, TravelModel
 
 ProgressCallback = Callable[[float, ObjectiveBreakdown], None]
@@ -46,14 +46,12 @@ def solve_day(
     _check_input(visits, carers)
     deadline = time.monotonic() + time_limit
     problem = _build_problem(visits, carers, options, travel or HaversineTravel())
-    plan = construct(problem)
 
-    def on_improve(elapsed: float, better: Plan) -> None:
+    def on_improve(elapsed: float, better: Schedule) -> None:
         if progress_callback is not None:
             progress_callback(elapsed, _breakdown(better))
 
-    on_improve(0.0, plan)
-    best = improve(plan, SearchOptions(time_limit=time_limit, seed=options.seed), deadline, on_improve)
+    best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
     return _to_solution(best, visits, carers)
 
 
@@ -152,7 +150,7 @@ def _build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: Ro
 
 
 # --------------------------------------------------------------------------- reading the plan
-def _breakdown(plan: Plan) -> ObjectiveBreakdown:
+def _breakdown(plan: Schedule) -> ObjectiveBreakdown:
     return ObjectiveBreakdown(
         travel_minutes=plan.travel_total,
         total_tardiness=plan.tardiness_total,
@@ -177,7 +175,7 @@ def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
     return "serving it would cost more than leaving it out (travel, lateness or overtime past shifts)"
 
 
-def _to_solution(plan: Plan, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
+def _to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
     problem = plan.problem
     runs = []
     for index, route in enumerate(plan.routes):

@@ -1,4 +1,4 @@
-"""Solvers: a ruin-and-recreate search for synchronised carer runs, and OR-Tools for Solomon VRPTW.
+"""Solvers: a ruin-and-recreate search for synchronised carer runs, and PyVRP for Solomon VRPTW.
 
 ``problem`` is the solver-neutral description (tasks, jobs, carers, travel), ``plan`` holds a
 solution with exact incremental insertion costs, ``search`` improves it; adapters live beside them.

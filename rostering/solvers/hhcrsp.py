@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from rostering.formats.hhcrsp import HhcrspInstance, HhcrspSolution, Route, Stop
-from rostering.solvers.plan import Plan
+from rostering.solvers import engine
+from rostering.solvers.engine import ProgressCallback, Schedule
 from rostering.solvers.problem import Job, Problem, Shift, Task
-from rostering.solvers.search import ProgressCallback, SearchOptions, construct, improve
 
 
 def build_problem(instance: HhcrspInstance) -> Problem:
@@ -33,7 +33,7 @@ def build_problem(instance: HhcrspInstance) -> Problem:
     return Problem(tuple(tasks), tuple(jobs), shifts, instance.distances)
 
 
-def to_solution(instance: HhcrspInstance, plan: Plan) -> HhcrspSolution:
+def to_solution(instance: HhcrspInstance, plan: Schedule) -> HhcrspSolution:
     """The plan in the published format (``arrival_time`` is the service start)."""
     routes = []
     for carer, route in enumerate(plan.routes):
@@ -57,9 +57,5 @@ def solve(
 ) -> HhcrspSolution:
     """Best solution found within ``time_limit`` seconds."""
     deadline = time.monotonic() + time_limit
-    problem = build_problem(instance)
-    plan = construct(problem)
-    if on_improve is not None:
-        on_improve(0.0, plan)
-    best = improve(plan, SearchOptions(time_limit=time_limit, seed=seed), deadline=deadline, on_improve=on_improve)
+    best = engine.solve(build_problem(instance), time_limit, seed, on_improve, deadline)
     return to_solution(instance, best)

@@ -1,0 +1,248 @@
+"""The rostering search: a :class:`Problem` packed into arrays, solved by the compiled kernels.
+
+Construction inserts every visit at its exact cheapest place (earliest window first); then
+ruin and recreate with simulated-annealing acceptance runs in compiled chunks until the
+deadline. Between chunks Python checks the clock and reports improvements, so the search is
+anytime: whatever the limit, it answers with the best schedule found, never nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rostering.solvers import kernels
+from rostering.solvers.problem import Problem
+
+# Cost of leaving out a job that must be served: dominates any real objective, so a schedule
+# missing one (an insertion that found no deadlock-free place) is never preferred.
+UNSERVED_PENALTY = 1e12
+CHUNK_SECONDS = 0.25  # compiled work between clock checks
+START_TEMPERATURE = 0.02  # fraction of the first schedule's cost (penalties aside)
+END_TEMPERATURE = 0.0005
+MAX_REMOVED = 30
+BLINK = 0.01  # chance of skipping an insertion option (diversity, as in SISR)
+
+ProgressCallback = Callable[[float, "Schedule"], None]
+
+
+@dataclass(slots=True)
+class Schedule:
+    """Carer runs (task indices in order), start times and objective terms of a solved problem."""
+
+    problem: Problem
+    routes: list[list[int]]
+    start: list[float]
+    carer_of: list[int]
+    unassigned: set[int]
+    travel_total: float
+    tardiness_total: float
+    tardiness_max: float
+    overtime_total: float
+    assignment_total: float
+    penalty_total: float
+    ends: list[float] = field(default_factory=list)
+
+    @property
+    def cost(self) -> float:
+        """Weighted objective, including penalties for jobs left out."""
+        w = self.problem.weights
+        return (
+            w.travel * self.travel_total
+            + w.total_tardiness * self.tardiness_total
+            + w.max_tardiness * self.tardiness_max
+            + w.overtime * self.overtime_total
+            + self.assignment_total
+            + self.penalty_total
+        )
+
+    @property
+    def complete(self) -> bool:
+        """True when every job that must be served is in a run."""
+        return all(self.problem.jobs[j].penalty is not None for j in self.unassigned)
+
+    def tardiness(self, task: int) -> float:
+        """How far the task starts past its latest start."""
+        return max(0.0, self.start[task] - self.problem.tasks[task].latest)
+
+    def route_end(self, carer: int) -> float:
+        """When the carer is back at the end of their shift location."""
+        return self.ends[carer]
+
+
+def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
+    """The problem as the data tuple the kernels read (see :mod:`rostering.solvers.kernels`)."""
+    tasks, jobs, shifts = problem.tasks, problem.jobs, problem.shifts
+    n, k = len(tasks), len(shifts)
+    partner = np.full(n, -1, dtype=np.int64)
+    offset = np.zeros(n)
+    jtasks = np.full((len(jobs), 2), -1, dtype=np.int64)
+    penalty = np.empty(len(jobs))
+    for j, job in enumerate(jobs):
+        jtasks[j, : len(job.tasks)] = job.tasks
+        penalty[j] = UNSERVED_PENALTY if job.penalty is None else job.penalty
+        if len(job.tasks) == 2:
+            first, second = job.tasks
+            partner[first], partner[second] = second, first
+            if job.sync == "sequential":
+                # On the grid, rounded inwards, so gap checks hold exactly in floating point.
+                offset[first], offset[second] = kernels.snap(job.gap_min), kernels.snap(-job.gap_max)
+    eligible = np.zeros((n, k), dtype=np.bool_)
+    assignment = np.zeros((n, k))
+    for t, task in enumerate(tasks):
+        eligible[t, list(task.carers)] = True
+    for (t, c), value in problem.assignment_cost.items():
+        assignment[t, c] = value
+    travel = np.asarray(problem.travel, dtype=float)
+    w = problem.weights
+    return (
+        np.array([t.node for t in tasks], dtype=np.int64),
+        np.array([t.duration for t in tasks], dtype=float),
+        np.array([kernels.snap(t.earliest) for t in tasks], dtype=float),
+        np.array([t.latest for t in tasks], dtype=float),
+        partner,
+        offset,
+        eligible,
+        assignment,
+        jtasks,
+        penalty,
+        np.array([s.start for s in shifts], dtype=float),
+        np.array([s.start_node for s in shifts], dtype=np.int64),
+        np.array([s.end_node for s in shifts], dtype=np.int64),
+        np.array([s.end for s in shifts], dtype=float),
+        travel,
+        np.array([w.travel, w.total_tardiness, w.max_tardiness, w.overtime], dtype=float),
+        _neighbours(problem, travel),
+        np.array([t.job for t in tasks], dtype=np.int64),
+    )
+
+
+def _neighbours(problem: Problem, travel: np.ndarray) -> np.ndarray:
+    """Jobs ordered by relatedness to each job: near in travel and in start window."""
+    first = [problem.tasks[j.tasks[0]] for j in problem.jobs]
+    nodes = np.array([t.node for t in first], dtype=np.int64)
+    windows = np.array([t.earliest for t in first], dtype=float)
+    near = travel[np.ix_(nodes, nodes)]
+    sample = near[:50, :50]
+    mean = float(sample[sample > 0].mean()) if (sample > 0).any() else 1.0
+    scale = max(1.0, float(windows.max() - windows.min()) if len(windows) else 1.0) / max(mean, 1e-9)
+    related = near + np.abs(windows[:, None] - windows[None, :]) / scale
+    np.fill_diagonal(related, np.inf)
+    order = np.argsort(related, axis=1, kind="stable")[:, : max(0, len(nodes) - 1)]
+    return np.ascontiguousarray(order, dtype=np.int64)
+
+
+def _empty_state(problem: Problem) -> tuple:  # type: ignore[type-arg]
+    n, k = len(problem.tasks), len(problem.shifts)
+    return (
+        np.full((k, n + 1), -1, dtype=np.int64),
+        np.zeros(k, dtype=np.int64),
+        np.full(n, -1, dtype=np.int64),
+        np.full(n, -1, dtype=np.int64),
+        np.zeros(n),
+    )
+
+
+def _work(problem: Problem) -> tuple[tuple, tuple]:  # type: ignore[type-arg]
+    n = len(problem.tasks)
+    options = n + len(problem.shifts) + 1
+    work = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64),
+            np.zeros(n, dtype=np.int64), np.zeros(16 * n + 128, dtype=np.int64))
+    buffers = (np.zeros(options), np.zeros(options, dtype=np.int64), np.zeros(options, dtype=np.int64),
+               np.zeros(options), np.zeros(options, dtype=np.int64), np.zeros(options, dtype=np.int64))
+    return work, buffers
+
+
+def _read(problem: Problem, data: tuple, state: tuple) -> Schedule:  # type: ignore[type-arg]
+    routes, lengths, carer, _, start = state
+    kernels.schedule(data, state)
+    figures = kernels.terms(data, state)
+    jtasks = data[8]
+    return Schedule(
+        problem=problem,
+        routes=[[int(t) for t in routes[k, : lengths[k]]] for k in range(len(lengths))],
+        start=[float(s) for s in start],
+        carer_of=[int(c) for c in carer],
+        unassigned={j for j in range(len(problem.jobs)) if carer[jtasks[j, 0]] < 0},
+        travel_total=float(figures[0]),
+        tardiness_total=float(figures[1]),
+        tardiness_max=float(figures[2]),
+        overtime_total=float(figures[3]),
+        assignment_total=float(figures[4]),
+        penalty_total=float(figures[5]),
+        ends=[float(kernels.route_end(data, state, k)) for k in range(len(lengths))],
+    )
+
+
+def solve(
+    problem: Problem,
+    time_limit: float,
+    seed: int = 0,
+    on_improve: ProgressCallback | None = None,
+    deadline: float | None = None,
+) -> Schedule:
+    """Best schedule found by ``deadline`` (monotonic clock; default now + ``time_limit``)."""
+    began = time.monotonic()
+    deadline = deadline if deadline is not None else began + time_limit
+    data = pack(problem)
+    current = _empty_state(problem)
+    work, buffers = _work(problem)
+    order = np.array(sorted(range(len(problem.jobs)), key=lambda j: _job_key(problem, j)), dtype=np.int64)
+    kernels.recreate(data, current, work, buffers, order, len(order), 0.0, 0.0)
+    first = _read(problem, data, current)
+    if on_improve is not None:
+        on_improve(time.monotonic() - began, first)
+    if len(problem.jobs) < 3:
+        return first
+    best = kernels.copy_state(current)
+    best_cost = first.cost
+    base = max(first.cost - first.penalty_total, 1e-9)
+    t0, t1 = START_TEMPERATURE * base, END_TEMPERATURE * base
+    iterations, chunk = 8, 0
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            break
+        span = max(deadline - began, 1e-9)
+        p0 = (now - began) / span
+        p1 = min(1.0, p0 + CHUNK_SECONDS / span)
+        _, cost, _ = kernels.search(
+            data, current, best, work, buffers, iterations,
+            t0 * (t1 / t0) ** p0, t0 * (t1 / t0) ** p1, MAX_REMOVED, seed * 1_000_003 + chunk, BLINK,
+        )
+        chunk += 1
+        took = max(time.monotonic() - now, 1e-6)
+        # Aim the next chunk at CHUNK_SECONDS, never past the deadline.
+        left = deadline - time.monotonic()
+        iterations = max(1, int(iterations * min(4.0, min(CHUNK_SECONDS, max(left, 0.0) / 2) / took)))
+        if cost < best_cost - 1e-9:
+            best_cost = cost
+            if on_improve is not None:
+                on_improve(time.monotonic() - began, _read(problem, data, kernels.copy_state(best)))
+    return _read(problem, data, best)
+
+
+def _job_key(problem: Problem, job: int) -> tuple[float, float]:
+    task = problem.tasks[problem.jobs[job].tasks[0]]
+    return (task.earliest, task.latest)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel on a two-visit problem."""
+    from rostering.solvers.problem import Job, Shift, Task
+
+    problem = Problem(
+        tasks=(Task(0, 1, 0.0, 10.0, 1.0, (0, 1)), Task(0, 1, 0.0, 10.0, 1.0, (0, 1)), Task(1, 2, 0.0, 10.0, 1.0, (0, 1)),
+               Task(2, 2, 5.0, 10.0, 1.0, (0, 1))),
+        jobs=(Job((0, 1), "simultaneous"), Job((2,)), Job((3,))),
+        shifts=(Shift(0, 0), Shift(0, 0, 0.0, 100.0)),
+        travel=[[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]],
+    )
+    data = pack(problem)
+    state = _empty_state(problem)
+    work, buffers = _work(problem)
+    kernels.recreate(data, state, work, buffers, np.arange(len(problem.jobs), dtype=np.int64), len(problem.jobs), 0.0, 0.0)
+    kernels.search(data, state, kernels.copy_state(state), work, buffers, 1, 1.0, 0.5, MAX_REMOVED, 0, BLINK)

@@ -223,29 +223,28 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
         else:
             f = _natural_next(S, t)
         if f >= 0:
-            arrive = snap(when + tdur[t] + travel[tnode[t], tnode[f]])
-            current = value[f] if mark[f] == e else start[f]
-            if arrive > current:
-                if mark[f] != e:
-                    mark[f] = e
-                    touched[n_touched] = f
-                    n_touched += 1
-                value[f] = arrive
-                stack[top] = f
-                top += 1
+            n_touched, top = _raise(W, start, f, snap(when + tdur[t] + travel[tnode[t], tnode[f]]), n_touched, top)
         m = partner[t]
         if m >= 0 and (carer[m] >= 0 or mark[m] == e):
-            bound = when + offset[t]
-            current = value[m] if mark[m] == e else start[m]
-            if bound > current:
-                if mark[m] != e:
-                    mark[m] = e
-                    touched[n_touched] = m
-                    n_touched += 1
-                value[m] = bound
-                stack[top] = m
-                top += 1
+            n_touched, top = _raise(W, start, m, when + offset[t], n_touched, top)
     return n_touched
+
+
+@njit(cache=True)
+def _raise(W, start, t, bound, n_touched, top):  # type: ignore[no-untyped-def]
+    """Push task ``t`` to start no earlier than ``bound``; returns the new touched and stack counts."""
+    value, mark, epoch, touched, stack = W
+    e = epoch[0]
+    current = value[t] if mark[t] == e else start[t]
+    if bound > current:
+        if mark[t] != e:
+            mark[t] = e
+            touched[n_touched] = t
+            n_touched += 1
+        value[t] = bound
+        stack[top] = t
+        top += 1
+    return n_touched, top
 
 
 @njit(cache=True)

@@ -14,8 +14,8 @@ from rostering.solvers.solomon import solve
 from rostering.validation.solomon import validate
 
 
-def _tiny():
-    # Depot at the origin, two customers 3-4-5 apart; customer 2 closes at 10.
+def _tiny(latest_2: float = 10):
+    # Depot at the origin, two customers 3-4-5 apart; customer 2 closes at 10 unless told.
     return parse_instance(
         {
             "instance": "tiny",
@@ -24,7 +24,7 @@ def _tiny():
             "customers": [
                 {"id": 0, "x": 0, "y": 0, "demand": 0, "earliest": 0, "latest": 100, "cost": 0},
                 {"id": 1, "x": 3, "y": 0, "demand": 6, "earliest": 0, "latest": 50, "cost": 1},
-                {"id": 2, "x": 3, "y": 4, "demand": 6, "earliest": 0, "latest": 10, "cost": 1},
+                {"id": 2, "x": 3, "y": 4, "demand": 6, "earliest": 0, "latest": latest_2, "cost": 1},
             ],
         }
     )
@@ -62,9 +62,10 @@ def test_late_arrival_and_missing_customer_are_reported() -> None:
 
 
 def test_tiny_instance_needs_two_vehicles_and_reports_its_first_solution() -> None:
+    # Customer 2's window widened so one vehicle could reach both, but the capacity forbids it.
     seen: list[float] = []
-    solution = solve(_tiny_feasible(), time_limit=1.0, on_improve=lambda elapsed, _: seen.append(elapsed))
-    report = validate(_tiny_feasible(), solution)
+    solution = solve(_tiny(latest_2=50), time_limit=1.0, on_improve=lambda elapsed, _: seen.append(elapsed))
+    report = validate(_tiny(latest_2=50), solution)
     assert report.valid, report.violations
     assert report.vehicles == 2  # 6 + 6 exceeds the capacity of 10
     assert report.distance == pytest.approx(6 + 10)
@@ -91,19 +92,3 @@ def test_an_impossible_window_is_an_error_not_an_answer() -> None:
     )
     with pytest.raises(ValueError, match="no feasible solution"):
         solve(impossible, time_limit=0.5)
-
-
-def _tiny_feasible():
-    # _tiny() with customer 2's window widened so one vehicle could reach both but capacity forbids it.
-    return parse_instance(
-        {
-            "instance": "tiny",
-            "vehicle-nr": 2,
-            "capacity": 10,
-            "customers": [
-                {"id": 0, "x": 0, "y": 0, "demand": 0, "earliest": 0, "latest": 100, "cost": 0},
-                {"id": 1, "x": 3, "y": 0, "demand": 6, "earliest": 0, "latest": 50, "cost": 1},
-                {"id": 2, "x": 3, "y": 4, "demand": 6, "earliest": 0, "latest": 50, "cost": 1},
-            ],
-        }
-    )

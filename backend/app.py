@@ -31,6 +31,7 @@ from backend.domain.operations.routes import route_handlers as operations_routes
 from backend.domain.people.routes import route_handlers as people_routes
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
+from backend.domain.telehealth.routes import route_handlers as telehealth_routes
 from backend.domain.visits.routes import route_handlers as visits_routes
 from backend.domain.welfare.jobs import register_jobs as welfare_jobs
 from backend.domain.welfare.routes import route_handlers as welfare_routes
@@ -53,6 +54,7 @@ ROUTE_HANDLERS: tuple[Any, ...] = (
     *rostering_routes,
     *operations_routes,
     *welfare_routes,
+    *telehealth_routes,
 )
 """Every area's controllers and handlers."""
 

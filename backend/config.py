@@ -40,6 +40,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alarm_repage_minutes: int = 5  # an unacknowledged alarm pages everyone on call again this often
     # A welfare check waits this long for "I'm OK" before it escalates to an urgent alert.
     welfare_check_wait_minutes: int = 15
+    # Telehealth hub: default costs per enrolled person (pence) and the stable spell before a step-down.
+    hub_equipment_cost_pence: int = 15000
+    hub_monthly_cost_pence: int = 2500
+    hub_step_down_stable_days: int = 28
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "alerts@domicare.invalid"

@@ -12,6 +12,7 @@ from backend.domain.monitoring import models as monitoring_models
 from backend.domain.operations import models as operations_models
 from backend.domain.people import models as people_models
 from backend.domain.rostering import models as rostering_models
+from backend.domain.telehealth import models as telehealth_models
 from backend.domain.visits import models as visits_models
 from backend.domain.welfare import models as welfare_models
 from backend.scheduling import models as scheduling_models
@@ -28,6 +29,7 @@ TABLE_MODULES = (
     rostering_models,
     operations_models,
     welfare_models,
+    telehealth_models,
     scheduling_models,
     audit_models,
 )

@@ -13,6 +13,9 @@ class Role(StrEnum):
     PROVIDER_ADMIN = "provider_admin"
     COMMISSIONER = "commissioner"
     DEVICE = "device"
+    CLINICIAN = "clinician"  # telehealth hub nurse or community matron
+    CLIENT = "client"  # the person, signed in to their own record
+    INVITEE = "invitee"  # someone the client invited to their record (family, friend, GP practice, attorney)
 
 
 class TelehealthProfile(StrEnum):
@@ -144,3 +147,27 @@ class SensorKind(StrEnum):
     BUTTON = "button"  # any other button press
     NO_MOTION = "no_motion"  # minutes without occupancy, as a motion sensor counts them
     SELF_TEST = "self_test"  # an alarm's test button: stored, never paged
+
+
+class Condition(StrEnum):
+    """The long-term condition a telehealth programme monitors."""
+
+    COPD = "copd"
+    HEART_FAILURE = "heart_failure"
+    DIABETES = "diabetes"
+
+
+class EnrolmentState(StrEnum):
+    """Where a person is in the hub's programme: monitored, stepped down to lighter touch, or discharged."""
+
+    ACTIVE = "active"
+    STEPPED_DOWN = "stepped_down"
+    DISCHARGED = "discharged"
+
+
+class Rag(StrEnum):
+    """Red/amber/green need on the hub's caseload."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"

@@ -19,6 +19,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     carer_id: int | None = None
     provider_ids: tuple[int, ...] = ()
     session_id: str | None = None
+    hub_id: int | None = None  # a clinician's telehealth hub: the tenancy of the hub's own rows
 
     @property
     def scope(self) -> TenantScope:

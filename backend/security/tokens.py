@@ -31,6 +31,7 @@ def principal_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any
             carer_id=extras.get("carer_id"),
             provider_ids=tuple(extras.get("provider_ids", ())),
             session_id=extras.get("sid"),
+            hub_id=extras.get("hub_id"),
         )
     except (KeyError, ValueError):
         return None
@@ -104,6 +105,8 @@ def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Pri
         "carer_id": principal.carer_id,
         "provider_ids": list(principal.provider_ids),
     }
+    if principal.hub_id is not None:
+        extras["hub_id"] = principal.hub_id
     if session_id or principal.session_id:
         extras["sid"] = session_id or principal.session_id
     return auth.create_token(identifier=str(principal.user_id), token_expiration=ttl, token_extras=extras)

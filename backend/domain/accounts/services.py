@@ -8,6 +8,7 @@ from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import User
 from backend.domain.accounts.repositories import ProviderRepository, UserRepository
 from backend.domain.people.repositories import CarerRepository
+from backend.domain.telehealth.repositories import ClinicianRepository
 from backend.security.passwords import verify_password
 from backend.security.principal import Principal
 from shared.enums import Role
@@ -29,6 +30,10 @@ async def principal_for(session: AsyncSession, user: User) -> Principal:
         # The scope is what this lookup establishes, so it cannot be narrower than the system's yet.
         carer_id = await CarerRepository(session, TenantScope.system()).id_of_user(user.id)
     provider_ids: tuple[int, ...] = ()
+    hub_id = None
+    if user.role == Role.CLINICIAN:
+        clinician = await ClinicianRepository(session, None).of_user(user.id)
+        hub_id = clinician.hub_id if clinician is not None else None
     if user.role == Role.COMMISSIONER and user.authority_id is not None:
         provider_ids = await ProviderRepository(session).ids_in_authority(user.authority_id)
     return Principal(
@@ -39,4 +44,5 @@ async def principal_for(session: AsyncSession, user: User) -> Principal:
         authority_id=user.authority_id,
         carer_id=carer_id,
         provider_ids=provider_ids,
+        hub_id=hub_id,
     )

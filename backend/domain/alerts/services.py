@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +54,16 @@ async def unresolved_with_prefix(session: AsyncSession, provider_id: int, key_pr
     """Alerts of a provider not yet resolved whose dedupe key starts with ``key_prefix`` (one condition's episodes)."""
     return list(await AlertRepository(session, TenantScope.single(provider_id)).list(
         Alert.state != AlertState.RESOLVED, Alert.dedupe_key.startswith(key_prefix, autoescape=True),  # type: ignore[attr-defined]
+        order_by=Alert.id))
+
+
+async def open_of_clients(session: AsyncSession, scope: TenantScope, client_ids: Collection[int],
+                          kinds: Collection[AlertKind]) -> list[Alert]:
+    """Alerts of these kinds about these clients that nobody has acknowledged yet, oldest first."""
+    if not client_ids:
+        return []
+    return list(await AlertRepository(session, scope).list(
+        Alert.client_id.in_(client_ids), Alert.kind.in_(kinds), Alert.state == AlertState.OPEN,  # type: ignore[union-attr,attr-defined]
         order_by=Alert.id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,18 @@ class ObservationRepository(TenantRepository[Observation]):
                                                   key == page.c.resource)) \
             .where(Observation.client_id == client_id).order_by(Observation.effective_at, Observation.id)
         return list((await self.session.execute(statement)).scalars()), total
+
+
+    async def since(self, client_ids: Collection[int], since: datetime) -> list[tuple[int, str, Any, float, datetime]]:
+        """Plain rows (client, code, stored sign, value, time) of these clients' readings since ``since``.
+
+        Tuples, not ORM objects: the hub's caseload reads a month of readings for a thousand people at once.
+        """
+        statement = self.scoped(select(Observation.client_id, Observation.code,
+                                       Observation.components["sign"].as_string(),  # type: ignore[index]
+                                       Observation.value, Observation.effective_at)) \
+            .where(Observation.client_id.in_(client_ids), Observation.effective_at >= since)  # type: ignore[attr-defined]
+        return [tuple(row) for row in (await self.session.execute(statement)).all()]  # type: ignore[misc]
 
 
 class DeadLetterRepository(TenantRepository[DeadLetter]):

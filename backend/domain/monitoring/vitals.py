@@ -6,8 +6,8 @@ stored (same client, code, time and value) or a replayed Idempotency-Key is neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,20 @@ def reading_of(row: Observation) -> VitalObservation:
     return VitalObservation(client=str(row.client_id), sign=sign_of(row), value=row.value, time=row.effective_at,
                             source=str(row.components.get("source", "stored")),
                             date_only=str(date_only) if date_only else None)
+
+
+async def readings_since(session: AsyncSession, scope: TenantScope, client_ids: Collection[int],
+                         since: datetime) -> dict[int, list[tuple[VitalSign, float, datetime]]]:
+    """Each client's readings since ``since`` as (sign, value, time), oldest first."""
+    found: dict[int, list[tuple[VitalSign, float, datetime]]] = {}
+    if not client_ids:
+        return found
+    for client_id, code, sign, value, at in await ObservationRepository(session, scope).since(client_ids, since):
+        found.setdefault(client_id, []).append((VitalSign(sign) if sign else CODES.get(code) or VitalSign(code),
+                                                value, as_utc(at)))
+    for readings in found.values():
+        readings.sort(key=lambda reading: reading[2])
+    return found
 
 
 def observation_out(row: Observation) -> ObservationOut:

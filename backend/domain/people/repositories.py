@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from backend.database.tenancy import TenantRepository
@@ -41,6 +43,11 @@ class ClientRepository(TenantRepository[Client]):
     async def names(self, provider_id: int) -> dict[int, str]:
         """Clients' names by id, of one provider."""
         statement = self.scoped(select(Client.id, Client.name)).where(Client.provider_id == provider_id)
+        return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
+
+    async def names_of(self, client_ids: Collection[int]) -> dict[int, str]:
+        """Names by id of these clients, those in scope."""
+        statement = self.scoped(select(Client.id, Client.name)).where(Client.id.in_(client_ids))  # type: ignore[union-attr]
         return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
 
     async def by_ids(self, client_ids: set[int]) -> dict[int, Client]:

@@ -1,0 +1,104 @@
+"""The clinician's API: the caseload worklist, enrolments and their programme, step-down and discharge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.telehealth import services, urls
+from backend.domain.telehealth.dependencies import provide_hub_id
+from backend.domain.telehealth.models import Clinician, Enrolment
+from backend.domain.telehealth.repositories import ClinicianRepository
+from backend.domain.telehealth.schemas import (
+    CaseloadItem,
+    ClientRef,
+    ClinicianOut,
+    DischargeIn,
+    EnrolmentIn,
+    EnrolmentOut,
+    ProgrammeChange,
+    enrolment_out,
+)
+from backend.pagination import Page, PageParams, provide_page_params
+from backend.security.guards import requires_clinician
+from backend.security.principal import Principal
+from shared.enums import Condition, Rag
+from shared.timekeeping import utc_now
+
+
+async def _out(session: AsyncSession, row: Enrolment) -> EnrolmentOut:
+    return enrolment_out(row, await services.client_name(session, row))
+
+
+class HubController(Controller):
+    """What a hub nurse or community matron works from."""
+
+    tags = ["telehealth hub"]
+    guards = [requires_clinician]
+    dependencies = {"hub_id": Provide(provide_hub_id, sync_to_thread=False)}
+
+    @get(urls.CASELOAD, dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="The caseload: everyone enrolled, most urgent first")
+    async def caseload(
+        self, db_session: AsyncSession, hub_id: int, page: PageParams,
+        condition: list[Condition] | None = QueryParameter(name="condition", default=None,
+                                                           description="only people with these conditions"),
+        clinician_id: int | None = QueryParameter(name="clinician_id", default=None,
+                                                  description="only this clinician's people"),
+        rag: Rag | None = QueryParameter(name="rag", default=None, description="only people of this colour"),
+    ) -> Page[CaseloadItem]:
+        """Red before amber before green: past red limits or urgent alerts, then amber limits, worsening trends,
+        overdue readings, warning alerts and due follow-ups; within a colour the graver and more numerous reasons first."""
+        entries = await services.caseload(db_session, hub_id, utc_now(), conditions=condition or (),
+                                          clinician_id=clinician_id, rag=rag)
+        items = [CaseloadItem(client=ClientRef(e.enrolment.client_id, e.name), rag=e.need.rag, reasons=e.need.reasons,
+                              enrolment_id=e.enrolment.id or 0, condition=e.enrolment.condition,
+                              state=e.enrolment.state, clinician_id=e.enrolment.clinician_id,
+                              last_reading_at=e.need.last_reading_at)
+                 for e in entries[page.offset:page.offset + page.limit]]
+        return Page(items, len(entries), page.limit, page.offset)
+
+    @get(urls.CLINICIANS, summary="The hub's clinicians")
+    async def clinicians(self, db_session: AsyncSession, hub_id: int) -> list[ClinicianOut]:
+        """Everyone who works the caseload, for the clinician filter."""
+        rows = await ClinicianRepository(db_session, hub_id).list(order_by=Clinician.name)
+        return [ClinicianOut(row.id or 0, row.name, row.on_call) for row in rows]
+
+    @post(urls.ENROLMENTS, summary="Enrol a person in a programme")
+    async def enrol(self, db_session: AsyncSession, state: State, request: Request[Principal, Any, Any],
+                    hub_id: int, data: EnrolmentIn) -> EnrolmentOut:
+        """Condition, devices, reading schedule, thresholds and education plan; what is left out takes the
+        condition's defaults. 409 when the person is already enrolled."""
+        row = await services.enrol(db_session, request.user, hub_id, data, state.settings)
+        return await _out(db_session, row)
+
+    @get(urls.ENROLMENT, summary="One enrolment and its programme")
+    async def get_enrolment(self, db_session: AsyncSession, hub_id: int, enrolment_id: int) -> EnrolmentOut:
+        """404 for another hub's."""
+        return await _out(db_session, await services.enrolment(db_session, hub_id, enrolment_id))
+
+    @patch(urls.ENROLMENT, summary="Change a person's programme")
+    async def change(self, db_session: AsyncSession, request: Request[Principal, Any, Any], hub_id: int,
+                     enrolment_id: int, data: ProgrammeChange) -> EnrolmentOut:
+        """Only the fields given change; every change is audited with its value before and after."""
+        row = await services.enrolment(db_session, hub_id, enrolment_id)
+        return await _out(db_session, await services.change_programme(db_session, request.user, row, data))
+
+    @post(urls.ENROLMENT_STEP_DOWN, status_code=200, summary="Step a stable person down")
+    async def step_down(self, db_session: AsyncSession, state: State, request: Request[Principal, Any, Any],
+                        hub_id: int, enrolment_id: int) -> EnrolmentOut:
+        """Fewer readings and wider amber limits; 409 unless every reading of the stable period was in limits."""
+        row = await services.enrolment(db_session, hub_id, enrolment_id)
+        return await _out(db_session, await services.step_down(db_session, request.user, row, state.settings))
+
+    @post(urls.ENROLMENT_DISCHARGE, status_code=200, summary="Discharge a person from the programme")
+    async def discharge(self, db_session: AsyncSession, request: Request[Principal, Any, Any], hub_id: int,
+                        enrolment_id: int, data: DischargeIn) -> EnrolmentOut:
+        """From now on the hub no longer sees their readings or alerts."""
+        row = await services.enrolment(db_session, hub_id, enrolment_id)
+        return await _out(db_session, await services.discharge(db_session, request.user, row, data.reason))

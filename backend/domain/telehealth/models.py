@@ -1,0 +1,58 @@
+"""Tables of the telehealth hub: the hub, its clinicians and the people enrolled in its programmes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from backend.database.columns import enum_field, json_dict, json_list, utc_field
+from shared.enums import Condition, EnrolmentState
+
+
+class Hub(SQLModel, table=True):
+    """A clinically staffed telehealth hub commissioned by an authority; the unit of the hub's tenancy."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    # What a person with a red reading out of hours is told when no clinician is on call (e.g. call 111).
+    out_of_hours_fallback: str = Field(default="", max_length=500)
+
+
+class Clinician(SQLModel, table=True):
+    """A hub nurse or community matron: a user account working in one hub."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: int = Field(foreign_key="hub.id", index=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    name: str = Field(max_length=200)
+    on_call: bool = False
+
+
+class Enrolment(SQLModel, table=True):
+    """One person's programme with a hub, from enrolment through step-down to discharge.
+
+    ``provider_id`` is the tenancy of the person's own records (readings, alerts, visits), which
+    the hub reads through while the enrolment is open; ``schedule`` maps a sign to hours between
+    readings and ``thresholds`` a sign to its amber and red limits.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: int = Field(foreign_key="hub.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    clinician_id: int | None = Field(default=None, foreign_key="clinician.id", index=True)
+    condition: Condition = enum_field(index=True)
+    state: EnrolmentState = enum_field(EnrolmentState.ACTIVE, index=True)
+    devices: list[str] = json_list()
+    schedule: dict = json_dict()
+    thresholds: dict = json_dict()
+    education_plan: list[str] = json_list()
+    enrolled_at: datetime = utc_field(default_now=True)
+    stepped_down_at: datetime | None = utc_field(nullable=True)
+    discharged_at: datetime | None = utc_field(nullable=True)
+    discharge_reason: str = Field(default="", max_length=300)
+    equipment_cost_pence: int = 0
+    monthly_cost_pence: int = 0

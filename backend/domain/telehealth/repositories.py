@@ -1,0 +1,106 @@
+"""Hub-scoped access to hubs, clinicians and enrolments: every query is filtered to the caller's hub.
+
+The hub's tenancy mirrors a provider's (``backend/database/tenancy.py``): the filter is added here,
+once, so a controller cannot forget it. ``None`` as the hub means every hub (scheduled jobs only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from backend.database.tenancy import OutOfScopeError
+from backend.domain.telehealth.models import Clinician, Enrolment, Hub
+from shared.enums import EnrolmentState
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+
+OPEN_STATES = (EnrolmentState.ACTIVE, EnrolmentState.STEPPED_DOWN)
+"""An enrolment in these states lets the hub see the person's data."""
+
+
+class HubRepository(Generic[ModelT]):
+    """Rows of one hub-owned table, always filtered to the caller's hub."""
+
+    model: ClassVar[type[SQLModel]]
+
+    def __init__(self, session: AsyncSession, hub_id: int | None) -> None:
+        self.session = session
+        self.hub_id = hub_id
+
+    def select(self) -> Any:
+        """A ``SELECT`` of this table within the hub, ready for further filters."""
+        statement = select(self.model)
+        if self.hub_id is None:
+            return statement
+        return statement.where(self.model.hub_id == self.hub_id)  # type: ignore[attr-defined]
+
+    async def get(self, row_id: int) -> ModelT | None:
+        """The row with this id, or ``None`` if it does not exist or belongs to another hub."""
+        return (await self.session.execute(self.select().where(self.model.id == row_id))).scalar_one_or_none()  # type: ignore[attr-defined]
+
+    async def list(self, *filters: Any, order_by: Any = None) -> Sequence[ModelT]:
+        """Rows of the hub matching the filters."""
+        statement = self.select().where(*filters)
+        if order_by is not None:
+            statement = statement.order_by(order_by)
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def add(self, row: ModelT) -> ModelT:
+        """Insert a row after checking it belongs to the caller's hub."""
+        if self.hub_id is not None and row.hub_id != self.hub_id:  # type: ignore[attr-defined]
+            raise OutOfScopeError(f"hub {row.hub_id} is not the caller's hub")  # type: ignore[attr-defined]
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+
+class HubRecords:
+    """The hubs themselves (a hub row is its own tenancy key)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, hub_id: int) -> Hub | None:
+        """The hub with this id."""
+        return await self.session.get(Hub, hub_id)
+
+
+class ClinicianRepository(HubRepository[Clinician]):
+    """The clinicians of the caller's hub."""
+
+    model = Clinician
+
+    async def of_user(self, user_id: int) -> Clinician | None:
+        """The clinician record of a user account (sign-in looks it up before any hub is known)."""
+        statement = self.select().where(Clinician.user_id == user_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def on_call(self) -> list[Clinician]:
+        """The hub's clinicians on call now."""
+        return list(await self.list(Clinician.on_call.is_(True), order_by=Clinician.id))  # type: ignore[attr-defined]
+
+
+class EnrolmentRepository(HubRepository[Enrolment]):
+    """The enrolments of the caller's hub."""
+
+    model = Enrolment
+
+    async def open_of_client(self, client_id: int) -> Enrolment | None:
+        """The person's open (active or stepped-down) enrolment with the hub, if any."""
+        statement = self.select().where(Enrolment.client_id == client_id,
+                                        Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
+        return (await self.session.execute(statement.limit(1))).scalars().first()
+
+    async def open(self, conditions: Collection[str] = (), clinician_id: int | None = None) -> list[Enrolment]:
+        """Every open enrolment of the hub, optionally of some conditions or one named clinician."""
+        statement = self.select().where(Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
+        if conditions:
+            statement = statement.where(Enrolment.condition.in_(conditions))  # type: ignore[attr-defined]
+        if clinician_id is not None:
+            statement = statement.where(Enrolment.clinician_id == clinician_id)
+        return list((await self.session.execute(statement.order_by(Enrolment.id))).scalars())

@@ -1,0 +1,113 @@
+"""The hub's API shapes: enrolments and their programme, and the caseload worklist (DESIGN.md 4b)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from backend.domain.telehealth.models import Enrolment
+from shared.telehealth import Limits
+from shared.enums import Condition, EnrolmentState, Rag
+from shared.vitals import VitalSign
+
+Hours = Annotated[float, msgspec.Meta(gt=0, le=24 * 28, description="hours between readings")]
+Pence = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
+Text = Annotated[str, msgspec.Meta(max_length=300)]
+
+
+class ClientRef(msgspec.Struct, frozen=True):
+    """A person by id and name."""
+
+    id: int
+    name: str
+
+
+class EnrolmentIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Enrol a person in a programme; what is left out takes the condition's defaults."""
+
+    client_id: int
+    condition: Condition
+    clinician_id: int | None = None
+    devices: list[Text] | None = None
+    schedule: dict[VitalSign, Hours] | None = None
+    thresholds: dict[str, Limits] | None = None
+    education_plan: list[Text] | None = None
+    equipment_cost_pence: Pence | None = None
+    monthly_cost_pence: Pence | None = None
+
+
+class ProgrammeChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A change to a person's programme; only the fields given change."""
+
+    clinician_id: int | None = None
+    devices: list[Text] | None = None
+    schedule: dict[VitalSign, Hours] | None = None
+    thresholds: dict[str, Limits] | None = None
+    education_plan: list[Text] | None = None
+
+
+class DischargeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Why the person leaves the programme."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+
+
+class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's programme with the hub."""
+
+    id: int
+    client: ClientRef
+    condition: Condition
+    state: EnrolmentState
+    clinician_id: int | None
+    devices: list[str]
+    schedule: dict[str, float]
+    thresholds: dict[str, Limits]
+    education_plan: list[str]
+    enrolled_at: datetime
+    stepped_down_at: datetime | None
+    discharged_at: datetime | None
+    discharge_reason: str
+    equipment_cost_pence: int
+    monthly_cost_pence: int
+
+
+class CaseloadItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One person on the worklist: who, how urgent and why."""
+
+    client: ClientRef
+    rag: Rag
+    reasons: list[str]
+    enrolment_id: int
+    condition: Condition
+    state: EnrolmentState
+    clinician_id: int | None
+    last_reading_at: datetime | None
+
+
+class ClinicianOut(msgspec.Struct, frozen=True):
+    """A clinician of the hub."""
+
+    id: int
+    name: str
+    on_call: bool
+
+
+def thresholds_of(enrolment: Enrolment) -> dict[str, Limits]:
+    """An enrolment's stored thresholds as limits."""
+    return {measure: msgspec.convert(limits, Limits) for measure, limits in enrolment.thresholds.items()}
+
+
+def enrolment_out(enrolment: Enrolment, name: str) -> EnrolmentOut:
+    """The public shape of an enrolment."""
+    assert enrolment.id is not None
+    return EnrolmentOut(
+        id=enrolment.id, client=ClientRef(enrolment.client_id, name), condition=enrolment.condition,
+        state=enrolment.state, clinician_id=enrolment.clinician_id, devices=list(enrolment.devices),
+        schedule={str(sign): float(hours) for sign, hours in enrolment.schedule.items()},
+        thresholds=thresholds_of(enrolment), education_plan=list(enrolment.education_plan),
+        enrolled_at=enrolment.enrolled_at, stepped_down_at=enrolment.stepped_down_at,
+        discharged_at=enrolment.discharged_at, discharge_reason=enrolment.discharge_reason,
+        equipment_cost_pence=enrolment.equipment_cost_pence, monthly_cost_pence=enrolment.monthly_cost_pence)

@@ -1,0 +1,220 @@
+"""The hub's work: enrol, change a programme, step down, discharge (each audited), and the caseload.
+
+The hub reads a person's readings and alerts through the person's own provider tenancy, and only
+for people with an open enrolment: once discharged, they drop out of every query here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from litestar.exceptions import ClientException, NotFoundException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.database.tenancy import TenantScope
+from backend.domain.accounts.repositories import ProviderRepository
+from backend.domain.alerts.services import open_of_clients
+from backend.domain.audit.services import record
+from backend.domain.monitoring.vitals import readings_since
+from backend.domain.people.repositories import ClientRepository
+from backend.domain.telehealth.models import Enrolment
+from backend.domain.telehealth.needs import HISTORY, RAG_RANK, Need, OpenAlert, Reading, assess, breach
+from backend.domain.telehealth.repositories import ClinicianRepository, EnrolmentRepository, HubRecords
+from backend.domain.telehealth.schemas import EnrolmentIn, ProgrammeChange, thresholds_of
+from backend.security.principal import Principal
+from shared import telehealth as programmes
+from shared.enums import AlertKind, AlertSeverity, EnrolmentState, Rag
+from shared.telehealth import TRENDS, Limits
+from shared.timekeeping import utc_now
+from shared.vitals import VitalSign
+
+
+class ConflictError(ClientException):
+    """The request clashes with the enrolment's state (HTTP 409)."""
+
+    status_code = 409
+
+
+class CaseloadEntry(msgspec.Struct, frozen=True):
+    """One open enrolment with the person's name and need."""
+
+    enrolment: Enrolment
+    name: str
+    need: Need
+
+
+def _scope(enrolments: Sequence[Enrolment]) -> TenantScope:
+    """The providers holding these people's own records: what the hub reads them through."""
+    return TenantScope(frozenset(e.provider_id for e in enrolments))
+
+
+def _measures_known(thresholds: dict[str, Limits]) -> None:
+    unknown = sorted(set(thresholds) - set(VitalSign) - set(TRENDS))
+    if unknown:
+        allowed = ", ".join(sorted([*VitalSign, *TRENDS]))
+        raise ClientException(f"thresholds name unknown measures {', '.join(unknown)}; allowed: {allowed}")
+
+
+async def _check_clinician(session: AsyncSession, hub_id: int, clinician_id: int | None) -> None:
+    if clinician_id is not None and await ClinicianRepository(session, hub_id).get(clinician_id) is None:
+        raise ClientException(f"no clinician {clinician_id} in this hub")
+
+
+async def client_name(session: AsyncSession, enrolment: Enrolment) -> str:
+    """The enrolled person's name, read through their provider."""
+    names = await ClientRepository(session, TenantScope.single(enrolment.provider_id)).names_of([enrolment.client_id])
+    return names.get(enrolment.client_id, "")
+
+
+async def open_enrolment(session: AsyncSession, hub_id: int, client_id: int) -> Enrolment:
+    """The person's open enrolment with the hub; 404 when they are not (or no longer) enrolled."""
+    enrolment = await EnrolmentRepository(session, hub_id).open_of_client(client_id)
+    if enrolment is None:
+        raise NotFoundException(f"client {client_id} is not enrolled with this hub")
+    return enrolment
+
+
+async def enrolment(session: AsyncSession, hub_id: int, enrolment_id: int) -> Enrolment:
+    """One of the hub's enrolments, 404 for another hub's."""
+    found = await EnrolmentRepository(session, hub_id).get(enrolment_id)
+    if found is None:
+        raise NotFoundException(f"no enrolment {enrolment_id}")
+    return found
+
+
+async def enrol(session: AsyncSession, actor: Principal, hub_id: int, data: EnrolmentIn, settings: Settings) -> Enrolment:
+    """Enrol a person of the hub's authority in a programme, filling what is left out from the condition's defaults."""
+    hub = await HubRecords(session).get(hub_id)
+    assert hub is not None
+    providers = await ProviderRepository(session).ids_in_authority(hub.authority_id)
+    client = await ClientRepository(session, TenantScope(frozenset(providers))).get(data.client_id)
+    if client is None:
+        raise NotFoundException(f"no client {data.client_id} in the hub's area")
+    if await EnrolmentRepository(session, hub_id).open_of_client(data.client_id) is not None:
+        raise ConflictError(f"client {data.client_id} is already enrolled")
+    await _check_clinician(session, hub_id, data.clinician_id)
+    thresholds = data.thresholds if data.thresholds is not None else programmes.DEFAULT_THRESHOLDS[data.condition]
+    _measures_known(thresholds)
+    row = Enrolment(
+        hub_id=hub_id, client_id=data.client_id, provider_id=client.provider_id, clinician_id=data.clinician_id,
+        condition=data.condition, state=EnrolmentState.ACTIVE,
+        devices=list(data.devices if data.devices is not None else programmes.DEFAULT_DEVICES[data.condition]),
+        schedule={str(sign): hours for sign, hours in
+                  (data.schedule if data.schedule is not None else programmes.DEFAULT_SCHEDULE[data.condition]).items()},
+        thresholds=programmes.stored_limits(thresholds),
+        education_plan=list(data.education_plan if data.education_plan is not None
+                            else programmes.DEFAULT_EDUCATION[data.condition]),
+        equipment_cost_pence=(data.equipment_cost_pence if data.equipment_cost_pence is not None
+                              else settings.hub_equipment_cost_pence),
+        monthly_cost_pence=(data.monthly_cost_pence if data.monthly_cost_pence is not None
+                            else settings.hub_monthly_cost_pence),
+    )
+    await EnrolmentRepository(session, hub_id).add(row)
+    _audit(session, actor, "enrolment.enrol", row, {"condition": str(row.condition), "schedule": row.schedule,
+                                                    "thresholds": row.thresholds})
+    return row
+
+
+def _audit(session: AsyncSession, actor: Principal, action: str, row: Enrolment, detail: dict[str, Any]) -> None:
+    # The person's provider keeps the audit row: it is about their client, whoever in the hub acted.
+    record(session, actor, action, "enrolment", row.id, provider_id=row.provider_id,
+           detail={"hub_id": row.hub_id, "client_id": row.client_id, **detail})
+
+
+def _must_be_open(row: Enrolment) -> None:
+    if row.state == EnrolmentState.DISCHARGED:
+        raise ConflictError(f"enrolment {row.id} was discharged on {row.discharged_at:%Y-%m-%d}")
+
+
+async def change_programme(session: AsyncSession, actor: Principal, row: Enrolment, change: ProgrammeChange) -> Enrolment:
+    """Change the fields given of an open programme, auditing each one's value before and after."""
+    _must_be_open(row)
+    await _check_clinician(session, row.hub_id, change.clinician_id)
+    values: dict[str, Any] = {}
+    if change.clinician_id is not None:
+        values["clinician_id"] = change.clinician_id
+    if change.devices is not None:
+        values["devices"] = list(change.devices)
+    if change.schedule is not None:
+        values["schedule"] = {str(sign): hours for sign, hours in change.schedule.items()}
+    if change.thresholds is not None:
+        _measures_known(change.thresholds)
+        values["thresholds"] = programmes.stored_limits(change.thresholds)
+    if change.education_plan is not None:
+        values["education_plan"] = list(change.education_plan)
+    changes = {name: {"from": getattr(row, name), "to": value} for name, value in values.items()}
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    await session.flush()
+    _audit(session, actor, "enrolment.change", row, {"changes": changes})
+    return row
+
+
+async def _breaches_since(session: AsyncSession, row: Enrolment, since: datetime) -> list[str]:
+    """Readings since ``since`` outside the person's amber (or red) limits, described."""
+    limits = thresholds_of(row)
+    found = await readings_since(session, TenantScope.single(row.provider_id), [row.client_id], since)
+    return [f"{sign.value} {value:g} on {at:%Y-%m-%d}" for sign, value, at in found.get(row.client_id, [])
+            if sign in limits and breach(value, limits[sign]) is not None]
+
+
+async def step_down(session: AsyncSession, actor: Principal, row: Enrolment, settings: Settings,
+                    now: datetime | None = None) -> Enrolment:
+    """Step a stable person down: fewer readings, wider amber limits. 409 unless they have been stable long enough."""
+    now = now or utc_now()
+    if row.state != EnrolmentState.ACTIVE:
+        raise ConflictError(f"enrolment {row.id} is {row.state}, not active")
+    stable = timedelta(days=settings.hub_step_down_stable_days)
+    if now - row.enrolled_at < stable:
+        raise ConflictError(f"enrolled {(now - row.enrolled_at).days} days ago; a step-down needs "
+                            f"{stable.days} stable days")
+    breaches = await _breaches_since(session, row, now - stable)
+    if breaches:
+        raise ConflictError(f"not stable for {stable.days} days: {len(breaches)} readings outside the limits, "
+                            f"the latest {breaches[-1]}")
+    schedule, thresholds = programmes.stepped_down(row.schedule, thresholds_of(row))
+    before = {"schedule": row.schedule, "thresholds": row.thresholds}
+    row.schedule, row.thresholds = schedule, programmes.stored_limits(thresholds)
+    row.state, row.stepped_down_at = EnrolmentState.STEPPED_DOWN, now
+    session.add(row)
+    await session.flush()
+    _audit(session, actor, "enrolment.step_down", row,
+           {"from": before, "to": {"schedule": row.schedule, "thresholds": row.thresholds}})
+    return row
+
+
+async def discharge(session: AsyncSession, actor: Principal, row: Enrolment, reason: str,
+                    now: datetime | None = None) -> Enrolment:
+    """Discharge the person: the hub no longer sees their data."""
+    _must_be_open(row)
+    row.state, row.discharged_at, row.discharge_reason = EnrolmentState.DISCHARGED, now or utc_now(), reason
+    session.add(row)
+    await session.flush()
+    _audit(session, actor, "enrolment.discharge", row, {"reason": reason})
+    return row
+
+
+async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                   clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
+    """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
+    enrolments = await EnrolmentRepository(session, hub_id).open(conditions, clinician_id)
+    scope, client_ids = _scope(enrolments), [e.client_id for e in enrolments]
+    names = await ClientRepository(session, scope).names_of(client_ids) if client_ids else {}
+    readings = await readings_since(session, scope, client_ids, now - HISTORY)
+    alerts: dict[int, list[OpenAlert]] = {}
+    for alert in await open_of_clients(session, scope, client_ids, (AlertKind.VITALS,)):
+        assert alert.client_id is not None
+        alerts.setdefault(alert.client_id, []).append(OpenAlert(AlertSeverity(alert.severity), alert.message))
+    entries = []
+    for row in enrolments:
+        mine = [Reading(str(sign), value, at) for sign, value, at in readings.get(row.client_id, [])]
+        need = assess(mine, thresholds_of(row), row.schedule, alerts.get(row.client_id, []), [], now)
+        if rag is None or need.rag == rag:
+            entries.append(CaseloadEntry(row, names.get(row.client_id, ""), need))
+    entries.sort(key=lambda e: (RAG_RANK[e.need.rag], -e.need.score, e.name, e.enrolment.id))
+    return entries

@@ -84,6 +84,11 @@ def test_enrol_takes_the_condition_defaults_and_is_audited(api: TestClient, head
     actions = db.scalars(select(AuditLog.action).where(AuditLog.entity == "enrolment",
                                                        AuditLog.entity_id == str(body["id"])))
     assert actions == ["enrolment.enrol"]
+    # The person's readings are now triaged with the heart-failure rules, through monitoring's profile service.
+    provider = db.scalars(select(Enrolment.provider_id).where(Enrolment.id == body["id"]))[0]
+    supervisor = "supervisor.demo" if provider == 1 else f"supervisor.p{provider:03d}"
+    profile = api.get(f"/api/v1/clients/{client_id}/telehealth-profile", headers=headers_for(supervisor))
+    assert profile.status_code == 200 and profile.json()["profile"] == "heart_failure"
 
 
 def test_programme_changes_are_checked_and_audited(api: TestClient, headers_for: Headers, db: Db) -> None:

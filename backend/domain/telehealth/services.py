@@ -19,6 +19,8 @@ from backend.database.tenancy import TenantScope
 from backend.domain.accounts.repositories import ProviderRepository
 from backend.domain.alerts.services import open_of_clients
 from backend.domain.audit.services import record
+from backend.domain.monitoring.profiles import profile_settings, update_profile
+from backend.domain.monitoring.schemas import ProfileIn
 from backend.domain.monitoring.vitals import readings_since
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.telehealth.models import Enrolment
@@ -27,7 +29,7 @@ from backend.domain.telehealth.repositories import ClinicianRepository, Enrolmen
 from backend.domain.telehealth.schemas import EnrolmentIn, ProgrammeChange, thresholds_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
-from shared.enums import AlertKind, AlertSeverity, EnrolmentState, Rag
+from shared.enums import AlertKind, AlertSeverity, EnrolmentState, Rag, TelehealthProfile
 from shared.telehealth import TRENDS, Limits
 from shared.timekeeping import utc_now
 from shared.vitals import VitalSign
@@ -114,9 +116,18 @@ async def enrol(session: AsyncSession, actor: Principal, hub_id: int, data: Enro
                             else settings.hub_monthly_cost_pence),
     )
     await EnrolmentRepository(session, hub_id).add(row)
+    await _triage_for_condition(session, actor, row)
     _audit(session, actor, "enrolment.enrol", row, {"condition": str(row.condition), "schedule": row.schedule,
                                                     "thresholds": row.thresholds})
     return row
+
+
+async def _triage_for_condition(session: AsyncSession, actor: Principal, row: Enrolment) -> None:
+    """Triage the person's readings with their condition's rules, unless someone already chose a profile for them."""
+    current = await profile_settings(session, row.provider_id, row.client_id)
+    if current.profile == TelehealthProfile.DEFAULT:
+        await update_profile(session, actor, row.provider_id, row.client_id,
+                             ProfileIn(TelehealthProfile(str(row.condition)), current.thresholds))
 
 
 def _audit(session: AsyncSession, actor: Principal, action: str, row: Enrolment, detail: dict[str, Any]) -> None:

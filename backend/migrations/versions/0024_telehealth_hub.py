@@ -1,7 +1,7 @@
 """telehealth hub: the hub, its clinicians and the people enrolled in its programmes
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-01 04:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import backend.database.types
 
-revision = '0023'
-down_revision = '0022'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -45,6 +45,7 @@ class VisitEventKind(StrEnum):
     TASK = "task"
     NOTE = "note"
     CONCERN = "concern"
+    PROOF = "proof"  # later proof of presence (a better GPS fix, a tag scan) for an unverified check-in
 
 
 class CheckMethod(StrEnum):

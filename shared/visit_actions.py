@@ -25,6 +25,7 @@ class ActionKind(StrEnum):
     CHECK_OUT = VisitEventKind.CHECK_OUT.value
     NOTE = VisitEventKind.NOTE.value
     CONCERN = VisitEventKind.CONCERN.value
+    PROOF = VisitEventKind.PROOF.value  # a better fix or a tag scan after an unverified check-in
 
 
 class ManualReason(StrEnum):

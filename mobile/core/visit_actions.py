@@ -1,4 +1,4 @@
-"""What a carer can do on a visit, as outbox actions: check-in/out, case note, concern.
+"""What a carer can do on a visit, as outbox actions: check-in/out, later proof of presence, case note, concern.
 
 Builds the request bodies of the carer API, refuses a check-out while a medication prompt
 has no outcome (the server would refuse it too, but the carer may be offline), keeps the
@@ -25,7 +25,7 @@ from shared.visit_actions import (
 
 # What the carer reads for each code of the shared vocabulary; a test checks both cover the same codes.
 ACTION_KINDS = {ActionKind.CHECK_IN: "Check-in", ActionKind.CHECK_OUT: "Check-out", ActionKind.NOTE: "Case note",
-                ActionKind.CONCERN: "Concern"}
+                ActionKind.CONCERN: "Concern", ActionKind.PROOF: "Proof of presence"}
 METHODS = {CheckMethod.GPS: "GPS", CheckMethod.QR: "QR tag", CheckMethod.NFC: "NFC tag", CheckMethod.MANUAL: "manual"}
 MANUAL_REASONS = {
     ManualReason.NO_SIGNAL: "No GPS signal",
@@ -164,6 +164,17 @@ class VisitActions:
             raise CheckOutBlocked(missing)
         return self.outbox.enqueue(ActionKind.CHECK_OUT, int(visit["id"]), {**evidence.body(), **draft.outcomes_body()})
 
+    def proof(self, visit: dict[str, Any], evidence: Evidence) -> Action:
+        """A better GPS fix or a tag scan after an unverified check-in, so the check-in becomes verified."""
+        state = local_state(visit, self.outbox.for_visit(int(visit["id"])))
+        if not state.checked_in or state.checked_out:
+            raise ActionRefused("Proof of presence is added while you are checked in")
+        if state.verified:
+            raise ActionRefused("Your check-in is already verified")
+        if evidence.method == CheckMethod.MANUAL:
+            raise ActionRefused("Proof of presence needs a GPS position or a scanned tag")
+        return self.outbox.enqueue(ActionKind.PROOF, int(visit["id"]), evidence.body())
+
     def note(self, visit: dict[str, Any], text: str) -> Action:
         if not text.strip():
             raise ActionRefused("Write the note first")
@@ -225,6 +236,8 @@ def local_state(visit: dict[str, Any], actions: Sequence[Action]) -> LocalState:
                 status = "completed"
             if "verified" in result and verified is not False:
                 verified = result["verified"]
+        elif action.kind == ActionKind.PROOF and result.get("check_in_verified"):
+            verified = True
         visit_result = result.get("visit") if isinstance(result, dict) else None
         if isinstance(visit_result, dict) and visit_result.get("status"):
             status = str(visit_result["status"])

@@ -155,6 +155,10 @@ class SupervisorScreen(AppScreen):
             for visit in visits[:MAX_ROWS_PER_GROUP]:
                 carers = ", ".join(c.get("name", "") for c in visit.get("carers", [])) or "no carer assigned"
                 flag = "   [color=bb2222]not verified[/color]" if visit.get("verified") is False else ""
+                if visit.get("late_start_minutes"):
+                    flag += f"   [color=bb7700]started {visit['late_start_minutes']} min late[/color]"
+                if visit.get("delivered_after_missed"):
+                    flag += "   [color=bb7700]delivered after being marked missed[/color]"
                 card.add_widget(Body(
                     text=f"[b]{hhmm(visit.get('planned_start'))}[/b]  {visit.get('client', {}).get('name', '')}"
                          f"  -  {carers}{flag}", font_size=dp(17)))

@@ -1,4 +1,4 @@
-"""What a carer's phone can do to a visit: check in, check out, write a note, raise a concern.
+"""What a carer's phone can do to a visit: check in, check out, prove presence later, write a note, raise a concern.
 
 One service serves both the direct endpoints and the offline sync batch, so an
 action means the same thing however it arrives. Every action carries an
@@ -7,6 +7,7 @@ idempotency key; a replay returns the first result and writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,8 @@ from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits.access import visit_for
 from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository
-from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody
+from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody, ProofBody
+from backend.domain.visits.visit_state import event_counts_as_verified
 from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
 from backend.domain.visits.wording import visit_words
 from backend.security.principal import Principal
@@ -39,6 +41,7 @@ BODY_TYPES: dict[str, type[msgspec.Struct]] = {
     VisitEventKind.CHECK_OUT: CheckBody,
     VisitEventKind.NOTE: NoteBody,
     VisitEventKind.CONCERN: ConcernBody,
+    VisitEventKind.PROOF: ProofBody,
 }
 CONCERN_SEVERITY = {ConcernCategory.SAFEGUARDING: AlertSeverity.URGENT, ConcernCategory.HEALTH: AlertSeverity.URGENT}
 
@@ -62,6 +65,16 @@ class ActionOutcome(msgspec.Struct):
     created: bool
 
 
+def fingerprint(kind: str, visit_id: int, body: msgspec.Struct) -> str:
+    """What identifies a request under its idempotency key: the visit, the kind and the body.
+
+    The device time is left out: it says when, not what, and a replay from the phone may carry it
+    re-encoded. The body is the decoded struct, so the same action sent directly or through
+    ``/sync`` has the same fingerprint.
+    """
+    return hashlib.sha256(f"{visit_id}:{kind}:".encode() + msgspec.json.encode(body)).hexdigest()
+
+
 def stored_result(event: VisitEvent) -> dict[str, Any]:
     """The response first given for an event, as every replay returns it."""
     return {**event.result, "event_id": event.id}
@@ -81,30 +94,41 @@ class VisitActionService:
         self.events = VisitEventRepository(session, self.scope)
 
     async def apply(self, kind: str, visit_id: int, at: datetime, body: msgspec.Struct, key: str) -> ActionOutcome:
-        """Apply one action once; a replay of ``key`` returns the first result."""
-        previous = await self._previous(key)
+        """Apply one action once; a replay of ``key`` returns the first result.
+
+        A key already used for a different request (another visit, kind or body) is refused (422):
+        answering with the first action's result would silently drop the new one.
+        """
+        request = fingerprint(kind, visit_id, body)
+        previous = await self._previous(key, request)
         if previous is not None:
             return ActionOutcome(stored_result(previous), created=False)
         try:
             async with self.session.begin_nested():
-                result = await self._apply_new(VisitEventKind(kind), visit_id, at, body, key)
+                result = await self._apply_new(VisitEventKind(kind), visit_id, at, body, key, request)
         except IntegrityError:
             # Another request with the same key won the race: answer with its result.
-            previous = await self._previous(key)
+            previous = await self._previous(key, request)
             if previous is None:
                 raise
             return ActionOutcome(stored_result(previous), created=False)
         return ActionOutcome(result, created=True)
 
-    async def _previous(self, key: str) -> VisitEvent | None:
+    async def _previous(self, key: str, request: str) -> VisitEvent | None:
         rows = await self.events.list(VisitEvent.idempotency_key == key)
         if not rows:
             return None
         if rows[0].carer_id != self.carer_id:
             raise Conflict("this idempotency key was already used by another user")
+        if rows[0].fingerprint not in (None, request):  # rows from before fingerprints cannot be compared
+            raise Unprocessable(
+                "idempotency key already used for a different request (another visit, kind or body); "
+                "send a new action with a new key"
+            )
         return rows[0]
 
-    async def _apply_new(self, kind: VisitEventKind, visit_id: int, at: datetime, body: msgspec.Struct, key: str) -> dict[str, Any]:
+    async def _apply_new(self, kind: VisitEventKind, visit_id: int, at: datetime, body: msgspec.Struct, key: str,
+                         request: str) -> dict[str, Any]:
         self._check_device_time(at)
         visit = await visit_for(self.session, self.principal, visit_id)
         handler = {
@@ -112,10 +136,11 @@ class VisitActionService:
             VisitEventKind.CHECK_OUT: self._check_out,
             VisitEventKind.NOTE: self._note,
             VisitEventKind.CONCERN: self._concern,
+            VisitEventKind.PROOF: self._proof,
         }[kind]
         event = VisitEvent(
             provider_id=visit.provider_id, visit_id=visit_id, carer_id=self.carer_id, kind=kind,
-            device_time=at, idempotency_key=key,
+            device_time=at, idempotency_key=key, fingerprint=request,
         )
         result = await handler(visit, event, body)  # type: ignore[operator]
         event.result = result
@@ -139,7 +164,7 @@ class VisitActionService:
         return list(await self.events.list(VisitEvent.visit_id == visit_id, VisitEvent.carer_id == self.carer_id,
                                            VisitEvent.kind == kind))
 
-    async def _verify(self, visit: Visit, body: CheckBody) -> Verdict:
+    async def _verify(self, visit: Visit, body: CheckBody | ProofBody) -> Verdict:
         client = await ClientRepository(self.session, self.scope).get(visit.client_id)
         assert client is not None  # a visit in scope has its client in scope
         if body.method == CheckMethod.GPS:
@@ -153,7 +178,7 @@ class VisitActionService:
                 raise ClientException(f"a {body.method} check needs the scanned tag")
             return verify_tag(body.tag, secret=client.tag_secret, provider_id=client.provider_id,
                               client_id=client.id or 0, version=client.tag_version)
-        if body.reason is None:
+        if not isinstance(body, CheckBody) or body.reason is None:
             raise ClientException(f"a manual check needs a reason, one of: {', '.join(ManualReason)}")
         return Verdict(False, None, f"manual_{body.reason}")
 
@@ -171,9 +196,21 @@ class VisitActionService:
         verdict = await self._verify(visit, body)
         self._stamp(event, body, verdict)
         if visit.status in (VisitStatus.PLANNED, VisitStatus.MISSED):
-            visit.status = VisitStatus.IN_PROGRESS
+            self._record_start(visit, event.device_time)
         await self._resolve_lateness_alerts(visit)
-        return self._check_result(visit, verdict)
+        return {**self._check_result(visit, verdict), "late_start_minutes": visit.late_start_minutes,
+                "delivered_after_missed": bool(visit.delivered_after_missed)}
+
+    def _record_start(self, visit: Visit, at: datetime) -> None:
+        """The visit's first check-in: in progress, with its lateness kept as a flag beside the status.
+
+        A visit already marked missed is accepted (the care happened) and says so; the minutes late
+        count from the device time, so an offline check-in synced after the watch gave up is not late.
+        """
+        late = round((at - visit.planned_start).total_seconds() / 60)
+        visit.late_start_minutes = late if late > self.settings.late_tolerance_minutes else None
+        visit.delivered_after_missed = visit.status == VisitStatus.MISSED
+        visit.status = VisitStatus.IN_PROGRESS
 
     async def _check_out(self, visit: Visit, event: VisitEvent, body: CheckBody) -> dict[str, Any]:
         if not await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN):
@@ -214,11 +251,37 @@ class VisitActionService:
         return assigned <= done | {self.carer_id}
 
     @staticmethod
-    def _stamp(event: VisitEvent, body: CheckBody, verdict: Verdict) -> None:
+    def _stamp(event: VisitEvent, body: CheckBody | ProofBody, verdict: Verdict) -> None:
         event.method = body.method
         event.verified = verdict.verified
         event.distance_m = verdict.distance_m
         event.reason = verdict.reason
+
+    async def _proof(self, visit: Visit, event: VisitEvent, body: ProofBody) -> dict[str, Any]:
+        """Later proof of presence: a verified fix or tag scan upgrades the carer's unverified check-in.
+
+        The proof is appended as its own event with its verdict; the check-in keeps its original
+        reason in its payload, so the record shows both what was first known and what proved it.
+        """
+        if body.method == CheckMethod.MANUAL:
+            raise ClientException("proof of presence needs a GPS fix or a scanned home tag, not a manual reason")
+        check_ins = await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN)
+        if not check_ins:
+            raise Conflict(f"you have not checked in to visit {visit.id}; check in first")
+        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_OUT):
+            raise Conflict(f"you have already checked out of visit {visit.id}; a supervisor reviews its checks")
+        check_in = check_ins[0]
+        if event_counts_as_verified(check_in):
+            raise Conflict(f"your check-in to visit {visit.id} is already verified")
+        if check_in.review_state is not None:
+            raise Conflict(f"a supervisor has already reviewed your check-in to visit {visit.id}")
+        verdict = await self._verify(visit, body)
+        self._stamp(event, body, verdict)
+        if verdict.verified:
+            check_in.payload = {**check_in.payload, "unverified_reason": check_in.reason,
+                                "proved_by": {"idempotency_key": event.idempotency_key, "method": str(body.method)}}
+            check_in.verified, check_in.reason = True, None
+        return {**self._check_result(visit, verdict), "check_in_verified": bool(check_in.verified)}
 
     async def _resolve_lateness_alerts(self, visit: Visit) -> None:
         open_alerts = await AlertRepository(self.session, self.scope).list(

@@ -24,6 +24,10 @@ class Visit(SQLModel, table=True):
     carers_needed: int = Field(default=1, ge=1, le=2)
     status: VisitStatus = enum_field(VisitStatus.PLANNED, index=True)
     cancel_reason: str | None = Field(default=None, max_length=200)
+    # Flags beside the status, set at the first check-in: minutes late past the tolerance, and whether
+    # the visit had already been marked missed (care delivered after all).
+    late_start_minutes: int | None = None
+    delivered_after_missed: bool | None = None
     tasks: list[dict] = json_list()
     medications: list[dict] = json_list()
     skills: list[str] = json_list()
@@ -44,7 +48,9 @@ class VisitEvent(SQLModel, table=True):
     """Something a carer's device reported: check-in/out, task outcome, note or concern.
 
     Only the distance to the home and the verdict are kept, never coordinates.
-    ``result`` is the response first given for the idempotency key, replayed on duplicates.
+    ``result`` is the response first given for the idempotency key, replayed on duplicates;
+    ``fingerprint`` identifies the request that key was first used for (visit, kind, body), so a key
+    reused for a different request is refused instead of answered with another action's result.
     An unverified check-in/out waits for a supervisor's review (``review_state``).
     """
 
@@ -62,6 +68,7 @@ class VisitEvent(SQLModel, table=True):
     distance_m: float | None = None
     reason: str | None = Field(default=None, max_length=60)
     idempotency_key: str = Field(max_length=100)
+    fingerprint: str | None = Field(default=None, max_length=64)
     payload: dict = json_dict()
     result: dict = json_dict()
     review_state: AmendmentState | None = enum_field(None, nullable=True)

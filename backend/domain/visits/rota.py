@@ -157,6 +157,7 @@ async def supervisor_board(session: AsyncSession, scope: TenantScope, day: date,
             "planned_start": visit.planned_start, "planned_end": visit.planned_end,
             "carers": [_person(c) for c in context.carers_of[visit.id or 0]],
             "state": state, "status": visit.status, "verified": visit_verified(context.events_of[visit.id or 0]),
+            "late_start_minutes": visit.late_start_minutes, "delivered_after_missed": bool(visit.delivered_after_missed),
         })
     alerts = AlertRepository(session, scope)
     open_alerts = Alert.state != AlertState.RESOLVED

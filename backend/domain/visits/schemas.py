@@ -73,6 +73,20 @@ class CheckRequest(CheckBody, kw_only=True):
     at: AwareDateTime
 
 
+class ProofBody(Strict):
+    """Later proof of presence for an unverified check-in: a GPS fix or a tag scan (no manual reason)."""
+
+    method: CheckMethod
+    location: LocationIn | None = None
+    tag: str | None = None
+
+
+class ProofRequest(ProofBody, kw_only=True):
+    """Proof of presence as posted."""
+
+    at: AwareDateTime
+
+
 class NoteBody(Strict):
     """A case note, without its device time."""
 
@@ -250,6 +264,9 @@ class ActionResult(TypedDict, total=False):
     distance_m: float | None
     reason: str | None
     alert_id: int
+    check_in_verified: bool
+    late_start_minutes: int | None
+    delivered_after_missed: bool
 
 
 class BoardVisit(TypedDict):
@@ -263,6 +280,8 @@ class BoardVisit(TypedDict):
     state: str
     status: VisitStatus
     verified: bool | None
+    late_start_minutes: int | None
+    delivered_after_missed: bool
 
 
 class BoardCounts(TypedDict):

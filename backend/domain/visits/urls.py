@@ -3,6 +3,7 @@
 MY_VISITS = "/api/v1/me/visits"
 CHECK_IN = "/api/v1/visits/{visit_id:int}/check-in"
 CHECK_OUT = "/api/v1/visits/{visit_id:int}/check-out"
+PROOF = "/api/v1/visits/{visit_id:int}/proof"
 NOTES = "/api/v1/visits/{visit_id:int}/notes"
 CONCERNS = "/api/v1/visits/{visit_id:int}/concerns"
 SYNC = "/api/v1/sync"

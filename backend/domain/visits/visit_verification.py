@@ -28,15 +28,19 @@ class Verdict(msgspec.Struct, frozen=True):
 def verify_gps(home: GeoPoint, radius_m: float, reported: GeoPoint, accuracy_m: float, accuracy_cap_m: float) -> Verdict:
     """Inside the geofence once the phone's stated accuracy is allowed for.
 
-    The accuracy allowance is capped: a fix claiming ±2 km would otherwise
-    verify anyone anywhere in the neighbourhood.
+    A fix whose stated accuracy is worse than ``accuracy_cap_m`` proves nothing, wherever its point
+    lies: a fix claiming ±3 km "at the door" could have been taken anywhere in the neighbourhood.
+    It is unverified with reason ``poor_accuracy`` (``outside_geofence`` when even its accuracy
+    circle misses the fence), and the carer can add better proof later in the visit.
     """
     distance = haversine_m(home, reported)
-    allowance = min(max(accuracy_m, 0.0), accuracy_cap_m)
-    if distance - allowance <= radius_m:
+    accuracy = max(accuracy_m, 0.0)
+    within = distance - accuracy <= radius_m
+    if accuracy > accuracy_cap_m:
+        return Verdict(False, round(distance, 1), "poor_accuracy" if within else "outside_geofence")
+    if within:
         return Verdict(True, round(distance, 1))
-    reason = "poor_accuracy" if accuracy_m > accuracy_cap_m and distance - accuracy_m <= radius_m else "outside_geofence"
-    return Verdict(False, round(distance, 1), reason)
+    return Verdict(False, round(distance, 1), "outside_geofence")
 
 
 def _signature(secret: str, provider_id: int, client_id: int, version: int) -> str:

@@ -22,6 +22,7 @@ from backend.domain.visits.schemas import (
     CheckRequest,
     ConcernRequest,
     NoteRequest,
+    ProofRequest,
     RotaVisit,
     SyncRequest,
     SyncResponse,
@@ -65,7 +66,7 @@ class CarerController(Controller):
         return Page(rota[page.offset : page.offset + page.limit], len(rota), page.limit, page.offset)
 
     async def _act(self, kind: VisitEventKind, db_session: AsyncSession, request: Request[Principal, Any, State],
-                   visit_id: int, data: CheckRequest | NoteRequest | ConcernRequest, key: str) -> Response[ActionResult]:
+                   visit_id: int, data: CheckRequest | ProofRequest | NoteRequest | ConcernRequest, key: str) -> Response[ActionResult]:
         service = self._service(db_session, request)
         return _respond(await service.apply(kind, visit_id, data.at, _body(kind, data), key))
 
@@ -80,6 +81,13 @@ class CarerController(Controller):
                         data: CheckRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
         """Register departure with task and medication outcomes (every medication due needs one)."""
         return await self._act(VisitEventKind.CHECK_OUT, db_session, request, visit_id, data, idempotency_key)
+
+    @post(urls.PROOF, summary="Prove presence after an unverified check-in")
+    async def proof(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                    data: ProofRequest, idempotency_key: IdempotencyKey) -> Response[ActionResult]:
+        """A better GPS fix or a home tag scan, later in the visit: when it verifies, the carer's unverified
+        check-in becomes verified (``check_in_verified``); the proof is kept with its own verdict either way."""
+        return await self._act(VisitEventKind.PROOF, db_session, request, visit_id, data, idempotency_key)
 
     @post(urls.NOTES, summary="Write a case note")
     async def note(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,

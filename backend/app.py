@@ -29,6 +29,7 @@ from backend.domain.monitoring.routes import route_handlers as monitoring_routes
 from backend.domain.operations.jobs import register_jobs as operations_jobs
 from backend.domain.operations.routes import route_handlers as operations_routes
 from backend.domain.people.routes import route_handlers as people_routes
+from backend.domain.rostering.jobs import rostering_lifespan
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
 from backend.domain.telehealth.routes import route_handlers as telehealth_routes
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(provide_scope, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[lifespan, monitoring_lifespan],
+        lifespan=[lifespan, monitoring_lifespan, rostering_lifespan],
         state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker, "auth": auth}),
         openapi_config=openapi_config(),
     )

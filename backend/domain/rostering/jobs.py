@@ -15,9 +15,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.database.tenancy import TenantScope
@@ -124,6 +127,7 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
             return
         key = f"{job_id}:{uuid.uuid4().hex}"
         started = time.monotonic()
+        solve: asyncio.Future[Any] | None = None
         try:
             now = datetime.fromisoformat(job.params["now"]) if job.params.get("now") else utc_now()
             loaded = await load_roster_input(session, job.provider_id, job.params, now)
@@ -149,9 +153,33 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
             await _update_mine(session, job_id, status=RosterJobStatus.DONE, progress=1.0, result=result,
                                finished_at=utc_now(), heartbeat_at=utc_now())
         except asyncio.CancelledError:
+            if solve is not None:
+                solve.cancel()  # this process is stopping: its worker is ended too, so nobody awaits the result
             raise
         except Exception as exc:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
             logger.exception("roster job %s failed", job_id)
             await session.rollback()
             await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(),
                                error=f"{type(exc).__name__}: {exc}"[:2000])
+
+
+async def stop_running_jobs() -> None:
+    """Stop this process's jobs and end its solver workers (the jobs are revived elsewhere once stale).
+
+    A job cancelled here records no failure: it stays ``running`` until its heartbeat is stale,
+    then any process that reads it runs it again, exactly as after a crash.
+    """
+    tasks = list(_running)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    solver_pool().shutdown()
+
+
+@asynccontextmanager
+async def rostering_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """A Litestar lifespan hook: on shutdown, end the solves this process runs and its worker processes."""
+    try:
+        yield
+    finally:
+        await stop_running_jobs()

@@ -3,12 +3,15 @@
 One small process pool per API process (the ``roster_workers`` setting, default 1), started with
 ``spawn`` so workers inherit no event loop, sockets or threads. Workers report progress on a
 queue that a daemon thread in the API process drains into per-job slots the job runner reads.
+Workers end with the process that started them, even when it is SIGKILLed (see
+:mod:`backend.parent_death`), and the app's shutdown ends them with any solve they were running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import queue as queue_module
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +22,7 @@ from typing import Any
 from rostering.model import ObjectiveBreakdown, RosterSolution
 
 from backend.config import environment_setting
+from backend.parent_death import exit_with_parent
 from backend.domain.rostering.solving import SolveRequest, Throttled, solve
 
 _progress_queue: Any = None  # set in each worker by _init_worker
@@ -34,8 +38,9 @@ class ProgressReport:
     best: ObjectiveBreakdown
 
 
-def _init_worker(progress_queue: Any) -> None:
+def _init_worker(progress_queue: Any, parent_pid: int) -> None:
     global _progress_queue
+    exit_with_parent(parent_pid)
     _progress_queue = progress_queue
 
 
@@ -65,7 +70,8 @@ class SolverPool:
                 context = multiprocessing.get_context("spawn")
                 self._queue = context.Queue()
                 self._executor = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=_init_worker, initargs=(self._queue,)
+                    self.workers, mp_context=context, initializer=_init_worker,
+                    initargs=(self._queue, os.getpid()),
                 )
                 threading.Thread(target=self._drain, args=(self._queue,), name="roster-progress", daemon=True).start()
             return self._executor
@@ -73,9 +79,12 @@ class SolverPool:
     def _drain(self, progress_queue: Any) -> None:
         while True:
             try:
-                key, report = progress_queue.get()
+                item = progress_queue.get()
             except (EOFError, OSError, ValueError, queue_module.Empty):
                 return
+            if item is None:  # the pool shut down
+                return
+            key, report = item
             self._latest[key] = report
 
     def latest(self, key: str) -> ProgressReport | None:
@@ -87,21 +96,34 @@ class SolverPool:
         try:
             future = self._start().submit(_run_in_worker, key, request)
         except BrokenProcessPool:
-            self._reset()
+            self.shutdown()
             future = self._start().submit(_run_in_worker, key, request)
         try:
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
-            self._reset()
+            self.shutdown()
             raise
         finally:
             self._latest.pop(key, None)
 
-    def _reset(self) -> None:
+    def shutdown(self) -> None:
+        """End the workers now, with any solve they are running (the pool starts again on next use).
+
+        ``ProcessPoolExecutor.shutdown`` alone waits for running solves to finish, which keeps a
+        stopping server alive for the length of a solve; its workers are terminated here instead
+        (``_processes`` is the executor's table of them; Python 3.14 adds ``terminate_workers``).
+        """
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            if executor is None:
+                return
+            self._queue.put(None)  # ends this pool's progress thread
+            processes = list((executor._processes or {}).values())  # noqa: SLF001 - see the docstring
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
 
 
 _pool: SolverPool | None = None

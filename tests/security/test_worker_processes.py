@@ -62,15 +62,15 @@ def test_a_child_whose_parent_is_killed_ends_by_the_watchdog_alone(tmp_path: Pat
     """The portable guard (no kernel help): a child polling its parent's pid ends once it is reparented."""
     require_proc()
     child_code = (
-        "import os, sys, time; from backend.parent_death import exit_with_parent; "
-        "exit_with_parent(int(sys.argv[1]), kernel_guard=False); "
-        "[None for _ in iter(int, 1)]"  # spin, as a solve would
+        "import sys\nfrom backend.parent_death import exit_with_parent\n"
+        "exit_with_parent(int(sys.argv[1]), kernel_guard=False)\n"
+        "while True: pass\n"  # spin, as a solve would
     )
     parent_code = (
         "import os, subprocess, sys, time; "
         f"subprocess.Popen([sys.executable, '-c', {child_code!r}, str(os.getpid())]); time.sleep(600)"
     )
-    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=ROOT)
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=ROOT, stdout=subprocess.DEVNULL)
     children: set[int] = set()
     try:
         deadline = time.monotonic() + 30

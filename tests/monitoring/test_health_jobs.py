@@ -26,6 +26,7 @@ from backend.domain.monitoring.devices import DeviceRef, ref_of, register_device
 from backend.domain.monitoring.health_watch import check_device_health, remind_overdue_vitals
 from backend.domain.monitoring.models import Device, Observation
 from backend.domain.monitoring.schemas import DeviceIn, DeviceKind
+from backend.domain.monitoring.sensor_health import sensors_of
 from backend.domain.monitoring.storage import event_row, insert_events
 from backend.domain.monitoring.vitals import record_observations
 from backend.domain.people.models import Client
@@ -120,24 +121,28 @@ def test_a_silent_sensor_is_reported_once_whoever_notices_it_and_a_recent_one_no
         again = await check_device_health(sessions, now + timedelta(minutes=5))
         next_day = await check_device_health(sessions, now + timedelta(days=1))  # still silent, a new London day
         async with sessions() as session:
-            online = (await session.get(Device, gateway.device_id)).online  # type: ignore[union-attr]
+            health = {row.sensor: row.online for row in await sensors_of(session, TenantScope.system(),
+                                                                           gateway.device_id)}
+            gateway_online = (await session.get(Device, gateway.device_id)).online  # type: ignore[union-attr]
         return {"gateway": await _alerts(sessions, gateway, AlertKind.DEVICE_OFFLINE),
                 "watched": await _alerts(sessions, watched, AlertKind.DEVICE_OFFLINE),
                 "hub": await _alerts(sessions, hub, AlertKind.DEVICE_OFFLINE),
-                "counts": (first.offline, again.offline, next_day.offline), "online": online,
+                "counts": (first.offline, again.offline, next_day.offline), "health": health,
+                "gateway_online": gateway_online,
                 "ids": (gateway.device_id, watched.device_id)}
 
     seen = _run(seeded_db_url, scenario)
     gateway_id, watched_id = seen["ids"]
-    day = to_london(last).date().isoformat()
+    began = last.isoformat()  # an outage is named by the sensor's last report
     (alert,) = seen["gateway"]  # a_pir only: a_door spoke 10 minutes ago, a_removed is not registered any more
-    assert alert.dedupe_key == f"device_offline:{gateway_id}:a_pir:{day}"
+    assert alert.dedupe_key == f"device_offline:{gateway_id}:a_pir:{began}"
     assert alert.detail["sensor"] == "a_pir" and "silent since" in alert.message and alert.provider_id == 1
     (live,) = seen["watched"]
-    assert live.dedupe_key == f"device_offline:{watched_id}:b_pir:{day}"
+    assert live.dedupe_key == f"device_offline:{watched_id}:b_pir:{began}"
     (hub,) = seen["hub"]
     assert hub.detail["sensor"] == "hub-motion-1"
-    assert seen["online"] is False
+    # The silent sensor is offline, not its gateway nor the sensor beside it (health is kept per sensor).
+    assert seen["health"] == {"a_pir": False} and seen["gateway_online"] is True
     # The first pass raised this test's two new findings (and maybe demo-city ones); later passes nothing of ours.
     assert seen["counts"][0] >= 2
 

@@ -16,7 +16,7 @@ from backend.database.engine import create_engine, session_factory
 from backend.domain.alerts.models import Alert
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.ingest import MonitoringService, MqttOptions
-from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent
+from backend.domain.monitoring.models import DeadLetter, Device, SensorEvent, SensorHealth
 from backend.domain.welfare.models import WelfareCheck
 from shared.enums import SensorKind
 from shared.sensor_events import SensorEvent as Reading
@@ -68,6 +68,7 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
             letters = await rows(DeadLetter)
             device = (await rows(Device, Device.id == device_id))[0]
             health = await rows(Alert, Alert.client_id == client_id, Alert.kind.in_(["low_battery", "device_offline"]))
+            sensors = await rows(SensorHealth, SensorHealth.device_id == device_id)
 
             # Silence: drive the detectors' clock forward until the inactivity detector asks for a welfare check.
             anomalies: list[WelfareCheck] = []
@@ -76,7 +77,7 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
                 anomalies = await rows(WelfareCheck, WelfareCheck.client_id == client_id)
                 if anomalies:
                     break
-            return {"events": events, "letters": letters, "device": device, "health": health,
+            return {"events": events, "letters": letters, "device": device, "health": health, "sensors": sensors,
                     "anomalies": anomalies, "hours": hours}
         finally:
             await service.stop()
@@ -85,7 +86,10 @@ def test_zigbee2mqtt_traffic_is_stored_for_the_right_home_with_health_alerts_and
     seen = asyncio.run(scenario())
     assert sorted((e.sensor, e.room, e.kind, e.value, e.client_id) for e in seen["events"]) == [
         ("kitchen_pir", "kitchen", "battery", 9.0, client_id), ("kitchen_pir", "kitchen", "motion", 1.0, client_id)]
-    assert seen["device"].battery == 9.0 and seen["device"].last_seen is not None and seen["device"].online is False
+    # Health is per sensor: the door's outage is its own, the gateway relaying it is up.
+    assert sorted((s.sensor, s.online, s.battery) for s in seen["sensors"]) == [
+        ("front_door", False, None), ("kitchen_pir", True, 9.0)]
+    assert seen["device"].last_seen is not None and seen["device"].online is True
     assert sorted(a.kind for a in seen["health"]) == ["device_offline", "low_battery"]
     assert all(a.provider_id == 1 for a in seen["health"])
     reasons = sorted((letter.provider_id or 0, letter.reason) for letter in seen["letters"])

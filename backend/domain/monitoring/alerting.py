@@ -3,7 +3,7 @@
 Every alert goes through ``raise_alert`` with a dedupe key naming the condition
 and its occurrence, so a redelivered message or a second worker never doubles one.
 Device silence is found both live (the MQTT ingest worker) and by the scheduled
-device-health job; both name a silence by the day its sensor last reported, so
+device-health job; both name a silence by the moment its sensor last reported, so
 whichever notices first raises the alert and the other finds it.
 """
 
@@ -18,6 +18,7 @@ from backend.domain.alerts.models import Alert
 from backend.domain.alerts.services import raise_alert, unresolved_with_prefix
 from backend.domain.monitoring.devices import DeviceRef
 from backend.domain.monitoring.repositories import SensorEventRepository
+from backend.domain.monitoring.sensor_health import GATEWAY, offline_key_prefix
 from backend.domain.welfare.services import raise_check
 from sensors.adapters.base import DeviceStatus
 from sensors.detectors import DetectorAlert
@@ -91,23 +92,31 @@ async def last_report(session: AsyncSession, device: DeviceRef, sensor: str, bef
 
 async def raise_device_alert(session: AsyncSession, device: DeviceRef, status: DeviceStatus, *,
                              since: datetime | None = None) -> tuple[Alert, bool]:
-    """A device-health finding: offline once per silence of a sensor, low battery once per sensor per week.
+    """A device-health finding: offline once per outage of a sensor, low battery once per sensor per week.
 
-    A silence is named by the London day of the sensor's last report (``since``, looked up
-    in the stored events when not given), not by when it was noticed: the live watch notices
+    An outage is named by the time of the sensor's last report (``since``, looked up in
+    the stored events when not given), not by when it was noticed: the live watch notices
     as the limit passes, the scheduled job maybe later or after a restart, and both must
-    land on the same key. ``status.time`` stays the moment it was noticed.
+    land on the same key. While an offline alert of the sensor is unresolved, a further
+    finding joins it (a retained ``offline`` redelivered on reconnect is not a new outage);
+    once the sensor reports again the alert is resolved (``sensor_health``), and a later
+    outage is a new alert. ``status.time`` stays the moment it was noticed.
     """
     if status.kind is AlertKind.DEVICE_OFFLINE:
+        ongoing = await unresolved_with_prefix(session, device.provider_id,
+                                               offline_key_prefix(device.device_id, status.sensor))
+        if ongoing:
+            return ongoing[0], False
         began = since or await last_report(session, device, status.sensor, status.time) or status.time
-        period = to_london(began).date().isoformat()
+        period = as_utc(began).isoformat()
     else:
         period = "%d-W%02d" % to_london(status.time).isocalendar()[:2]
     what = "offline" if status.kind is AlertKind.DEVICE_OFFLINE else "battery low"
+    subject = "The gateway" if status.sensor == GATEWAY else f"{status.sensor} ({status.room})"
     return await raise_alert(
         session, provider_id=device.provider_id, kind=status.kind,
         severity=DEVICE_SEVERITY.get(status.kind, AlertSeverity.WARNING),
-        message=f"{status.sensor} ({status.room}) {what}: {status.detail}"[:1000], client_id=device.client_id,
+        message=f"{subject} {what}: {status.detail}"[:1000], client_id=device.client_id,
         dedupe_key=f"{status.kind.value}:{device.device_id}:{status.sensor}:{period}"[:200],
         detail={"device_id": device.device_id, "sensor": status.sensor, "room": status.room,
                 "at": as_utc(status.time).isoformat()},

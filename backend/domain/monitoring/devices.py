@@ -85,7 +85,7 @@ def device_out(device: Device) -> DeviceOut:
     """The public shape of a device row."""
     assert device.id is not None
     return DeviceOut(device.id, device.provider_id, device.client_id, device.kind, device.name,
-                     bindings_of(device.rooms), device.online, device.battery, device.last_seen)
+                     bindings_of(device.rooms), device.online, device.last_seen)
 
 
 async def _check_friendly_names(session: AsyncSession, names: Iterable[str], except_device: int | None,

@@ -6,7 +6,7 @@ from what is stored instead (events of every gateway and webhook hub, vital-sign
 readings), so they cover restarts, webhook homes and vitals reminders too. They raise
 through the same functions and dedupe keys as the live path, so a finding is on the
 board once whoever notices it first, however often a pass runs; nothing is resolved
-here (the live path does not resolve device alerts either: a person acknowledges them).
+here (an offline alert is resolved when its sensor reports again, see ``sensor_health``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from backend.domain.monitoring.devices import bindings_of, home_key, ref_of
 from backend.domain.monitoring.models import Device, Observation, SensorEvent
 from backend.domain.monitoring.repositories import DeviceRepository, ObservationRepository, SensorEventRepository
 from backend.domain.monitoring.schemas import DeviceKind
+from backend.domain.monitoring.sensor_health import HealthChanges, apply_health, note_offline
 from backend.domain.monitoring.vitals import HISTORY, reading_of
 from sensors.adapters.base import DeviceStatus
 from sensors.adapters.zigbee2mqtt.vocabulary import LOW_BATTERY_PERCENT
@@ -109,15 +110,17 @@ async def check_device_health(sessionmaker: async_sessionmaker[AsyncSession], no
         wanted = {event.device_id for event, _ in offline} | {event.device_id for event in low}
         devices = {device.id: device for device in await DeviceRepository(session, TenantScope.system()).list(
             Device.id.in_(wanted))} if wanted else {}  # type: ignore[union-attr]
+        went_offline: HealthChanges = {}
         for event, finding in offline:
             device = devices.get(event.device_id)
             if device is None or not _watched(device, event.sensor):
                 continue
             _, created = await raise_device_alert(session, ref_of(device), finding, since=as_utc(event.at))
             if created:
-                # As the live path does for an offline finding; the device's next report sets it back.
-                device.online = False
+                # As the live path does for an offline finding; the sensor's next report sets it back.
+                note_offline(went_offline, ref_of(device), event.sensor, event.room)
                 counts.offline += 1
+        await apply_health(session, went_offline)
         for event in low:
             device = devices.get(event.device_id)
             if device is None or not _watched(device, event.sensor):

@@ -34,8 +34,16 @@ from backend.domain.monitoring.models import DeadLetter as DeadLetterRow
 from backend.domain.monitoring.models import Device, SensorEvent
 from backend.domain.monitoring.repositories import DeviceRepository, SensorEventRepository
 from backend.domain.operations.paging import page_alarms
+from backend.domain.monitoring.sensor_health import (
+    GATEWAY,
+    HealthChanges,
+    apply_health,
+    note_offline,
+    note_reading,
+    resolve_offline,
+)
 from backend.domain.monitoring.storage import add_dead_letter, dead_letter_row, event_row, insert_events
-from sensors.adapters.base import DeadLetter, DeviceStatus, PayloadError
+from sensors.adapters.base import DeadLetter, DeviceStatus, GatewayStatus, PayloadError
 from sensors.adapters.zigbee2mqtt import BrokerAccess, DeviceRegistry, Zigbee2MqttIngest
 from sensors.adapters.zigbee2mqtt.normalise import SOURCE as ZIGBEE, normalise
 from sensors.adapters.zigbee2mqtt.topics import Layout, parse_topic
@@ -103,19 +111,24 @@ class _Plan:
         self.rows: list[dict[str, Any]] = []
         self.devices: dict[int, tuple[DeviceRef, dict[str, Any]]] = {}
         self.device_alerts: list[tuple[DeviceRef, DeviceStatus]] = []
+        self.gateway_alerts: list[tuple[DeviceRef, DeviceStatus]] = []
+        self.gateways_back: set[int] = set()  # gateways offline and back within the batch
+        self.health: HealthChanges = {}
         self.sensor_alerts: list[tuple[int, int, DetectorAlert]] = []
         self.alarms: list[tuple[DeviceRef, Reading]] = []
         self.letters: list[DeadLetterRow] = []
 
     def touch(self, ref: DeviceRef, **changes: Any) -> None:
         _, current = self.devices.setdefault(ref.device_id, (ref, {}))
+        if changes.get("online") and current.get("online") is False:
+            self.gateways_back.add(ref.device_id)
         if "last_seen" in changes and "last_seen" in current:
             changes["last_seen"] = max(changes["last_seen"], current["last_seen"])
         current.update(changes)
 
     def __bool__(self) -> bool:
-        return bool(self.rows or self.devices or self.device_alerts or self.sensor_alerts or self.alarms
-                    or self.letters)
+        return bool(self.rows or self.devices or self.device_alerts or self.gateway_alerts or self.health
+                    or self.sensor_alerts or self.alarms or self.letters)
 
 
 class MonitoringService:
@@ -153,6 +166,7 @@ class MonitoringService:
         self.ingest = Zigbee2MqttIngest(self.registry, host=self.options.host, port=self.options.port,
                                         client_id=self.options.client_id, prefix=self.options.prefix,
                                         on_dead_letter=self._threadsafe("dead"), on_status=self._threadsafe("status"),
+                                        on_gateway=self._threadsafe("gateway"),
                                         share_group=self.options.share_group, layout=self.options.layout,
                                         access=self.options.access, clock=clock)
         self.stored = 0  # events written since start (for logs and benchmarks)
@@ -290,6 +304,8 @@ class MonitoringService:
                 self._plan_event(plan, item)
             elif tag == "status":
                 self._plan_status(plan, item)
+            elif tag == "gateway":
+                self._plan_gateway(plan, item)
             elif tag == "dead":
                 await self._plan_dead_letter(plan, item)
             elif tag == "stored":
@@ -365,14 +381,9 @@ class MonitoringService:
                                                 msgspec.json.encode(reading), None))
             return
         plan.rows.append(event_row(device, reading, self._clock()))
-        changes: dict[str, Any] = {"last_seen": as_utc(reading.time)}
-        if reading.kind is SensorKind.BATTERY:
-            changes["battery"] = reading.value
-        if reading.kind is SensorKind.AVAILABILITY:
-            changes["online"] = reading.value > 0
-        elif "online" not in plan.devices.get(device.device_id, (None, {}))[1]:
-            changes["online"] = True
-        plan.touch(device, **changes)
+        # The gateway relayed it, so the gateway is up; the sensor's own state is its health row's.
+        plan.touch(device, last_seen=as_utc(reading.time), online=True)
+        note_reading(plan.health, device, reading)
         if reading.is_alarm:
             plan.alarms.append((device, reading))
         self._detect(plan, device, reading)
@@ -389,7 +400,25 @@ class MonitoringService:
             return
         plan.device_alerts.append((device, status))
         if status.kind is AlertKind.DEVICE_OFFLINE:
-            plan.touch(device, online=False)
+            note_offline(plan.health, device, status.sensor, status.room)
+
+    def _plan_gateway(self, plan: _Plan, status: GatewayStatus) -> None:
+        """A bridge went offline or came back: every home behind it is told at once.
+
+        In the per-gateway layout the topic names the gateway; under a shared base topic one
+        bridge speaks for every gateway registered there, so each of them is concerned.
+        """
+        if status.gateway is None:
+            gateways = list({ref.device_id: ref for ref in self._gateways.values()}.values())
+        else:
+            gateways = [self._gateways[status.gateway]] if status.gateway in self._gateways else []
+        for ref in gateways:
+            plan.touch(ref, online=status.online)
+            if not status.online:
+                plan.gateway_alerts.append((ref, DeviceStatus(
+                    home=home_key(ref.client_id), sensor=GATEWAY, room="gateway", kind=AlertKind.DEVICE_OFFLINE,
+                    detail="its Zigbee2MQTT bridge went offline, so none of the home's sensors can report",
+                    time=status.time)))
 
     async def _plan_dead_letter(self, plan: _Plan, letter: DeadLetter) -> None:
         if _UNREGISTERED in letter.reason and await self._refresh_soon():
@@ -456,10 +485,13 @@ class MonitoringService:
     async def _apply(self, session: AsyncSession, plan: _Plan) -> list[int]:
         """Write the plan in ``session``; the ids of alarms it raised (to be paged once committed)."""
         await insert_events(session, plan.rows)
+        for ref, status in plan.gateway_alerts:
+            await raise_device_alert(session, ref, status, since=status.time)
         if plan.devices:
             await self._update_devices(session, plan)
         for ref, status in plan.device_alerts:
             await raise_device_alert(session, ref, status)
+        await apply_health(session, plan.health)  # after the alerts: a sensor offline and back within the batch
         for provider_id, client_id, alert in plan.sensor_alerts:
             await raise_sensor_alert(session, provider_id, client_id, alert, self.check_wait)
         alarms = []
@@ -487,11 +519,11 @@ class MonitoringService:
         # One read for every device the batch touched (the routing table already knows their providers).
         found = await DeviceRepository(session, TenantScope.system()).list(Device.id.in_(list(plan.devices)))  # type: ignore[union-attr]
         for device in found:
-            _ref, changes = plan.devices[device.id]  # type: ignore[index]
+            ref, changes = plan.devices[device.id]  # type: ignore[index]
             if "last_seen" in changes:
                 device.last_seen = max(changes["last_seen"], device.last_seen or changes["last_seen"])
-            if "battery" in changes:
-                device.battery = changes["battery"]
+            if changes.get("online") and (not device.online or device.id in plan.gateways_back):
+                await resolve_offline(session, ref, GATEWAY)  # the gateway is back
             if "online" in changes:
                 device.online = changes["online"]
             session.add(device)

@@ -21,6 +21,25 @@ class Device(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True)
     token_hash: str = Field(default="", max_length=200)
     rooms: dict = json_dict()
+    online: bool = True  # the gateway or hub itself; its sensors' state is in sensor_health
+    last_seen: datetime | None = utc_field(nullable=True)
+
+
+class SensorHealth(SQLModel, table=True):
+    """One sensor of a gateway or hub: whether it is online, its battery and when it last spoke.
+
+    Kept per sensor, not per gateway, so one sensor's report never hides another's outage.
+    """
+
+    __tablename__ = "sensor_health"
+    __table_args__ = (UniqueConstraint("device_id", "sensor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = provider_fk()
+    client_id: int = Field(foreign_key="client.id", index=True)
+    device_id: int = Field(foreign_key="device.id", index=True)
+    sensor: str = Field(max_length=120)
+    room: str = Field(max_length=60)
     online: bool = True
     battery: float | None = None
     last_seen: datetime | None = utc_field(nullable=True)

@@ -9,13 +9,19 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from backend.database.tenancy import TenantRepository
-from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, TelehealthProfile
+from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, SensorHealth, TelehealthProfile
 
 
 class DeviceRepository(TenantRepository[Device]):
     """Gateways and hubs of the caller's providers."""
 
     model = Device
+
+
+class SensorHealthRepository(TenantRepository[SensorHealth]):
+    """Each sensor's online state, battery and last report."""
+
+    model = SensorHealth
 
 
 class SensorEventRepository(TenantRepository[SensorEvent]):

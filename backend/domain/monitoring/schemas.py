@@ -13,6 +13,11 @@ from shared.enums import AlertKind, AlertSeverity, SensorKind, TelehealthProfile
 from shared.vitals import VitalSign
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^/#+\s][^/#+]*$")]
+# Zigbee2MQTT allows "/" in friendly names (kitchen/floor_light): any levels but empty ones, never
+# "bridge" first (the bridge's own topics) nor a level the topics give a meaning (set, get, availability).
+FriendlyName = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=120,
+    pattern=r"^(?!bridge(/|$))(?!.*/(set|get|availability)(/|$))[^/#+\s][^/#+]*(/[^/#+]+)*$")]
 Room = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 
 
@@ -40,17 +45,21 @@ class DeviceIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: Name
     kind: DeviceKind = DeviceKind.ZIGBEE2MQTT
-    rooms: dict[Name, Room | SensorBinding] = msgspec.field(default_factory=dict)
+    rooms: dict[FriendlyName, Room | SensorBinding] = msgspec.field(default_factory=dict)
 
 
 class DeviceUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Replace a device's friendly-name → room mapping."""
 
-    rooms: dict[Name, Room | SensorBinding]
+    rooms: dict[FriendlyName, Room | SensorBinding]
 
 
 class DeviceOut(msgspec.Struct):
-    """A registered device as staff see it (never its token)."""
+    """A registered device as staff see it (never its token).
+
+    ``online`` is the gateway's own state (its Zigbee2MQTT bridge, a hub's posts); each sensor's
+    state and battery are listed by ``GET /api/v1/devices/{id}/sensors``.
+    """
 
     id: int
     provider_id: int
@@ -58,6 +67,15 @@ class DeviceOut(msgspec.Struct):
     kind: str
     name: str
     rooms: dict[str, SensorBinding]
+    online: bool
+    last_seen: datetime | None
+
+
+class SensorHealthOut(msgspec.Struct):
+    """One sensor of a device: online or not, its battery and when it last reported."""
+
+    sensor: str
+    room: str
     online: bool
     battery: float | None
     last_seen: datetime | None

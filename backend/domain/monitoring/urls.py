@@ -3,6 +3,7 @@
 CLIENT_DEVICES = "/api/v1/clients/{client_id:int}/devices"
 DEVICES = "/api/v1/devices"
 DEVICE = "/api/v1/devices/{device_id:int}"
+DEVICE_SENSORS = "/api/v1/devices/{device_id:int}/sensors"
 DEVICE_TOKEN = "/api/v1/devices/{device_id:int}/token"
 SENSOR_EVENTS = "/api/v1/sensors/events"
 CLIENT_SENSOR_EVENTS = "/api/v1/clients/{client_id:int}/sensor-events"

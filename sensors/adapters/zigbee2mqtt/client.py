@@ -54,6 +54,7 @@ class Zigbee2MqttIngest:
         self._clock = clock
         self._sink: EventSink | None = None
         self.connected_count = 0
+        self.handled = 0  # messages handed to the sinks so far (tests wait on it; one writer thread: paho's)
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
         self._client.reconnect_delay_set(min_delay=1, max_delay=5)
         (access or BrokerAccess()).apply(self._client)
@@ -76,6 +77,12 @@ class Zigbee2MqttIngest:
                                         reason=reason, received_at=at))
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        try:
+            self._handle(message)
+        finally:
+            self.handled += 1
+
+    def _handle(self, message: mqtt.MQTTMessage) -> None:
         at = self._clock()
         payload = bytes(message.payload)
         try:

@@ -17,7 +17,8 @@ from backend.domain.monitoring.devices import DeviceConflict, device_out, regist
 from backend.domain.monitoring.models import Device
 from backend.domain.monitoring.repositories import DeviceRepository
 from backend.domain.monitoring.signatures import signing_key
-from backend.domain.monitoring.schemas import DeviceIn, DeviceOut, DeviceRegistered, DeviceUpdate
+from backend.domain.monitoring.schemas import DeviceIn, DeviceOut, DeviceRegistered, DeviceUpdate, SensorHealthOut
+from backend.domain.monitoring.sensor_health import sensors_of
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.monitoring.ingest import layout_of
@@ -88,6 +89,16 @@ class DeviceController(Controller):
     async def get_device(self, db_session: AsyncSession, tenant: TenantScope, device_id: int) -> DeviceOut:
         """A device of the provider; another provider's is reported as not found."""
         return device_out(await _device(db_session, tenant, device_id))
+
+    @get(urls.DEVICE_SENSORS, summary="A device's sensors: online, battery and last report of each")
+    async def list_sensors(self, db_session: AsyncSession, tenant: TenantScope, device_id: int,
+                           page: PageParams) -> Page[SensorHealthOut]:
+        """Every sensor the device has reported for, by name (a sensor appears once it has reported)."""
+        await _device(db_session, tenant, device_id)  # another provider's device is not found
+        rows = await sensors_of(db_session, tenant, device_id)
+        listed = rows[page.offset:page.offset + page.limit]
+        return Page([SensorHealthOut(row.sensor, row.room, row.online, row.battery, row.last_seen) for row in listed],
+                    len(rows), page.limit, page.offset)
 
     @patch(urls.DEVICE, summary="Change a device's friendly-name → room mapping")
     async def update(self, request: Request[Principal, Any, Any], db_session: AsyncSession, tenant: TenantScope,

@@ -24,6 +24,7 @@ from backend.domain.monitoring.models import Device, SensorEvent
 from backend.domain.monitoring.repositories import SensorEventRepository
 from backend.domain.monitoring.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, signing_key, verify
 from backend.domain.monitoring.schemas import EventsAccepted, SensorEventOut
+from backend.domain.monitoring.sensor_health import HealthChanges, apply_health, note_reading
 from backend.domain.monitoring.storage import (
     dead_letter_row,
     event_key,
@@ -138,6 +139,10 @@ class SensorEventController(Controller):
         device.last_seen = max(received_at, device.last_seen or received_at)
         device.online = True
         db_session.add(device)
+        health: HealthChanges = {}
+        for reading in fresh:
+            note_reading(health, ref, reading)
+        await apply_health(db_session, health)
         record(db_session, None, "ingest", "sensor_event", device.id, provider_id=device.provider_id,
                detail={"device_id": device.id, "events": len(rows), "idempotency_key": idempotency_key})
         alarms = [alert.id for alert, created in [await raise_alarm_alert(db_session, ref, reading)

@@ -16,6 +16,7 @@ class Role(StrEnum):
     CLINICIAN = "clinician"  # telehealth hub nurse or community matron
     CLIENT = "client"  # the person, signed in to their own record
     INVITEE = "invitee"  # someone the client invited to their record (family, friend, GP practice, attorney)
+    OPERATOR = "operator"  # runs the platform: sees what belongs to no provider (unregistered devices' dead letters)
 
 
 class TelehealthProfile(StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from backend.database.tenancy import TenantRepository
+from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, SensorHealth, TelehealthProfile
 
 
@@ -91,6 +91,19 @@ class DeadLetterRepository(TenantRepository[DeadLetter]):
     """Rejected device payloads attributed to the caller's providers (unattributed ones stay with operators)."""
 
     model = DeadLetter
+
+
+class UnattributedDeadLetterRepository(TenantRepository[DeadLetter]):
+    """Rejected payloads no provider owns (devices registered to no home): the platform operator's, read only."""
+
+    model = DeadLetter
+
+    def __init__(self, session: Any) -> None:
+        super().__init__(session, TenantScope(frozenset()))  # no provider's rows: add() refuses every one
+
+    def scoped(self, statement: Any) -> Any:
+        """Only rows of no provider."""
+        return statement.where(DeadLetter.provider_id.is_(None))  # type: ignore[union-attr]
 
 
 class TelehealthProfileRepository(TenantRepository[TelehealthProfile]):

@@ -8,6 +8,7 @@ model into the solver problem, run the compiled ruin-and-recreate search and tra
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Collection, Sequence
 
@@ -22,12 +23,14 @@ from rostering.model import (
     UnassignedVisit,
     Visit,
 )
+from rostering import decompose as decomposition
 from rostering.solvers import engine
 from rostering.solvers.engine import Schedule
 from rostering.solvers.problem import Job, Problem, Shift, Task, Weights
 from rostering.travel import HaversineTravel, TravelModel
 
 ProgressCallback = Callable[[float, ObjectiveBreakdown], None]
+DECOMPOSE_ABOVE = 600  # visits; below this one compiled search over the whole day does better
 
 
 def solve_day(
@@ -37,22 +40,48 @@ def solve_day(
     time_limit: float = 10.0,
     progress_callback: ProgressCallback | None = None,
     travel: TravelModel | None = None,
+    decompose: bool | None = None,
+    workers: int = 2,
 ) -> RosterSolution:
     """Assign and order the day's visits within ``time_limit`` seconds.
 
-    Raises ValueError on inconsistent input (a visit needing 0 or 3 carers, a window or shift
-    ending before it starts, duplicate ids).
+    A day of more than ``DECOMPOSE_ABOVE`` visits (or any, with ``decompose=True``) is split into
+    patches solved ``workers`` at a time, then repaired as a whole (:mod:`rostering.decompose`).
+    ``progress_callback(elapsed, objective)`` hears of every better valid rota, the first as soon
+    as one exists. Raises ValueError on inconsistent input (a visit needing 0 or 3 carers, a
+    window or shift ending before it starts, duplicate ids).
     """
     _check_input(visits, carers)
-    deadline = time.monotonic() + time_limit
+    began = time.monotonic()
+    deadline = began + time_limit
     problem = _build_problem(visits, carers, options, travel or HaversineTravel())
+    reported = [math.inf]
 
     def on_improve(elapsed: float, better: Schedule) -> None:
-        if progress_callback is not None:
-            progress_callback(elapsed, _breakdown(better))
+        # Only better rotas are reported: a later round's start may be worse than an earlier rota.
+        if progress_callback is not None and better.cost < reported[0] - 1e-9:
+            reported[0] = better.cost
+            progress_callback(time.monotonic() - began, _breakdown(better))
 
-    best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
-    return _to_solution(best, visits, carers)
+    if decompose is None:
+        decompose = len(visits) > DECOMPOSE_ABOVE
+    if not decompose or len(visits) < 2 * decomposition.MIN_PATCH_VISITS:
+        best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
+        return _to_solution(best, visits, carers)
+    patches = decomposition.make_patches(visits, carers, decomposition.patch_count(len(visits)), options.seed)
+    budgets = (0.0, decomposition.PATCH_SHARE * time_limit)  # construction only (a first rota fast), then search
+    chosen: Schedule | None = None
+    rounds = decomposition.solve_patches(visits, carers, patches, options, budgets, travel, workers)
+    for number, solved in enumerate(rounds):
+        initial = decomposition.initial_runs(solved, visits, carers)
+        # The first round's merge is only completed and reported; after the last, the whole-day
+        # search repairs across patch boundaries until the deadline.
+        until = deadline if number == len(budgets) - 1 else time.monotonic()
+        merged = engine.solve(problem, time_limit, options.seed, on_improve, until, initial)
+        if chosen is None or merged.cost < chosen.cost:
+            chosen = merged
+    assert chosen is not None  # one schedule per round, and there are rounds
+    return _to_solution(chosen, visits, carers)
 
 
 def reroster(

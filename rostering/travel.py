@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from rostering.model import Location
 
 EARTH_RADIUS_KM = 6371.0088
@@ -32,6 +34,16 @@ def haversine_km(a: Location, b: Location) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def haversine_matrix_km(points: Sequence[Location]) -> np.ndarray:
+    """Great-circle distances between every pair of points, vectorised (a city day has thousands)."""
+    lat = np.radians([p.lat for p in points])
+    lon = np.radians([p.lon for p in points])
+    dlat = lat[None, :] - lat[:, None]
+    dlon = lon[None, :] - lon[:, None]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
 @dataclass(frozen=True, slots=True)
 class HaversineTravel:
     """Straight-line distance × road factor at a mode's average speed (km/h)."""
@@ -46,7 +58,7 @@ class HaversineTravel:
         except KeyError:
             raise ValueError(f"unknown travel mode {mode!r}; known: {sorted(self.speeds_kmh)}") from None
         per_km = 60.0 / speed * self.road_factor
-        return [[haversine_km(a, b) * per_km for b in points] for a in points]
+        return (haversine_matrix_km(points) * per_km).tolist()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ anytime: whatever the limit, it answers with the best schedule found, never noth
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,15 +183,26 @@ def solve(
     seed: int = 0,
     on_improve: ProgressCallback | None = None,
     deadline: float | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
 ) -> Schedule:
-    """Best schedule found by ``deadline`` (monotonic clock; default now + ``time_limit``)."""
+    """Best schedule found by ``deadline`` (monotonic clock; default now + ``time_limit``).
+
+    ``initial`` (task indices per carer, in visiting order) starts the search from known runs,
+    for example patches solved apart; jobs it leaves out are inserted at their cheapest places.
+    """
     began = time.monotonic()
     deadline = deadline if deadline is not None else began + time_limit
     data = pack(problem)
     current = _empty_state(problem)
     work, buffers = _work(problem)
-    order = np.array(sorted(range(len(problem.jobs)), key=lambda j: _job_key(problem, j)), dtype=np.int64)
-    kernels.recreate(data, current, work, buffers, order, len(order), 0.0, 0.0)
+    if initial is not None:
+        _load(data, current, initial)
+    placed = current[2]
+    order = np.array(
+        sorted((j for j in range(len(problem.jobs)) if placed[problem.jobs[j].tasks[0]] < 0), key=lambda j: _job_key(problem, j)),
+        dtype=np.int64,
+    )
+    kernels.recreate(data, current, work, buffers, order, len(order), float(kernels.terms(data, current)[2]), 0.0)
     first = _read(problem, data, current)
     if on_improve is not None:
         on_improve(time.monotonic() - began, first)
@@ -223,6 +234,15 @@ def solve(
             if on_improve is not None:
                 on_improve(time.monotonic() - began, _read(problem, data, kernels.copy_state(best)))
     return _read(problem, data, best)
+
+
+def _load(data: tuple, state: tuple, routes: Sequence[Sequence[int]]) -> None:  # type: ignore[type-arg]
+    """Put known runs into an empty state; raises ValueError if their orders deadlock."""
+    for carer, route in enumerate(routes):
+        state[0][carer, : len(route)] = route
+        state[1][carer] = len(route)
+    if not kernels.schedule(data, state):
+        raise ValueError("the initial runs wait on each other (a synchronisation deadlock)")
 
 
 def _job_key(problem: Problem, job: int) -> tuple[float, float]:

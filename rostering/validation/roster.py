@@ -1,0 +1,118 @@
+"""Validator for product rotas (``rostering.model``): the rules a provider's day must keep.
+
+A rota is valid when every visit is served by as many distinct carers as it needs or reported
+unassigned with a reason (never both, never twice); no carer is in two places (each start leaves
+time to finish the previous visit and travel); no visit starts before its window opens or before
+its carer's shift; carers have the visit's skills and are not excluded by the client; and the two
+carers of a double-handed visit keep its synchronisation. Lateness past a window's latest start
+and work past a shift's end are costs (tardiness, overtime), reported as figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rostering.model import Carer, RosterOptions, RosterSolution, Visit
+from rostering.travel import HaversineTravel, TravelModel
+from rostering.validation import Violation
+
+_EPS = 1e-6  # the solver rounds times up to a 2^-20 minute grid; sums of floats need this slack
+
+
+@dataclass(frozen=True, slots=True)
+class RotaReport:
+    """Outcome of validating one rota, with its cost figures recomputed independently."""
+
+    violations: tuple[Violation, ...]
+    travel_minutes: float
+    total_tardiness: float
+    max_tardiness: float
+    overtime_minutes: float
+    unassigned_visits: int
+
+    @property
+    def valid(self) -> bool:
+        """True when no rule is broken."""
+        return not self.violations
+
+
+def validate(
+    visits: Sequence[Visit],
+    carers: Sequence[Carer],
+    solution: RosterSolution,
+    options: RosterOptions = RosterOptions(),
+    travel: TravelModel | None = None,
+) -> RotaReport:
+    """Check every rule of a solved day (travel times from ``travel``, as the solver had them)."""
+    violations: list[Violation] = []
+    fail = lambda code, message: violations.append(Violation(code, message))  # noqa: E731
+    by_id = {v.id: v for v in visits}
+    carer_by_id = {c.id: c for c in carers}
+    points = [v.location for v in visits] + [c.start_location for c in carers] + [c.end_location or c.start_location for c in carers]
+    matrix = (travel or HaversineTravel()).matrix(points, options.travel_mode)
+    node = {v.id: i for i, v in enumerate(visits)}
+    starts: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    travel_total = tardiness_total = tardiness_max = overtime_total = 0.0
+    for run in solution.runs:
+        carer = carer_by_id.get(run.carer_id)
+        if carer is None:
+            fail("unknown-carer", f"carer {run.carer_id} is not in the day")
+            continue
+        k = carers.index(carer)
+        here, ready = len(visits) + k, carer.shift_start
+        for scheduled in run.visits:
+            visit = by_id.get(scheduled.visit_id)
+            if visit is None:
+                fail("unknown-visit", f"visit {scheduled.visit_id} is not in the day")
+                continue
+            starts[visit.id].append((carer.id, scheduled.start))
+            leg = matrix[here][node[visit.id]]
+            if not scheduled.fixed:
+                _check_stop(visit, carer, scheduled.start, ready + leg, fail)
+            travel_total += leg
+            late = max(0.0, scheduled.start - visit.latest)
+            tardiness_total += late
+            tardiness_max = max(tardiness_max, late)
+            here, ready = node[visit.id], scheduled.start + visit.duration
+        if run.visits:
+            ready += matrix[here][len(visits) + len(carers) + k]
+            travel_total += matrix[here][len(visits) + len(carers) + k]
+            shift_end = carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
+            overtime_total += max(0.0, ready - shift_end)
+    unassigned = {u.visit_id: u.reason for u in solution.unassigned}
+    for visit in visits:
+        _check_service(visit, starts.get(visit.id, []), unassigned, fail)
+    return RotaReport(tuple(violations), travel_total, tardiness_total, tardiness_max, overtime_total, len(unassigned))
+
+
+def _check_stop(visit: Visit, carer: Carer, start: float, reachable: float, fail) -> None:  # type: ignore[no-untyped-def]
+    """One carer's stop: on time for travel, window opening, shift, skills and exclusions."""
+    if start < reachable - _EPS:
+        fail("two-places", f"{carer.id} starts {visit.id} at {start:.2f} but cannot be there before {reachable:.2f}")
+    if start < visit.earliest - _EPS:
+        fail("early", f"{carer.id} starts {visit.id} at {start:.2f}, before its window opens at {visit.earliest}")
+    if not visit.required_skills <= carer.skills:
+        fail("skill", f"{carer.id} lacks {sorted(visit.required_skills - carer.skills)} for {visit.id}")
+    if visit.client_id in carer.excluded_clients:
+        fail("excluded", f"{carer.id} is excluded from client {visit.client_id} ({visit.id})")
+
+
+def _check_service(visit: Visit, served: list[tuple[str, float]], unassigned: dict[str, str], fail) -> None:  # type: ignore[no-untyped-def]
+    """Served by the right number of distinct carers, in sync, or reported unassigned with a reason."""
+    if visit.id in unassigned:
+        if served:
+            fail("assigned-and-unassigned", f"{visit.id} is both in a run and reported unassigned")
+        elif not unassigned[visit.id].strip():
+            fail("no-reason", f"{visit.id} is unassigned without a reason")
+        return
+    if len(served) != visit.carers_needed or len({c for c, _ in served}) != len(served):
+        fail("carers", f"{visit.id} needs {visit.carers_needed} distinct carers, has {[c for c, _ in served]}")
+        return
+    if visit.carers_needed == 2:
+        first, second = sorted(s for _, s in served)
+        if visit.sync == "simultaneous" and second - first > _EPS:
+            fail("sync", f"{visit.id}: carers start at {first:.2f} and {second:.2f}, not together")
+        if visit.sync == "sequential" and not (visit.gap_min - _EPS <= second - first <= visit.gap_max + _EPS):
+            fail("sync", f"{visit.id}: second carer starts {second - first:.2f} after the first, outside the gap")

@@ -21,6 +21,7 @@ from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
 from backend.domain.accounts.routes import route_handlers as accounts_routes
 from backend.domain.alerts.routes import route_handlers as alerts_routes
+from backend.domain.finance.jobs import register_figure_jobs as finance_figure_jobs
 from backend.domain.finance.jobs import register_jobs as finance_jobs
 from backend.domain.finance.routes import route_handlers as finance_routes
 from backend.domain.monitoring.ingest import monitoring_lifespan
@@ -59,7 +60,9 @@ ROUTE_HANDLERS: tuple[Any, ...] = (
 )
 """Every area's controllers and handlers."""
 
-JOB_REGISTRATIONS: tuple[RegisterJobs, ...] = (monitoring_jobs, finance_jobs, operations_jobs, welfare_jobs)
+JOB_REGISTRATIONS: tuple[RegisterJobs, ...] = (
+    monitoring_jobs, finance_jobs, finance_figure_jobs, operations_jobs, welfare_jobs,
+)
 """Every area that schedules jobs; each adds its own to the scheduler."""
 
 

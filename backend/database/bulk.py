@@ -52,4 +52,8 @@ async def load_tables(engine: AsyncEngine, tables: Sequence[Table], rows: Mappin
                     text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
                          f"COALESCE((SELECT MAX(id) FROM \"{name}\"), 0) + 1, false)")
                 )
+            # Fresh statistics, or the planner guesses a bulk-loaded table holds a few rows until autovacuum
+            # comes round, and scans a week's visits once per client.
+            for name in counts:
+                await connection.execute(text(f'ANALYZE "{name}"'))
     return counts

@@ -59,6 +59,15 @@ class Rules(RuleFields, frozen=True, kw_only=True):
         return f"{self.rounding}/{self.billing_unit_minutes}"
 
 
+def rules_from_row(row: Any, late_tolerance_minutes: int = 30) -> Rules:
+    """The billing rules of a stored version (a row with the rule fields, e.g. a ``PaymentRule``), or the
+    defaults when the authority has none yet."""
+    if row is None:
+        return Rules(late_tolerance_minutes=late_tolerance_minutes)
+    values = {name: getattr(row, name) for name in RULE_FIELDS}
+    return Rules(version=row.version, late_tolerance_minutes=late_tolerance_minutes, **values)
+
+
 class CarerLine(msgspec.Struct, kw_only=True):
     """One billed carer-visit: a row of the abacus CSV."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
-from backend.domain.finance import services
+from backend.domain.finance import prepared, services
 from backend.domain.finance.exports import EXTENSIONS
 from backend.domain.finance.models import ScheduledExport
 from backend.domain.finance.repositories import ProviderDirectory, ScheduledExportRepository
@@ -136,3 +136,25 @@ def register_jobs(scheduler: JobScheduler, settings: Settings, sessionmaker: asy
         return {"files": len(written)} if written else {}
 
     scheduler.add_cron("finance.weekly_export", weekly_export, catch_up=True, minute=RUN_EVERY_HALF_HOUR)
+
+
+def register_figure_jobs(scheduler: JobScheduler, settings: Settings,
+                         sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Add ``finance.prepare_figures``: every minute, prepare the billing figures of every visit changed since.
+
+    Reads prepare what they find queued on their own days anyway; the job keeps the queue short so
+    they rarely have to.
+    """
+
+    async def prepare_figures(now: datetime) -> dict[str, int]:
+        prepared_visits = await prepare_all(sessionmaker, settings.late_tolerance_minutes)
+        return {"visits": prepared_visits} if prepared_visits else {}
+
+    scheduler.add_interval("finance.prepare_figures", prepare_figures, minutes=1)
+
+
+async def prepare_all(sessionmaker: async_sessionmaker[AsyncSession], late_tolerance_minutes: int) -> int:
+    """Prepare the billing figures of every queued visit (``domicare finance refresh`` and the job); how many."""
+    async with sessionmaker() as session:
+        book = prepared.RulesBook(session, late_tolerance_minutes)
+        return await prepared.refresh(session, TenantScope.system(), date.min, date.max, book)

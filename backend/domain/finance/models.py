@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.database.columns import provider_fk, utc_field
@@ -72,3 +72,57 @@ class ScheduledExport(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="exportbatch.id")
     path: str = Field(default="", max_length=500)
     created_at: datetime = utc_field(default_now=True)
+
+
+class BillingFact(SQLModel, table=True):
+    """One visit's prepared reconciliation figures (its :class:`~backend.domain.finance.billing.Totals`),
+    so a week is a sum over rows instead of a re-billing of every visit.
+
+    Kept current from ``billing_change``: database triggers on the visit tables queue every change
+    and a read drains its range first (see :mod:`backend.domain.finance.prepared`). ``rules_key``
+    names the rules and billing logic the figures were made with; ``as_of`` is the newest queued
+    change they reflect, so a slower refresh never overwrites a newer one.
+    """
+
+    __tablename__ = "billing_fact"
+    __table_args__ = (
+        Index("ix_billing_fact_provider_day", "provider_id", "visit_date"),
+        Index("ix_billing_fact_client_day", "client_id", "visit_date"),
+    )
+
+    visit_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    provider_id: int = Field(foreign_key="provider.id")
+    client_id: int
+    visit_date: date = Field(index=True)
+    rules_key: str = Field(max_length=20)
+    as_of: int = 0
+    planned_visits: int = 0
+    planned_minutes: int = 0
+    delivered_visits: int = 0
+    actual_minutes: int = 0
+    billable_minutes: int = 0
+    pay_minutes: int = 0
+    missed: int = 0
+    cancelled: int = 0
+    late: int = 0
+    short: int = 0
+    unverified: int = 0
+    awaiting_review: int = 0
+    verified_electronically: int = 0
+    carer_visits: int = 0
+
+
+class BillingChange(SQLModel, table=True):
+    """A visit whose billing may have changed: written by triggers on ``visit``, ``visitassignment``,
+    ``visitevent`` (check-ins and check-outs) and ``amendment``, with the visit's provider and day
+    (its old and its new day when it moved), and deleted once its figures are prepared again."""
+
+    __tablename__ = "billing_change"
+    # Ids are never reused (SQLite would otherwise restart them once the queue is empty), so a
+    # prepared row's ``as_of`` always orders against newer changes.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int
+    provider_id: int = Field(index=True)
+    visit_date: date = Field(index=True)

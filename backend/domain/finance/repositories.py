@@ -1,16 +1,23 @@
-"""Data access for finance: tenant-scoped export records, authority payment rules and the provider directory."""
+"""Data access for finance: tenant-scoped export records, authority payment rules, the provider directory, and the
+prepared billing figures with their queue of changed visits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.accounts.models import Authority, Provider
-from backend.domain.finance.models import ExportBatch, PaymentRule, ScheduledExport
+from backend.domain.finance.billing import Totals
+from backend.domain.finance.models import BillingChange, BillingFact, ExportBatch, PaymentRule, ScheduledExport
+
+FIGURES: tuple[str, ...] = Totals.__struct_fields__  # the per-visit figures a BillingFact row holds
 
 
 class ExportBatchRepository(TenantRepository[ExportBatch]):
@@ -95,3 +102,68 @@ class ProviderDirectory:
             statement = statement.where(Provider.id.in_(self.scope.provider_ids))  # type: ignore[union-attr]
         row = (await self.session.execute(statement)).first()
         return (row[0], row[1]) if row else None
+
+
+class BillingChangeRepository(TenantRepository[BillingChange]):
+    """Visits queued (by the database's triggers) for their billing figures to be prepared again."""
+
+    model = BillingChange
+
+    async def pending(self, start: date, ending: date, limit: int) -> Sequence[Any]:
+        """The oldest queued changes of visits (on their old or new day) between two days: ``(id, visit id)`` rows."""
+        statement = (
+            self.scoped(select(BillingChange.id, BillingChange.visit_id))
+            .where(BillingChange.visit_date >= start, BillingChange.visit_date <= ending)
+            .order_by(BillingChange.id).limit(limit)  # type: ignore[arg-type]
+        )
+        return (await self.session.execute(statement)).all()
+
+    async def forget(self, change_ids: Collection[int]) -> None:
+        """Drop changes whose figures are prepared (whoever prepared them; a change queued since stays)."""
+        await self.delete_where(BillingChange.id.in_(change_ids))  # type: ignore[union-attr]
+
+
+class BillingFactRepository(TenantRepository[BillingFact]):
+    """Prepared per-visit billing figures of the caller's providers."""
+
+    model = BillingFact
+
+    async def upsert(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace figures, unless the stored ones already reflect a newer change (``as_of``)."""
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(BillingFact)
+        columns = [name for name in rows[0] if name != "visit_id"]
+        statement = statement.on_conflict_do_update(
+            index_elements=[BillingFact.visit_id], set_={name: statement.excluded[name] for name in columns},
+            where=BillingFact.as_of <= statement.excluded.as_of,  # type: ignore[arg-type]
+        )
+        await self.session.execute(statement, list(rows))
+
+    async def remove(self, visit_ids: Collection[int]) -> None:
+        """Forget the figures of visits that no longer exist."""
+        await self.delete_where(BillingFact.visit_id.in_(visit_ids))  # type: ignore[attr-defined]
+
+    async def sums(self, start: date, ending: date, by: Sequence[str], *, provider_id: int | None = None,
+                   client_id: int | None = None) -> Sequence[Any]:
+        """The figures summed per ``by`` columns (always also per provider and rules key) between two days:
+        rows of the ``by`` columns, provider, rules key, then one sum per :data:`FIGURES` name."""
+        groups = [getattr(BillingFact, name) for name in (*by, "provider_id", "rules_key")]
+        statement = self.scoped(select(*groups, *(func.sum(getattr(BillingFact, name)) for name in FIGURES))).where(
+            BillingFact.visit_date >= start, BillingFact.visit_date <= ending,
+        )
+        if provider_id is not None:
+            statement = statement.where(BillingFact.provider_id == provider_id)
+        if client_id is not None:
+            statement = statement.where(BillingFact.client_id == client_id)
+        return (await self.session.execute(statement.group_by(*groups))).all()
+
+    async def keyed_other_than(self, provider_id: int, start: date, ending: date, rules_key: str) -> Sequence[Any]:
+        """``(visit id, as_of)`` of a provider's visits between two days prepared under other rules."""
+        statement = self.scoped(select(BillingFact.visit_id, BillingFact.as_of)).where(
+            BillingFact.provider_id == provider_id, BillingFact.visit_date >= start, BillingFact.visit_date <= ending,
+            BillingFact.rules_key != rules_key,
+        )
+        return (await self.session.execute(statement)).all()

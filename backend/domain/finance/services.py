@@ -7,6 +7,7 @@ sees their own provider and a commissioner the providers of their authority.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import Authority, Provider
-from backend.domain.finance.billing import RULE_FIELDS, BilledVisit, Rules, Totals, bill_visit
+from backend.domain.finance.billing import BilledVisit, Rules, Totals, bill_visit, rules_from_row
+from backend.domain.finance import prepared
 from backend.domain.finance.exports import FileHeader, RunningTotals, write_async
 from backend.domain.finance.models import ExportBatch, PaymentRule
 from backend.domain.finance.repositories import ExportBatchRepository, PaymentRuleRepository, ProviderDirectory
@@ -30,14 +32,6 @@ _FORMAT_LETTER = {"abacus-csv": "C", "evv-json": "J"}
 
 
 # ---------------------------------------------------------------- payment rules
-
-def rules_from_row(row: PaymentRule | None, late_tolerance_minutes: int = 30) -> Rules:
-    """The billing rules of a stored version (the defaults when the authority has none yet)."""
-    if row is None:
-        return Rules(late_tolerance_minutes=late_tolerance_minutes)
-    values = {name: getattr(row, name) for name in RULE_FIELDS}
-    return Rules(version=row.version, late_tolerance_minutes=late_tolerance_minutes, **values)
-
 
 async def rules_for(session: AsyncSession, authority_id: int, week: FinanceWeek, late_tolerance_minutes: int = 30) -> Rules:
     """The rules in force for an authority in a week."""
@@ -107,7 +101,35 @@ class Reconciliation:
 
 async def reconcile(session: AsyncSession, scope: TenantScope, week: FinanceWeek, *, provider_id: int | None = None,
                     late_tolerance_minutes: int = 30) -> Reconciliation:
-    """Planned, delivered and billable figures per provider and client for a week."""
+    """Planned, delivered and billable figures per provider and client for a week, summed from the prepared
+    per-visit figures (made current first; see :mod:`backend.domain.finance.prepared`)."""
+    rows = await prepared.sums(session, scope, week.start, week.ending, ("client_id",), late_tolerance_minutes,
+                               provider_id=provider_id)
+    by_provider: dict[int, list[prepared.Sum]] = defaultdict(list)
+    for row in rows:
+        by_provider[row.provider_id].append(row)
+    book = prepared.RulesBook(session, late_tolerance_minutes)
+    result = Reconciliation(week=week, providers=[], totals=Totals())
+    for provider, authority in await ProviderDirectory(session, scope).list(provider_id):
+        assert provider.id is not None
+        line = ProviderWeek(provider=provider, authority=authority, rules=await book.rules(provider.id, week.start))
+        found = sorted(by_provider.get(provider.id, []), key=lambda row: row.key[0])  # type: ignore[arg-type, return-value]
+        if found:
+            clients = ClientRepository(session, scope)
+            refs, names = await clients.refs(provider.id), await clients.names(provider.id)
+            for row in found:
+                client_id = int(row.key[0])  # type: ignore[call-overload]
+                line.clients[client_id] = ClientWeek(client_id, refs.get(client_id, ""), names.get(client_id, ""),
+                                                     row.totals)
+                line.totals.merge(row.totals)
+        result.totals.merge(line.totals)
+        result.providers.append(line)
+    return result
+
+
+async def reconcile_from_record(session: AsyncSession, scope: TenantScope, week: FinanceWeek, *,
+                                provider_id: int | None = None, late_tolerance_minutes: int = 30) -> Reconciliation:
+    """The same figures as :func:`reconcile`, billed afresh visit by visit from the raw record (the check's reference)."""
     providers = await ProviderDirectory(session, scope).list(provider_id)
     result = Reconciliation(week=week, providers=[], totals=Totals())
     rules_cache: dict[int, Rules] = {}
@@ -131,6 +153,34 @@ async def reconcile(session: AsyncSession, scope: TenantScope, week: FinanceWeek
         result.totals.merge(line.totals)
         result.providers.append(line)
     return result
+
+
+async def trend(session: AsyncSession, scope: TenantScope, weeks: Sequence[FinanceWeek], late_tolerance_minutes: int, *,
+                provider_id: int | None = None, client_id: int | None = None) -> list[tuple[FinanceWeek, Totals]]:
+    """A provider's or a client's figures week by week (consecutive weeks, oldest first) from the prepared figures."""
+    days = await prepared.sums(session, scope, weeks[0].start, weeks[-1].ending, ("visit_date",), late_tolerance_minutes,
+                               provider_id=provider_id, client_id=client_id)
+    totals = prepared.by_week(days)
+    return [(week, totals.get(week.ending, Totals())) for week in weeks]
+
+
+async def check_prepared(session: AsyncSession, scope: TenantScope, week: FinanceWeek, *,
+                         provider_id: int | None = None, late_tolerance_minutes: int = 30) -> list[str]:
+    """Where a week's prepared figures differ from a recomputation from the raw record, per provider and client
+    (an empty list when every figure is equal)."""
+    made = await reconcile(session, scope, week, provider_id=provider_id, late_tolerance_minutes=late_tolerance_minutes)
+    record = await reconcile_from_record(session, scope, week, provider_id=provider_id,
+                                         late_tolerance_minutes=late_tolerance_minutes)
+    differences = []
+    for ours, theirs in zip(made.providers, record.providers, strict=True):
+        code = ours.provider.code
+        if ours.totals != theirs.totals:
+            differences.append(f"{code}: prepared {ours.totals} != recomputed {theirs.totals}")
+        for client_id in sorted(set(ours.clients) | set(theirs.clients)):
+            mine, other = ours.clients.get(client_id), theirs.clients.get(client_id)
+            if mine is None or other is None or (mine.totals, mine.client_ref) != (other.totals, other.client_ref):
+                differences.append(f"{code} client {client_id}: prepared {mine} != recomputed {other}")
+    return differences
 
 
 @dataclass

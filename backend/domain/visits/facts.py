@@ -1,13 +1,13 @@
 """What happened on each visit of a period, as plain facts: assignments, first check-in, last check-out,
 approved amendments. Billing (the finance area) reads these instead of the visits tables.
 
-Facts come a chunk of clients at a time, so a city-size week streams in bounded memory.
+Facts come a chunk of visits at a time, so a city-size week streams in bounded memory.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -16,9 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.people.repositories import CarerRepository, ClientRepository
-from backend.domain.visits.repositories import AmendmentRepository, VisitAssignmentRepository, VisitEventRepository, VisitRepository
+from backend.domain.visits.repositories import (
+    AmendmentRepository,
+    VisitAssignmentRepository,
+    VisitEventRepository,
+    VisitRepository,
+)
 
-CLIENTS_PER_CHUNK = 200
+VISITS_PER_CHUNK = 2_000
 
 
 class Check(msgspec.Struct, kw_only=True):
@@ -71,38 +76,47 @@ class VisitFacts(msgspec.Struct, kw_only=True):
 
 async def iter_visit_facts(session: AsyncSession, scope: TenantScope, start: date, ending: date, *,
                            provider_id: int | None = None, client_id: int | None = None) -> AsyncIterator[list[VisitFacts]]:
-    """The visits between two days (inclusive) as facts, a chunk of clients at a time, by client, start and id.
+    """The visits between two days (inclusive) as facts, a chunk at a time, by client, start and id.
 
-    Only a chunk is ever held in memory; each chunk costs four queries.
+    The visits' ids stream (a server-side cursor on PostgreSQL) and each chunk's facts cost four
+    queries by id, so only a chunk is ever held in memory.
     """
-    visits = VisitRepository(session, scope)
-    ids = await visits.client_ids_between(start, ending, provider_id=provider_id, client_id=client_id)
-    if not ids:
-        return
     client_refs = await ClientRepository(session, scope).refs(provider_id)
     carer_refs = await CarerRepository(session, scope).refs(provider_id)
-    for first in range(0, len(ids), CLIENTS_PER_CHUNK):
-        group = ids[first : first + CLIENTS_PER_CHUNK]
-        carers_of = await _carers_of(session, scope, group, start, ending, carer_refs)
-        amendments_of = await _amendments_of(session, scope, group, start, ending)
-        yield [
-            VisitFacts(
-                visit_id=row[0], provider_id=row[1], client_id=row[2], client_ref=client_refs.get(row[2], ""),
-                visit_date=row[3], planned_start=row[4], planned_end=row[5], carers_needed=row[6], status=str(row[7]),
-                cancel_reason=row[8], service_type=row[9] or "personal_care",
-                carers=list(carers_of.get(row[0], {}).values()), amendments=amendments_of.get(row[0], []),
-            )
-            for row in await visits.plans_of(group, start, ending)
-        ]
+    chunks = VisitRepository(session, scope).id_chunks_between(start, ending, VISITS_PER_CHUNK, provider_id=provider_id,
+                                                               client_id=client_id)
+    async for ids in chunks:
+        yield await _facts_of(session, scope, ids, client_refs, carer_refs)
 
 
-async def _carers_of(session: AsyncSession, scope: TenantScope, group: list[int], start: date, ending: date,
+async def visit_facts_of(session: AsyncSession, scope: TenantScope, visit_ids: Collection[int]) -> list[VisitFacts]:
+    """These visits as facts (those that exist in scope), by client, start and id; references left empty."""
+    return await _facts_of(session, scope, list(visit_ids), {}, {})
+
+
+async def _facts_of(session: AsyncSession, scope: TenantScope, visits: Any, client_refs: dict[int, str],
+                    carer_refs: dict[int, str]) -> list[VisitFacts]:
+    """The facts of some visits (ids or a subquery of them): four queries."""
+    carers_of = await _carers_of(session, scope, visits, carer_refs)
+    amendments_of = await _amendments_of(session, scope, visits)
+    return [
+        VisitFacts(
+            visit_id=row[0], provider_id=row[1], client_id=row[2], client_ref=client_refs.get(row[2], ""),
+            visit_date=row[3], planned_start=row[4], planned_end=row[5], carers_needed=row[6], status=str(row[7]),
+            cancel_reason=row[8], service_type=row[9] or "personal_care",
+            carers=list(carers_of.get(row[0], {}).values()), amendments=amendments_of.get(row[0], []),
+        )
+        for row in await VisitRepository(session, scope).plans_of(visits)
+    ]
+
+
+async def _carers_of(session: AsyncSession, scope: TenantScope, visits: Any,
                      carer_refs: dict[int, str]) -> dict[int, dict[int, CarerFacts]]:
     """Per visit, its assigned carers and anyone else who checked in, with the first check-in and last check-out."""
     carers_of: dict[int, dict[int, CarerFacts]] = defaultdict(dict)
-    for visit_id, carer_id in await VisitAssignmentRepository(session, scope).pairs_of(group, start, ending):
+    for visit_id, carer_id in await VisitAssignmentRepository(session, scope).pairs_of(visits):
         carers_of[visit_id][carer_id] = CarerFacts(carer_id=carer_id, carer_ref=carer_refs.get(carer_id, ""))
-    rows = await VisitEventRepository(session, scope).check_rows_of(group, start, ending)
+    rows = await VisitEventRepository(session, scope).check_rows_of(visits)
     for visit_id, carer_id, kind, at, method, verified, reason, review in rows:
         facts = carers_of[visit_id].get(carer_id)
         if facts is None:
@@ -118,12 +132,11 @@ async def _carers_of(session: AsyncSession, scope: TenantScope, group: list[int]
     return carers_of
 
 
-async def _amendments_of(session: AsyncSession, scope: TenantScope, group: list[int], start: date,
-                         ending: date) -> dict[int, list[AmendmentFacts]]:
+async def _amendments_of(session: AsyncSession, scope: TenantScope, visits: Any) -> dict[int, list[AmendmentFacts]]:
     amendments_of: dict[int, list[AmendmentFacts]] = defaultdict(list)
     for a_id, visit_id, reason_code, changes, created_at, decided_at in await AmendmentRepository(
         session, scope
-    ).approved_rows_of(group, start, ending):
+    ).approved_rows_of(visits):
         amendments_of[visit_id].append(AmendmentFacts(
             id=a_id, reason_code=reason_code, changes=changes or {}, created_at=created_at, decided_at=decided_at,
         ))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.people.models import CarePackage, Carer, VisitTemplate
@@ -16,14 +17,6 @@ from shared.enums import VisitEventKind, VisitStatus
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
     return Visit.visit_date >= start, Visit.visit_date <= ending
-
-
-def _visit_ids_of(scope: TenantScope, client_ids: Collection[int], start: date, ending: date) -> Any:
-    """A subquery: the in-scope visits of these clients between two days (inclusive)."""
-    statement = select(Visit.id).where(Visit.client_id.in_(client_ids), *_days(start, ending))  # type: ignore[attr-defined]
-    if scope.provider_ids is not None:
-        statement = statement.where(Visit.provider_id.in_(scope.provider_ids))  # type: ignore[attr-defined]
-    return statement
 
 
 class VisitRepository(TenantRepository[Visit]):
@@ -45,19 +38,34 @@ class VisitRepository(TenantRepository[Visit]):
         return await self.update_where({"status": VisitStatus.MISSED}, Visit.id == visit_id,
                                        Visit.status == VisitStatus.PLANNED) == 1
 
-    async def client_ids_between(self, start: date, ending: date, *, provider_id: int | None = None,
-                                 client_id: int | None = None) -> list[int]:
-        """The clients with visits between two days (inclusive), by id."""
-        statement = self.scoped(select(Visit.client_id).distinct()).where(*_days(start, ending))
+    async def id_chunks_between(self, start: date, ending: date, chunk: int, *, provider_id: int | None = None,
+                                client_id: int | None = None) -> AsyncIterator[list[int]]:
+        """The ids of the visits between two days (inclusive), by client, start and id, ``chunk`` at a time.
+
+        On PostgreSQL they stream from a server-side cursor on a connection of its own (a cursor cannot
+        share its connection with other queries, and the caller queries between chunks); SQLite has a
+        single connection, so its ids (a few bytes a visit) are read at once.
+        """
+        statement = self.scoped(select(Visit.id)).where(*_days(start, ending))
         if provider_id is not None:
             statement = statement.where(Visit.provider_id == provider_id)
         if client_id is not None:
             statement = statement.where(Visit.client_id == client_id)
-        return sorted((await self.session.execute(statement)).scalars())
+        statement = statement.order_by(Visit.client_id, Visit.planned_start, Visit.id)
+        if self.session.get_bind().dialect.name != "postgresql":
+            ids = list((await self.session.execute(statement)).scalars())
+            for first in range(0, len(ids), chunk):
+                yield ids[first : first + chunk]
+            return
+        async with AsyncSession(self.session.bind) as cursor_session:
+            result = await cursor_session.stream(statement.execution_options(yield_per=chunk))
+            async for part in result.partitions():
+                yield [row[0] for row in part]
 
-    async def plans_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
-        """Each visit of these clients between two days as a row: id, provider, client, date, planned start and end,
-        carers needed, status, cancel reason and its care package's service type; by client, start and id."""
+    async def plans_of(self, visits: Any) -> Sequence[Any]:
+        """Each of these visits (ids, or a subquery of them) as a row: id, provider, client, date,
+        planned start and end, carers needed, status, cancel reason and its care package's service type;
+        by client, start and id."""
         statement = (
             self.scoped(select(
                 Visit.id, Visit.provider_id, Visit.client_id, Visit.visit_date, Visit.planned_start, Visit.planned_end,
@@ -65,7 +73,7 @@ class VisitRepository(TenantRepository[Visit]):
             ))
             .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
             .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
-            .where(Visit.client_id.in_(client_ids), *_days(start, ending))  # type: ignore[attr-defined]
+            .where(Visit.id.in_(visits))  # type: ignore[union-attr]
             .order_by(Visit.client_id, Visit.planned_start, Visit.id)
         )
         return (await self.session.execute(statement)).all()
@@ -93,10 +101,10 @@ class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
         )
         return [(visit_id, carer) for visit_id, carer in (await self.session.execute(statement)).all()]
 
-    async def pairs_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
-        """``(visit id, carer id)`` of every assignment on these clients' visits between two days, in assignment order."""
+    async def pairs_of(self, visits: Any) -> Sequence[Any]:
+        """``(visit id, carer id)`` of every assignment on these visits (ids or a subquery), in assignment order."""
         statement = self.scoped(select(VisitAssignment.visit_id, VisitAssignment.carer_id)).where(
-            VisitAssignment.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending))  # type: ignore[attr-defined]
+            VisitAssignment.visit_id.in_(visits)  # type: ignore[attr-defined]
         ).order_by(VisitAssignment.id)
         return (await self.session.execute(statement)).all()
 
@@ -123,14 +131,14 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
             order_by=(VisitEvent.device_time, VisitEvent.id),
         )
 
-    async def check_rows_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
-        """The check-ins and check-outs on these clients' visits between two days, in device-time order, as rows:
+    async def check_rows_of(self, visits: Any) -> Sequence[Any]:
+        """The check-ins and check-outs on these visits (ids or a subquery), in device-time order, as rows:
         visit, carer, kind, device time, method, verified, reason, review state."""
         statement = self.scoped(select(
             VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
             VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state,
         )).where(
-            VisitEvent.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending)),  # type: ignore[attr-defined]
+            VisitEvent.visit_id.in_(visits),  # type: ignore[attr-defined]
             VisitEvent.kind.in_((VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)),  # type: ignore[attr-defined]
         ).order_by(VisitEvent.device_time, VisitEvent.id)
         return (await self.session.execute(statement)).all()
@@ -141,14 +149,14 @@ class AmendmentRepository(TenantRepository[Amendment]):
 
     model = Amendment
 
-    async def approved_rows_of(self, client_ids: Collection[int], start: date, ending: date) -> Sequence[Any]:
-        """The approved amendments of these clients' visits between two days, in the order they were decided,
+    async def approved_rows_of(self, visits: Any) -> Sequence[Any]:
+        """The approved amendments of these visits (ids or a subquery), in the order they were decided,
         as rows: id, visit, reason code, changes, created, decided."""
         statement = self.scoped(select(
             Amendment.id, Amendment.visit_id, Amendment.reason_code, Amendment.changes, Amendment.created_at,
             Amendment.decided_at,
         )).where(
-            Amendment.visit_id.in_(_visit_ids_of(self.scope, client_ids, start, ending)),  # type: ignore[attr-defined]
+            Amendment.visit_id.in_(visits),  # type: ignore[attr-defined]
             Amendment.state == "approved",
         ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
         return (await self.session.execute(statement)).all()

@@ -122,7 +122,7 @@ def _weeks_back(week: FinanceWeek, count: int) -> list[FinanceWeek]:
     return weeks
 
 
-def _trend(points: list[tuple[FinanceWeek, Totals | None]]) -> dict[str, Any]:
+def _trend(points: list[tuple[FinanceWeek, Totals]]) -> dict[str, Any]:
     return weekly_trend([(w.ending.strftime("%-d %b"), totals) for w, totals in points])
 
 
@@ -224,10 +224,8 @@ class CommissionerPages(Controller):
                                           late_tolerance_minutes=state.settings.late_tolerance_minutes)
         line = result.providers[0]
         clients = sorted(line.clients.values(), key=lambda c: c.client_ref)
-        points = [(w, line.totals if w == week else (await services.reconcile(
-            db_session, principal.scope, w, provider_id=provider_id,
-            late_tolerance_minutes=state.settings.late_tolerance_minutes)).providers[0].totals)
-            for w in _weeks_back(week, TREND_WEEKS)]
+        points = await services.trend(db_session, principal.scope, _weeks_back(week, TREND_WEEKS),
+                                      state.settings.late_tolerance_minutes, provider_id=provider_id)
         return render("provider.html", week=week, line=line, clients=clients, urls=urls, trend=_trend(points),
                       **_week_links(f"{urls.PAGES}/weeks/{{week}}/providers/{provider_id}"),
                       **self._context(request, state, principal))
@@ -242,11 +240,8 @@ class CommissionerPages(Controller):
                                             state.settings.late_tolerance_minutes)
         if detail is None:
             raise NotFoundException(f"no client {client_id} in your providers")
-        points = []
-        for w in _weeks_back(week, TREND_WEEKS):
-            past = detail if w == week else await services.client_week(
-                db_session, principal.scope, w, client_id, state.settings.late_tolerance_minutes)
-            points.append((w, past.totals if past is not None else None))
+        points = await services.trend(db_session, principal.scope, _weeks_back(week, TREND_WEEKS),
+                                      state.settings.late_tolerance_minutes, client_id=client_id)
         return render("client.html", week=week, detail=detail, urls=urls, trend=_trend(points),
                       **_week_links(f"{urls.PAGES}/weeks/{{week}}/clients/{client_id}"),
                       **self._context(request, state, principal))

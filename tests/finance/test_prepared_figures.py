@@ -166,3 +166,41 @@ def test_the_check_command(seeded_db_url: str, last_week: date, capsys: pytest.C
     assert checked["equal"] and checked["differences"] == []
     assert main(["finance", "check", "--week-ending", last_week.isoformat(), "--provider", "NOPE",
                  "--database-url", seeded_db_url]) == 1
+
+
+def test_a_prepared_row_holds_exactly_the_reconciliation_figures() -> None:
+    from backend.domain.finance.billing import Totals
+    from backend.domain.finance.models import BillingFact
+
+    own = {"visit_id", "provider_id", "client_id", "visit_date", "rules_key", "as_of"}
+    figures = {name: field for name, field in BillingFact.model_fields.items() if name not in own}
+    assert list(figures) == list(Totals.__struct_fields__)
+    assert all(field.annotation is int and field.default == 0 for field in figures.values())
+
+
+def test_the_triggers_queue_billing_changes_only(db: Callable[..., Any], last_week: date) -> None:
+    """A note or a task list edit changes no bill and queues nothing; a check-in does (every migration keeps the
+    triggers: a table rebuilt on SQLite would lose them)."""
+    from backend.domain.visits.models import Visit, VisitEvent
+    from shared.enums import VisitEventKind
+
+    assert _check(db, last_week) == []
+
+    async def write(sessionmaker: Any, kind: VisitEventKind) -> int:
+        async with sessionmaker() as session:
+            visit = (await session.execute(select(Visit).where(Visit.visit_date == last_week))).scalars().first()
+            visit.tasks = [*visit.tasks, {"name": "extra"}]
+            await session.flush()
+            carer = (await session.execute(select(VisitEvent.carer_id).where(
+                VisitEvent.visit_id == visit.id))).scalars().first() or 1
+            session.add(VisitEvent(provider_id=visit.provider_id, visit_id=visit.id, carer_id=carer, kind=kind,
+                                   device_time=visit.planned_start, idempotency_key=f"trigger-{kind}"))
+            await session.commit()
+            return visit.id or 0
+
+    before = _counts(db)[2]
+    db(lambda sessionmaker: write(sessionmaker, VisitEventKind.NOTE))
+    assert _counts(db)[2] == before
+    db(lambda sessionmaker: write(sessionmaker, VisitEventKind.CHECK_IN))
+    assert _counts(db)[2] > before
+    assert _check(db, last_week) == []

@@ -4,7 +4,7 @@ provider's week or an 8-week trend is a sum over stored rows instead of a re-bil
 They are always right, not eventually right:
 
 - database triggers queue every visit whose billing may change (its plan or status, an assignment,
-  a check-in or check-out and its review, an amendment), whoever writes it (migration 0023);
+  a check-in or check-out and its review, an amendment), whoever writes it (migration 0027);
 - every read first prepares the queued visits of its own days (:func:`refresh`), then checks that
   each row it sums was made under the rules in force: a new payment rule version, another late
   tolerance or a change of the billing logic itself (:data:`FIGURES_VERSION`) re-prepares the

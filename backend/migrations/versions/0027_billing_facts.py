@@ -1,7 +1,7 @@
 """finance: prepared billing figures per visit, and the triggers that queue every visit whose billing may change
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-01 04:30:00
 
 Triggers (not the services) queue the changes so no writer can forget to: check-ins, check-outs,
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0023'
-down_revision = '0022'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

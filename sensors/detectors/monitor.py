@@ -15,7 +15,7 @@ from sensors.detectors.state import HomeState
 from sensors.detectors.trend import NightBathroomTrendDetector
 from sensors.detectors.wake import late_wake_detector
 from shared.enums import ResponseTier, SensorKind
-from shared.sensor_events import SensorEvent
+from shared.sensor_events import NOT_ACTIVITY_KINDS, SensorEvent
 from shared.timekeeping import LONDON
 
 
@@ -49,8 +49,8 @@ class HomeMonitor:
         self.state = HomeState()
         self._tz = tz
         self._aware = False
-        self._roles: dict[str, SensorRole] = {}
-        self._values: dict[str, float] = {}
+        self._roles: dict[tuple[str, SensorKind], SensorRole] = {}
+        self._values: dict[tuple[str, SensorKind], float] = {}
         self._clock: datetime | None = None
         self._check_out = False
         candidates: list[Detector] = [
@@ -107,13 +107,18 @@ class HomeMonitor:
         """Feed one event; returns alerts that fell due before it and any it raises."""
         moment = self._local(event.time)
         alerts = self._advance(moment)
-        role = self._roles.get(event.sensor)
+        if event.kind in NOT_ACTIVITY_KINDS:
+            # Never let a battery or temperature report fix the sensor's role: a first message with only
+            # its battery would otherwise leave every later motion of that sensor ignored.
+            return self._output(alerts)
+        key = (event.sensor, event.kind)  # a role follows the kind too (a contact at the front door, a pad)
+        role = self._roles.get(key)
         if role is None:
-            role = self._roles[event.sensor] = classify(event)
+            role = self._roles[key] = classify(event)
         if role is SensorRole.IGNORED:
             return self._output(alerts)
-        previous = self._values.get(event.sensor)
-        self._values[event.sensor] = event.value
+        previous = self._values.get(key)
+        self._values[key] = event.value
         state = self.state
         if event.kind is SensorKind.PRESSURE:
             state.press(event.sensor, role, event.room, event.value > 0)

@@ -127,6 +127,16 @@ def test_a_pad_still_reading_pressed_while_someone_moves_elsewhere_is_not_sat_on
     assert monitor.state.context() == "other"
 
 
+def test_a_sensor_whose_first_message_is_only_its_battery_still_counts_its_motion():
+    monitor = HomeMonitor(HOME)
+    monitor.observe(seat(1, DAY0 + timedelta(hours=10)))
+    monitor.observe(ev("kitchen pir", "kitchen", SensorKind.BATTERY, 90, DAY0 + timedelta(hours=10, minutes=1)))
+    monitor.observe(ev("kitchen pir", "kitchen", SensorKind.TEMPERATURE, 19, DAY0 + timedelta(hours=10, minutes=2)))
+    assert monitor.state.context() == "seat"  # neither is a sign of life
+    monitor.observe(motion("kitchen", DAY0 + timedelta(hours=10, minutes=5))[0])
+    assert monitor.state.context() == "other"  # its motion is: the person got up
+
+
 def test_one_check_per_quiet_spell():
     """Late wake and inactivity both fall due on a silent morning: the person is asked once."""
     events = days(7)

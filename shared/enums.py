@@ -173,3 +173,16 @@ class Rag(StrEnum):
     RED = "red"
     AMBER = "amber"
     GREEN = "green"
+
+
+class InterventionKind(StrEnum):
+    """What a hub clinician did for a person."""
+
+    PHONE_CALL = "phone_call"
+    ADVICE = "advice"
+    EDUCATION = "education"
+    MEDICATION_REVIEW = "medication_review"
+    GP_ESCALATION = "gp_escalation"
+    NHS_111 = "nhs_111"
+    EMERGENCY_999 = "emergency_999"
+    HOME_VISIT_REQUESTED = "home_visit_requested"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import QueryParameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.database.tenancy import TenantScope
 from backend.domain.telehealth import services, urls
 from backend.domain.telehealth.dependencies import provide_hub_id
 from backend.domain.telehealth.models import Clinician, Enrolment
@@ -21,14 +22,22 @@ from backend.domain.telehealth.schemas import (
     DischargeIn,
     EnrolmentIn,
     EnrolmentOut,
+    InterventionIn,
+    InterventionOut,
+    PersonOut,
+    VisitRequestOut,
     ProgrammeChange,
     enrolment_out,
+    intervention_out,
 )
 from backend.pagination import Page, PageParams, provide_page_params
-from backend.security.guards import requires_clinician
+from backend.security.guards import requires_clinician, requires_supervisor
 from backend.security.principal import Principal
 from shared.enums import Condition, Rag
 from shared.timekeeping import utc_now
+
+
+IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=100)]
 
 
 async def _out(session: AsyncSession, row: Enrolment) -> EnrolmentOut:
@@ -62,6 +71,31 @@ class HubController(Controller):
                               last_reading_at=e.need.last_reading_at)
                  for e in entries[page.offset:page.offset + page.limit]]
         return Page(items, len(entries), page.limit, page.offset)
+
+    @get(urls.PERSON, summary="One enrolled person: programme, need, readings, interventions, care visits")
+    async def person(self, db_session: AsyncSession, hub_id: int, client_id: int,
+                     weeks: int = QueryParameter(default=4, ge=1, le=26, description="weeks of readings")) -> PersonOut:
+        """404 for a person not enrolled with the hub (or discharged)."""
+        return await services.person(db_session, hub_id, client_id, weeks, utc_now())
+
+    @post(urls.PERSON_INTERVENTIONS, summary="Record an intervention")
+    async def record_intervention(self, db_session: AsyncSession, request: Request[Principal, Any, Any], hub_id: int,
+                                  client_id: int, data: InterventionIn,
+                                  idempotency_key: IdempotencyKey = None) -> InterventionOut:
+        """What was done and its outcome, optionally a follow-up date (it comes onto the caseload when due) and
+        something for the carers at the next visit (the agency's supervisors see it). Acknowledges the person's open
+        vitals alerts and closes follow-ups already due."""
+        row, acknowledged = await services.record_intervention(db_session, request.user, hub_id, client_id, data,
+                                                               idempotency_key)
+        return intervention_out(row, acknowledged)
+
+    @get(urls.PERSON_INTERVENTIONS, dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="A person's interventions")
+    async def interventions(self, db_session: AsyncSession, hub_id: int, client_id: int,
+                            page: PageParams) -> Page[InterventionOut]:
+        """Newest first."""
+        rows, total = await services.interventions_of(db_session, hub_id, client_id, page.limit, page.offset)
+        return Page([intervention_out(row) for row in rows], total, page.limit, page.offset)
 
     @get(urls.CLINICIANS, summary="The hub's clinicians")
     async def clinicians(self, db_session: AsyncSession, hub_id: int) -> list[ClinicianOut]:
@@ -102,3 +136,25 @@ class HubController(Controller):
         """From now on the hub no longer sees their readings or alerts."""
         row = await services.enrolment(db_session, hub_id, enrolment_id)
         return await _out(db_session, await services.discharge(db_session, request.user, row, data.reason))
+
+
+class VisitRequestController(Controller):
+    """The care agency's side: what the hub asks carers to do at a client's next visit."""
+
+    tags = ["telehealth hub"]
+    guards = [requires_supervisor]
+
+    @get(urls.VISIT_REQUESTS, dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="The hub's requests for clients' next visits")
+    async def list_requests(self, db_session: AsyncSession, tenant: TenantScope, page: PageParams,
+                            unseen: bool = QueryParameter(default=False, description="only those nobody has seen")
+                            ) -> Page[VisitRequestOut]:
+        """Newest first, for the caller's clients."""
+        items, total = await services.visit_requests(db_session, tenant, unseen, page.limit, page.offset)
+        return Page(items, total, page.limit, page.offset)
+
+    @post(urls.VISIT_REQUEST_SEEN, status_code=204, summary="Mark a request seen")
+    async def seen(self, db_session: AsyncSession, request: Request[Principal, Any, Any], tenant: TenantScope,
+                   request_id: int) -> None:
+        """The first supervisor to read it is kept (audited)."""
+        await services.mark_request_seen(db_session, request.user, tenant, request_id)

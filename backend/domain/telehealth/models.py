@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.database.columns import enum_field, json_dict, json_list, utc_field
-from shared.enums import Condition, EnrolmentState
+from shared.enums import Condition, EnrolmentState, InterventionKind
 
 
 class Hub(SQLModel, table=True):
@@ -56,3 +57,30 @@ class Enrolment(SQLModel, table=True):
     discharge_reason: str = Field(default="", max_length=300)
     equipment_cost_pence: int = 0
     monthly_cost_pence: int = 0
+
+
+class Intervention(SQLModel, table=True):
+    """What a clinician did for an enrolled person, its outcome, and when to follow it up.
+
+    ``provider_id`` is the person's care agency: its supervisors see the interventions that carry
+    something for the next visit (``for_next_visit``, e.g. "check ankles for swelling").
+    """
+
+    __table_args__ = (UniqueConstraint("hub_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: int = Field(foreign_key="hub.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    clinician_user_id: int = Field(foreign_key="user.id")
+    kind: InterventionKind = enum_field()
+    note: str = Field(default="", max_length=2000)
+    outcome: str = Field(max_length=500)
+    follow_up_on: date | None = Field(default=None, index=True)
+    follow_up_done_at: datetime | None = utc_field(nullable=True)
+    for_next_visit: str = Field(default="", max_length=500)
+    agency_seen_at: datetime | None = utc_field(nullable=True)
+    agency_seen_by: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = utc_field(default_now=True, index=True)
+    idempotency_key: str | None = Field(default=None, max_length=100)

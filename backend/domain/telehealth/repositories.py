@@ -7,14 +7,15 @@ once, so a controller cannot forget it. ``None`` as the hub means every hub (sch
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from backend.database.tenancy import OutOfScopeError
-from backend.domain.telehealth.models import Clinician, Enrolment, Hub
+from backend.database.tenancy import OutOfScopeError, TenantRepository
+from backend.domain.telehealth.models import Clinician, Enrolment, Hub, Intervention
 from shared.enums import EnrolmentState
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
@@ -43,12 +44,19 @@ class HubRepository(Generic[ModelT]):
         """The row with this id, or ``None`` if it does not exist or belongs to another hub."""
         return (await self.session.execute(self.select().where(self.model.id == row_id))).scalar_one_or_none()  # type: ignore[attr-defined]
 
-    async def list(self, *filters: Any, order_by: Any = None) -> Sequence[ModelT]:
+    async def list(self, *filters: Any, order_by: Any = None, limit: int | None = None, offset: int = 0) -> Sequence[ModelT]:
         """Rows of the hub matching the filters."""
         statement = self.select().where(*filters)
         if order_by is not None:
             statement = statement.order_by(order_by)
+        if limit is not None:
+            statement = statement.limit(limit).offset(offset)
         return (await self.session.execute(statement)).scalars().all()
+
+    async def count(self, *filters: Any) -> int:
+        """How many rows of the hub match the filters."""
+        statement = select(func.count()).select_from(self.select().where(*filters).subquery())
+        return int((await self.session.execute(statement)).scalar_one())
 
     async def add(self, row: ModelT) -> ModelT:
         """Insert a row after checking it belongs to the caller's hub."""
@@ -104,3 +112,43 @@ class EnrolmentRepository(HubRepository[Enrolment]):
         if clinician_id is not None:
             statement = statement.where(Enrolment.clinician_id == clinician_id)
         return list((await self.session.execute(statement.order_by(Enrolment.id))).scalars())
+
+
+class InterventionRepository(HubRepository[Intervention]):
+    """The interventions of the caller's hub."""
+
+    model = Intervention
+
+    async def by_key(self, key: str) -> Intervention | None:
+        """The intervention first recorded with this Idempotency-Key."""
+        return (await self.session.execute(self.select().where(Intervention.idempotency_key == key))).scalar_one_or_none()
+
+    async def due(self, enrolment_ids: Collection[int], today: date) -> list[Intervention]:
+        """Follow-ups of these enrolments due on or before ``today`` and not yet done, oldest first."""
+        if not enrolment_ids:
+            return []
+        return list(await self.list(Intervention.enrolment_id.in_(enrolment_ids),  # type: ignore[attr-defined]
+                                    Intervention.follow_up_on <= today,  # type: ignore[operator]
+                                    Intervention.follow_up_done_at.is_(None),  # type: ignore[union-attr]
+                                    order_by=Intervention.follow_up_on))
+
+    async def close_due(self, enrolment_id: int, today: date, now: datetime) -> int:
+        """Mark the enrolment's due follow-ups done (a clinician has acted since); returns how many."""
+        statement = update(Intervention).where(
+            Intervention.enrolment_id == enrolment_id, Intervention.follow_up_on <= today,  # type: ignore[operator]
+            Intervention.follow_up_done_at.is_(None)).values(follow_up_done_at=now)  # type: ignore[union-attr]
+        if self.hub_id is not None:
+            statement = statement.where(Intervention.hub_id == self.hub_id)
+        return int((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+class VisitRequestRepository(TenantRepository[Intervention]):
+    """Interventions asking the care agency for something at the next visit, seen from the agency's side."""
+
+    model = Intervention
+
+    async def mark_seen(self, intervention_id: int, user_id: int, now: datetime) -> bool:
+        """Record that the agency has seen the request (the first time only)."""
+        return await self.update_where({"agency_seen_at": now, "agency_seen_by": user_id},
+                                       Intervention.id == intervention_id,
+                                       Intervention.agency_seen_at.is_(None)) == 1  # type: ignore[union-attr]

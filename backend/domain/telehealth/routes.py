@@ -1,5 +1,5 @@
 """Route handlers of the telehealth hub."""
 
-from backend.domain.telehealth.controllers import HubController
+from backend.domain.telehealth.controllers import HubController, VisitRequestController
 
-route_handlers = [HubController]
+route_handlers = [HubController, VisitRequestController]

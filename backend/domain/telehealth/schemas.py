@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
 
-from backend.domain.telehealth.models import Enrolment
+from backend.domain.telehealth.models import Enrolment, Intervention
+from backend.domain.visits.summaries import VisitSummary
 from shared.telehealth import Limits
-from shared.enums import Condition, EnrolmentState, Rag
+from shared.enums import Condition, EnrolmentState, InterventionKind, Rag
 from shared.vitals import VitalSign
 
 Hours = Annotated[float, msgspec.Meta(gt=0, le=24 * 28, description="hours between readings")]
@@ -111,3 +112,71 @@ def enrolment_out(enrolment: Enrolment, name: str) -> EnrolmentOut:
         enrolled_at=enrolment.enrolled_at, stepped_down_at=enrolment.stepped_down_at,
         discharged_at=enrolment.discharged_at, discharge_reason=enrolment.discharge_reason,
         equipment_cost_pence=enrolment.equipment_cost_pence, monthly_cost_pence=enrolment.monthly_cost_pence)
+
+
+class InterventionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What was done, how it went, and optionally when to follow up and what the carers should do next visit."""
+
+    kind: InterventionKind
+    outcome: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    follow_up_on: date | None = None
+    for_next_visit: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class InterventionOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A recorded intervention."""
+
+    id: int
+    client_id: int
+    enrolment_id: int
+    kind: InterventionKind
+    outcome: str
+    note: str
+    follow_up_on: date | None
+    follow_up_done_at: datetime | None
+    for_next_visit: str
+    agency_seen_at: datetime | None
+    at: datetime
+    acknowledged_alerts: int = 0
+
+
+class VisitRequestOut(msgspec.Struct, frozen=True, kw_only=True):
+    """For the care agency: what the hub asks the carers to do at the person's next visit."""
+
+    id: int
+    client: ClientRef
+    kind: InterventionKind
+    outcome: str
+    for_next_visit: str
+    at: datetime
+    seen_at: datetime | None
+
+
+class ReadingOut(msgspec.Struct, frozen=True, array_like=False):
+    """One reading on the person's charts."""
+
+    sign: str
+    value: float
+    at: datetime
+
+
+class PersonOut(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a clinician opens a person for: programme, need, readings, interventions and care visits."""
+
+    client: ClientRef
+    enrolment: EnrolmentOut
+    rag: Rag
+    reasons: list[str]
+    readings: list[ReadingOut]
+    interventions: list[InterventionOut]
+    visits: list[VisitSummary]
+
+
+def intervention_out(row: Intervention, acknowledged_alerts: int = 0) -> InterventionOut:
+    """The public shape of an intervention."""
+    assert row.id is not None
+    return InterventionOut(id=row.id, client_id=row.client_id, enrolment_id=row.enrolment_id, kind=row.kind,
+                           outcome=row.outcome, note=row.note, follow_up_on=row.follow_up_on,
+                           follow_up_done_at=row.follow_up_done_at, for_next_visit=row.for_next_visit,
+                           agency_seen_at=row.agency_seen_at, at=row.at, acknowledged_alerts=acknowledged_alerts)

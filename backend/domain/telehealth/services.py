@@ -17,21 +17,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.repositories import ProviderRepository
-from backend.domain.alerts.services import open_of_clients
+from backend.domain.alerts.services import acknowledge, open_of_clients
 from backend.domain.audit.services import record
 from backend.domain.monitoring.profiles import profile_settings, update_profile
 from backend.domain.monitoring.schemas import ProfileIn
 from backend.domain.monitoring.vitals import readings_since
 from backend.domain.people.repositories import ClientRepository
-from backend.domain.telehealth.models import Enrolment
+from backend.domain.telehealth.models import Enrolment, Intervention
 from backend.domain.telehealth.needs import HISTORY, RAG_RANK, Need, OpenAlert, Reading, assess, breach
-from backend.domain.telehealth.repositories import ClinicianRepository, EnrolmentRepository, HubRecords
-from backend.domain.telehealth.schemas import EnrolmentIn, ProgrammeChange, thresholds_of
+from backend.domain.telehealth.repositories import (
+    ClinicianRepository,
+    EnrolmentRepository,
+    HubRecords,
+    InterventionRepository,
+    VisitRequestRepository,
+)
+from backend.domain.telehealth.schemas import (
+    ClientRef,
+    EnrolmentIn,
+    InterventionIn,
+    PersonOut,
+    ProgrammeChange,
+    ReadingOut,
+    VisitRequestOut,
+    enrolment_out,
+    intervention_out,
+    thresholds_of,
+)
+from backend.domain.visits.summaries import visits_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
 from shared.enums import AlertKind, AlertSeverity, EnrolmentState, Rag, TelehealthProfile
 from shared.telehealth import TRENDS, Limits
-from shared.timekeeping import utc_now
+from shared.timekeeping import to_london, utc_now
 from shared.vitals import VitalSign
 
 
@@ -210,13 +228,15 @@ async def discharge(session: AsyncSession, actor: Principal, row: Enrolment, rea
     return row
 
 
-async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
-                   clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
-    """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
-    enrolments = await EnrolmentRepository(session, hub_id).open(conditions, clinician_id)
+async def _needs(session: AsyncSession, hub_id: int, enrolments: Sequence[Enrolment], now: datetime) -> list[CaseloadEntry]:
+    """Each open enrolment's need now, from the person's recent readings, open alerts and due follow-ups."""
     scope, client_ids = _scope(enrolments), [e.client_id for e in enrolments]
     names = await ClientRepository(session, scope).names_of(client_ids) if client_ids else {}
     readings = await readings_since(session, scope, client_ids, now - HISTORY)
+    follow_ups: dict[int, list[str]] = {}
+    for due in await InterventionRepository(session, hub_id).due([e.id for e in enrolments if e.id], to_london(now).date()):
+        follow_ups.setdefault(due.enrolment_id, []).append(
+            f"{due.follow_up_on:%d %b} after {due.kind.replace('_', ' ')} ({due.outcome})")
     alerts: dict[int, list[OpenAlert]] = {}
     for alert in await open_of_clients(session, scope, client_ids, (AlertKind.VITALS,)):
         assert alert.client_id is not None
@@ -224,8 +244,102 @@ async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditi
     entries = []
     for row in enrolments:
         mine = [Reading(str(sign), value, at) for sign, value, at in readings.get(row.client_id, [])]
-        need = assess(mine, thresholds_of(row), row.schedule, alerts.get(row.client_id, []), [], now)
-        if rag is None or need.rag == rag:
-            entries.append(CaseloadEntry(row, names.get(row.client_id, ""), need))
+        need = assess(mine, thresholds_of(row), row.schedule, alerts.get(row.client_id, []),
+                      follow_ups.get(row.id or 0, []), now)
+        entries.append(CaseloadEntry(row, names.get(row.client_id, ""), need))
+    return entries
+
+
+async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                   clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
+    """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
+    enrolments = await EnrolmentRepository(session, hub_id).open(conditions, clinician_id)
+    entries = [e for e in await _needs(session, hub_id, enrolments, now) if rag is None or e.need.rag == rag]
     entries.sort(key=lambda e: (RAG_RANK[e.need.rag], -e.need.score, e.name, e.enrolment.id))
     return entries
+
+
+async def record_intervention(session: AsyncSession, actor: Principal, hub_id: int, client_id: int,
+                              data: InterventionIn, idempotency_key: str | None = None,
+                              now: datetime | None = None) -> tuple[Intervention, int]:
+    """Record what was done for an enrolled person; returns the row and how many open alerts it acknowledged.
+
+    The clinician has now looked at the person, so their open vitals alerts are acknowledged and any
+    follow-up already due is done. A replayed Idempotency-Key returns the first row and writes nothing.
+    """
+    now = now or utc_now()
+    repo = InterventionRepository(session, hub_id)
+    if idempotency_key:
+        first = await repo.by_key(idempotency_key)
+        if first is not None:
+            return first, 0
+    row = await open_enrolment(session, hub_id, client_id)
+    today = to_london(now).date()
+    if data.follow_up_on is not None and data.follow_up_on < today:
+        raise ClientException(f"follow_up_on {data.follow_up_on} is in the past (today is {today})")
+    await repo.close_due(row.id or 0, today, now)
+    intervention = Intervention(
+        hub_id=hub_id, provider_id=row.provider_id, enrolment_id=row.id or 0, client_id=client_id,
+        clinician_user_id=actor.user_id, kind=data.kind, note=data.note, outcome=data.outcome,
+        follow_up_on=data.follow_up_on, for_next_visit=data.for_next_visit.strip(), at=now,
+        idempotency_key=idempotency_key)
+    await repo.add(intervention)
+    alerts = await open_of_clients(session, TenantScope.single(row.provider_id), [client_id], (AlertKind.VITALS,))
+    for alert in alerts:
+        acknowledge(alert, actor.user_id)
+        session.add(alert)
+    await session.flush()
+    _audit(session, actor, "intervention.record", row, {"intervention_id": intervention.id, "kind": str(data.kind),
+                                                         "acknowledged_alerts": [a.id for a in alerts]})
+    return intervention, len(alerts)
+
+
+async def person(session: AsyncSession, hub_id: int, client_id: int, weeks: int, now: datetime) -> PersonOut:
+    """An enrolled person's programme, need, readings over ``weeks``, interventions and care visits around today."""
+    row = await open_enrolment(session, hub_id, client_id)
+    scope = TenantScope.single(row.provider_id)
+    (entry,) = await _needs(session, hub_id, [row], now)
+    need, name = entry.need, entry.name
+    readings = (await readings_since(session, scope, [client_id], now - timedelta(weeks=weeks))).get(client_id, [])
+    interventions = await InterventionRepository(session, hub_id).list(
+        Intervention.client_id == client_id, order_by=Intervention.at.desc(), limit=50)  # type: ignore[attr-defined]
+    today = to_london(now).date()
+    visits = await visits_of(session, scope, client_id, today - timedelta(days=14), today + timedelta(days=7))
+    return PersonOut(client=ClientRef(client_id, name), enrolment=enrolment_out(row, name), rag=need.rag,
+                     reasons=need.reasons, readings=[ReadingOut(str(sign), value, at) for sign, value, at in readings],
+                     interventions=[intervention_out(i) for i in interventions], visits=list(visits))
+
+
+async def interventions_of(session: AsyncSession, hub_id: int, client_id: int, limit: int,
+                           offset: int) -> tuple[list[Intervention], int]:
+    """An enrolled person's interventions, newest first, and how many there are."""
+    await open_enrolment(session, hub_id, client_id)
+    repo = InterventionRepository(session, hub_id)
+    rows = await repo.list(Intervention.client_id == client_id, order_by=Intervention.at.desc(),  # type: ignore[attr-defined]
+                           limit=limit, offset=offset)
+    return list(rows), await repo.count(Intervention.client_id == client_id)
+
+
+async def visit_requests(session: AsyncSession, scope: TenantScope, unseen_only: bool, limit: int,
+                         offset: int) -> tuple[list[VisitRequestOut], int]:
+    """For a care agency: the hub's requests for its clients' next visits, newest first, and how many."""
+    repo = VisitRequestRepository(session, scope)
+    filters: list[Any] = [Intervention.for_next_visit != ""]
+    if unseen_only:
+        filters.append(Intervention.agency_seen_at.is_(None))  # type: ignore[union-attr]
+    rows = await repo.list(*filters, order_by=Intervention.at.desc(), limit=limit, offset=offset)  # type: ignore[attr-defined]
+    names = await ClientRepository(session, scope).names_of({row.client_id for row in rows}) if rows else {}
+    items = [VisitRequestOut(id=row.id or 0, client=ClientRef(row.client_id, names.get(row.client_id, "")),
+                             kind=row.kind, outcome=row.outcome, for_next_visit=row.for_next_visit, at=row.at,
+                             seen_at=row.agency_seen_at) for row in rows]
+    return items, await repo.count(*filters)
+
+
+async def mark_request_seen(session: AsyncSession, actor: Principal, scope: TenantScope, request_id: int) -> None:
+    """The agency has read a request (the first reader is kept); 404 outside the caller's providers."""
+    repo = VisitRequestRepository(session, scope)
+    row = await repo.get(request_id)
+    if row is None or not row.for_next_visit:
+        raise NotFoundException(f"no visit request {request_id}")
+    if await repo.mark_seen(request_id, actor.user_id, utc_now()):
+        record(session, actor, "visit_request.seen", "intervention", request_id, provider_id=row.provider_id)

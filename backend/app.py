@@ -33,6 +33,7 @@ from backend.domain.people.routes import route_handlers as people_routes
 from backend.domain.rostering.jobs import rostering_lifespan
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
+from backend.domain.telehealth.jobs import register_jobs as telehealth_jobs
 from backend.domain.telehealth.routes import route_handlers as telehealth_routes
 from backend.domain.visits.routes import route_handlers as visits_routes
 from backend.domain.welfare.jobs import register_jobs as welfare_jobs
@@ -61,7 +62,7 @@ ROUTE_HANDLERS: tuple[Any, ...] = (
 """Every area's controllers and handlers."""
 
 JOB_REGISTRATIONS: tuple[RegisterJobs, ...] = (
-    monitoring_jobs, finance_jobs, finance_figure_jobs, operations_jobs, welfare_jobs,
+    monitoring_jobs, finance_jobs, finance_figure_jobs, operations_jobs, welfare_jobs, telehealth_jobs,
 )
 """Every area that schedules jobs; each adds its own to the scheduler."""
 

@@ -44,6 +44,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hub_equipment_cost_pence: int = 15000
     hub_monthly_cost_pence: int = 2500
     hub_step_down_stable_days: int = 28
+    # Text messages with monitored people: the gateway's auth token (checks inbound signatures, and sends),
+    # the webhook's public URL as the gateway calls it (behind a proxy), and how to send: "outbox" or "twilio".
+    sms_auth_token: str = ""
+    sms_webhook_url: str = ""
+    sms_gateway: str = "outbox"
+    sms_account_sid: str = ""
+    sms_from: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "alerts@domicare.invalid"

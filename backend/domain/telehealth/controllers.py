@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import Parameter, QueryParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.telehealth import services, urls
+from backend.domain.telehealth import readings, services, urls
 from backend.domain.telehealth.dependencies import provide_hub_id
 from backend.domain.telehealth.models import Clinician, Enrolment
-from backend.domain.telehealth.repositories import ClinicianRepository
+from backend.domain.telehealth.readings import ReadingsEntered
+from backend.domain.telehealth.repositories import ClinicianRepository, SmsMessageRepository
 from backend.domain.telehealth.schemas import (
     CaseloadItem,
     ClientRef,
@@ -24,12 +27,15 @@ from backend.domain.telehealth.schemas import (
     EnrolmentOut,
     InterventionIn,
     InterventionOut,
+    MessageOut,
     PersonOut,
     VisitRequestOut,
     ProgrammeChange,
+    ReadingsText,
     enrolment_out,
     intervention_out,
 )
+from backend.domain.telehealth.sms import normalise_phone
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.guards import requires_clinician, requires_supervisor
 from backend.security.principal import Principal
@@ -97,6 +103,26 @@ class HubController(Controller):
         rows, total = await services.interventions_of(db_session, hub_id, client_id, page.limit, page.offset)
         return Page([intervention_out(row) for row in rows], total, page.limit, page.offset)
 
+    @post(urls.PERSON_READINGS, summary="Enter readings a person gave over the phone")
+    async def enter_readings(self, db_session: AsyncSession, hub_id: int, client_id: int, data: ReadingsText,
+                             idempotency_key: IdempotencyKey = None) -> ReadingsEntered:
+        """In the words of a text message ("BP 132/84 P 71", "WT 82.4"); stored and triaged like any reading.
+        400 with what could not be read when nothing could."""
+        enrolment = await services.open_enrolment(db_session, hub_id, client_id)
+        return await readings.enter_readings(db_session, enrolment, data.text, "hub", utc_now(), idempotency_key)
+
+    @get(urls.MESSAGES, dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="The hub's text messages")
+    async def messages(self, db_session: AsyncSession, hub_id: int, page: PageParams,
+                       phone: str | None = QueryParameter(default=None, max_length=20, description="only this number")
+                       ) -> Page[MessageOut]:
+        """Readings texted in with their replies, and reminders sent; newest first."""
+        rows, total = await SmsMessageRepository(db_session).of_hub(hub_id, page.limit, page.offset,
+                                                                    normalise_phone(phone) if phone else None)
+        return Page([MessageOut(id=r.id or 0, enrolment_id=r.enrolment_id, direction=r.direction, purpose=r.purpose,
+                                phone=r.phone, body=r.body, reply=r.reply, at=r.at, sent=r.sent, error=r.error)
+                     for r in rows], total, page.limit, page.offset)
+
     @get(urls.CLINICIANS, summary="The hub's clinicians")
     async def clinicians(self, db_session: AsyncSession, hub_id: int) -> list[ClinicianOut]:
         """Everyone who works the caseload, for the clinician filter."""
@@ -158,3 +184,19 @@ class VisitRequestController(Controller):
                    request_id: int) -> None:
         """The first supervisor to read it is kept (audited)."""
         await services.mark_request_seen(db_session, request.user, tenant, request_id)
+
+
+def _twiml(text: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(text)}</Message></Response>'
+
+
+@post(urls.SMS_INBOUND, exclude_from_auth=True, status_code=200, tags=["telehealth hub"], media_type="text/xml",
+      summary="Inbound text messages from the SMS gateway (Twilio-style webhook)")
+async def sms_inbound(request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                      data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+                      signature: Annotated[str | None, Parameter(header="X-Twilio-Signature", required=False)] = None,
+                      ) -> str:
+    """A form post (``From``, ``Body``, ``MessageSid``, ...) signed in ``X-Twilio-Signature``; answers TwiML with the
+    reply to the person: what was recorded and what could not be read. 403 for a missing or wrong signature."""
+    url = state.settings.sms_webhook_url or str(request.url)
+    return _twiml(await readings.receive_text(db_session, state.settings, url, data, signature, utc_now()))

@@ -57,6 +57,7 @@ class Enrolment(SQLModel, table=True):
     discharge_reason: str = Field(default="", max_length=300)
     equipment_cost_pence: int = 0
     monthly_cost_pence: int = 0
+    phone: str = Field(default="", max_length=20, index=True)  # the person's own mobile, E.164, for texts
 
 
 class Intervention(SQLModel, table=True):
@@ -84,3 +85,27 @@ class Intervention(SQLModel, table=True):
     agency_seen_by: int | None = Field(default=None, foreign_key="user.id")
     at: datetime = utc_field(default_now=True, index=True)
     idempotency_key: str | None = Field(default=None, max_length=100)
+
+
+class SmsMessage(SQLModel, table=True):
+    """A text message to or from a monitored person (or a page to a clinician), kept whichever way it went.
+
+    ``dedupe_key`` makes each inbound message (the gateway's message id) and each reminder (the person,
+    sign and the reading it follows) a single row, however often the gateway or the scheduler retries.
+    """
+
+    __tablename__ = "sms_message"
+    __table_args__ = (UniqueConstraint("dedupe_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: int | None = Field(default=None, foreign_key="hub.id", index=True)
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
+    direction: str = Field(max_length=3)  # "in" or "out"
+    purpose: str = Field(max_length=20)  # reading, reply, reminder, page
+    phone: str = Field(max_length=20, index=True)
+    body: str = Field(max_length=1600)
+    reply: str = Field(default="", max_length=1600)
+    dedupe_key: str | None = Field(default=None, max_length=120)
+    at: datetime = utc_field(default_now=True, index=True)
+    sent: bool = False
+    error: str = Field(default="", max_length=300)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from backend.database.tenancy import OutOfScopeError, TenantRepository
-from backend.domain.telehealth.models import Clinician, Enrolment, Hub, Intervention
+from backend.domain.telehealth.models import Clinician, Enrolment, Hub, Intervention, SmsMessage
 from shared.enums import EnrolmentState
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
@@ -104,6 +104,11 @@ class EnrolmentRepository(HubRepository[Enrolment]):
                                         Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
         return (await self.session.execute(statement.limit(1))).scalars().first()
 
+    async def open_by_phone(self, phone: str) -> Enrolment | None:
+        """The open enrolment whose person texts from this number (the newest, if a number moved)."""
+        statement = self.select().where(Enrolment.phone == phone, Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
+        return (await self.session.execute(statement.order_by(Enrolment.id.desc()).limit(1))).scalars().first()  # type: ignore[union-attr]
+
     async def open(self, conditions: Collection[str] = (), clinician_id: int | None = None) -> list[Enrolment]:
         """Every open enrolment of the hub, optionally of some conditions or one named clinician."""
         statement = self.select().where(Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
@@ -152,3 +157,30 @@ class VisitRequestRepository(TenantRepository[Intervention]):
         return await self.update_where({"agency_seen_at": now, "agency_seen_by": user_id},
                                        Intervention.id == intervention_id,
                                        Intervention.agency_seen_at.is_(None)) == 1  # type: ignore[union-attr]
+
+
+class SmsMessageRepository:
+    """The message log: texts in and out, some from numbers no hub knows (so not hub-scoped on insert)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_key(self, dedupe_key: str) -> SmsMessage | None:
+        """The message logged under this key (a gateway message id, or a reminder's key)."""
+        statement = select(SmsMessage).where(SmsMessage.dedupe_key == dedupe_key)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def add(self, row: SmsMessage) -> SmsMessage:
+        """Log a message."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def of_hub(self, hub_id: int, limit: int, offset: int, phone: str | None = None) -> tuple[list[SmsMessage], int]:
+        """A hub's messages, newest first (optionally with one number), and how many there are."""
+        statement = select(SmsMessage).where(SmsMessage.hub_id == hub_id)
+        if phone:
+            statement = statement.where(SmsMessage.phone == phone)
+        total = int((await self.session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one())
+        page = statement.order_by(SmsMessage.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+        return list((await self.session.execute(page)).scalars()), total

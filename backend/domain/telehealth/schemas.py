@@ -16,6 +16,7 @@ from shared.vitals import VitalSign
 Hours = Annotated[float, msgspec.Meta(gt=0, le=24 * 28, description="hours between readings")]
 Pence = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 Text = Annotated[str, msgspec.Meta(max_length=300)]
+Phone = Annotated[str, msgspec.Meta(pattern=r"^(\+|0)[0-9 ]{9,18}$", description="the person's mobile, e.g. 07700 900123")]
 
 
 class ClientRef(msgspec.Struct, frozen=True):
@@ -37,6 +38,7 @@ class EnrolmentIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     education_plan: list[Text] | None = None
     equipment_cost_pence: Pence | None = None
     monthly_cost_pence: Pence | None = None
+    phone: Phone | None = None
 
 
 class ProgrammeChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -47,6 +49,7 @@ class ProgrammeChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     schedule: dict[VitalSign, Hours] | None = None
     thresholds: dict[str, Limits] | None = None
     education_plan: list[Text] | None = None
+    phone: Phone | None = None
 
 
 class DischargeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -73,6 +76,7 @@ class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
     discharge_reason: str
     equipment_cost_pence: int
     monthly_cost_pence: int
+    phone: str
 
 
 class CaseloadItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,7 +115,8 @@ def enrolment_out(enrolment: Enrolment, name: str) -> EnrolmentOut:
         thresholds=thresholds_of(enrolment), education_plan=list(enrolment.education_plan),
         enrolled_at=enrolment.enrolled_at, stepped_down_at=enrolment.stepped_down_at,
         discharged_at=enrolment.discharged_at, discharge_reason=enrolment.discharge_reason,
-        equipment_cost_pence=enrolment.equipment_cost_pence, monthly_cost_pence=enrolment.monthly_cost_pence)
+        equipment_cost_pence=enrolment.equipment_cost_pence, monthly_cost_pence=enrolment.monthly_cost_pence,
+        phone=enrolment.phone)
 
 
 class InterventionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -180,3 +185,24 @@ def intervention_out(row: Intervention, acknowledged_alerts: int = 0) -> Interve
                            outcome=row.outcome, note=row.note, follow_up_on=row.follow_up_on,
                            follow_up_done_at=row.follow_up_done_at, for_next_visit=row.for_next_visit,
                            agency_seen_at=row.agency_seen_at, at=row.at, acknowledged_alerts=acknowledged_alerts)
+
+
+class ReadingsText(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Readings typed in the same words as a text message, e.g. ``BP 132/84 P 71``."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class MessageOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A text in the hub's message log."""
+
+    id: int
+    enrolment_id: int | None
+    direction: str
+    purpose: str
+    phone: str
+    body: str
+    reply: str
+    at: datetime
+    sent: bool
+    error: str

@@ -44,6 +44,7 @@ from backend.domain.telehealth.schemas import (
     intervention_out,
     thresholds_of,
 )
+from backend.domain.telehealth.sms import normalise_phone
 from backend.domain.visits.summaries import visits_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
@@ -132,6 +133,7 @@ async def enrol(session: AsyncSession, actor: Principal, hub_id: int, data: Enro
                               else settings.hub_equipment_cost_pence),
         monthly_cost_pence=(data.monthly_cost_pence if data.monthly_cost_pence is not None
                             else settings.hub_monthly_cost_pence),
+        phone=normalise_phone(data.phone) if data.phone else "",
     )
     await EnrolmentRepository(session, hub_id).add(row)
     await _triage_for_condition(session, actor, row)
@@ -175,6 +177,8 @@ async def change_programme(session: AsyncSession, actor: Principal, row: Enrolme
         values["thresholds"] = programmes.stored_limits(change.thresholds)
     if change.education_plan is not None:
         values["education_plan"] = list(change.education_plan)
+    if change.phone is not None:
+        values["phone"] = normalise_phone(change.phone)
     changes = {name: {"from": getattr(row, name), "to": value} for name, value in values.items()}
     for name, value in values.items():
         setattr(row, name, value)

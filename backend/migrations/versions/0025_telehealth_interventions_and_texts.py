@@ -1,8 +1,8 @@
-"""telehealth interventions: what a clinician did, its outcome, follow-up and request for the next visit
+"""telehealth: interventions (outcome, follow-up, request for the next visit), texts in and out, the person's phone
 
 Revision ID: 0025
 Revises: 0024
-Create Date: 2026-12-01 04:40:00
+Create Date: 2026-12-01 04:50:00
 """
 
 from __future__ import annotations
@@ -54,8 +54,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_intervention_hub_id'), ['hub_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intervention_provider_id'), ['provider_id'], unique=False)
 
+    op.create_table('sms_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hub_id', sa.Integer(), nullable=True),
+    sa.Column('enrolment_id', sa.Integer(), nullable=True),
+    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=1600), nullable=False),
+    sa.Column('reply', sqlmodel.sql.sqltypes.AutoString(length=1600), nullable=False),
+    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('at', backend.database.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent', sa.Boolean(), nullable=False),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], ),
+    sa.ForeignKeyConstraint(['hub_id'], ['hub.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedupe_key')
+    )
+    with op.batch_alter_table('sms_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sms_message_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sms_message_enrolment_id'), ['enrolment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sms_message_hub_id'), ['hub_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sms_message_phone'), ['phone'], unique=False)
+
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default=''))
+        batch_op.create_index(batch_op.f('ix_enrolment_phone'), ['phone'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enrolment_phone'))
+        batch_op.drop_column('phone')
+
+    with op.batch_alter_table('sms_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sms_message_phone'))
+        batch_op.drop_index(batch_op.f('ix_sms_message_hub_id'))
+        batch_op.drop_index(batch_op.f('ix_sms_message_enrolment_id'))
+        batch_op.drop_index(batch_op.f('ix_sms_message_at'))
+
+    op.drop_table('sms_message')
     with op.batch_alter_table('intervention', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intervention_provider_id'))
         batch_op.drop_index(batch_op.f('ix_intervention_hub_id'))

@@ -1,7 +1,7 @@
 """telehealth: interventions (outcome, follow-up, request for the next visit), texts in and out, the person's phone
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-01 04:50:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import backend.database.types
 
-revision = '0025'
-down_revision = '0024'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -195,7 +195,8 @@ def test_another_provider_sees_none_of_it(api: TestClient, register: Callable[..
     post_events(api, registered, {"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()})
     api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=supervisor)
     intruder = headers_for(PROVIDER_2_SUPERVISOR)
-    for path in (f"/api/v1/devices/{device['id']}", f"/api/v1/clients/{client_id}/devices",
+    for path in (f"/api/v1/devices/{device['id']}", f"/api/v1/devices/{device['id']}/sensors",
+                 f"/api/v1/clients/{client_id}/devices",
                  f"/api/v1/clients/{client_id}/sensor-events", f"/api/v1/clients/{client_id}/observations"):
         assert api.get(path, headers=intruder).status_code == 404, path
     theirs = api.get("/api/v1/devices", headers=intruder, params={"limit": 500}).json()["items"]
@@ -203,6 +204,19 @@ def test_another_provider_sees_none_of_it(api: TestClient, register: Callable[..
     assert api.post(f"/api/v1/clients/{client_id}/observations", json=SICK, headers=intruder).status_code == 404
     assert api.post(f"/api/v1/clients/{client_id}/devices", json={"name": "sneaky"}, headers=intruder).status_code == 404
     assert api.get(f"/api/v1/clients/{client_id}/sensor-events", headers=supervisor).json()["total"] == 1
+
+
+def test_a_hubs_readings_keep_each_sensors_own_health(
+        api: TestClient, register: Callable[..., dict[str, Any]], supervisor: dict[str, str]) -> None:
+    registered = register({"hall pir": "hall", "bed pad": "bedroom"}, kind="webhook")
+    events = [{"sensor": "hall pir", "kind": "motion", "value": 1, "time": NOW.isoformat()},
+              {"sensor": "hall pir", "kind": "battery", "value": 12, "time": NOW.isoformat()},
+              {"sensor": "bed pad", "kind": "availability", "value": 0, "time": NOW.isoformat()}]
+    assert post_events(api, registered, {"events": events}).status_code == 202
+    sensors = api.get(f"/api/v1/devices/{registered['device']['id']}/sensors", headers=supervisor).json()
+    assert [(s["sensor"], s["room"], s["online"], s["battery"]) for s in sensors["items"]] == [
+        ("bed pad", "bedroom", False, None), ("hall pir", "entrance", True, 12.0)]
+    assert sensors["total"] == 2
 
 
 def test_webhook_bodies_are_signed_and_readings_dated_in_the_window(

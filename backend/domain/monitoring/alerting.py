@@ -112,7 +112,7 @@ async def raise_device_alert(session: AsyncSession, device: DeviceRef, status: D
     else:
         period = "%d-W%02d" % to_london(status.time).isocalendar()[:2]
     what = "offline" if status.kind is AlertKind.DEVICE_OFFLINE else "battery low"
-    subject = "The gateway" if status.sensor == GATEWAY else f"{status.sensor} ({status.room})"
+    subject = "The home's gateway is" if status.sensor == GATEWAY else f"{status.sensor} ({status.room})"
     return await raise_alert(
         session, provider_id=device.provider_id, kind=status.kind,
         severity=DEVICE_SEVERITY.get(status.kind, AlertSeverity.WARNING),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, SensorHealth, TelehealthProfile
@@ -22,6 +23,15 @@ class SensorHealthRepository(TenantRepository[SensorHealth]):
     """Each sensor's online state, battery and last report."""
 
     model = SensorHealth
+
+    async def ensure(self, rows: list[dict[str, Any]]) -> None:
+        """Insert health rows for sensors not yet known, leaving any that exist (two writers may race to add one)."""
+        if not rows:
+            return
+        insert = postgresql.insert if self.session.bind.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(SensorHealth.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+            index_elements=["device_id", "sensor"])
+        await self.session.execute(statement, rows)
 
 
 class SensorEventRepository(TenantRepository[SensorEvent]):

@@ -90,17 +90,24 @@ async def apply_health(session: AsyncSession, changes: HealthChanges) -> int:
     if not changes:
         return 0
     repo = SensorHealthRepository(session, TenantScope.system())
-    wanted = {(device.device_id, sensor) for device, sensor in changes}
-    rows = {(row.device_id, row.sensor): row for row in await repo.list(
-        SensorHealth.device_id.in_({device_id for device_id, _ in wanted}),  # type: ignore[attr-defined]
-        SensorHealth.sensor.in_({sensor for _, sensor in wanted}))}  # type: ignore[attr-defined]
+    wanted = {(device.device_id, sensor[:120]) for device, sensor in changes}
+
+    async def known() -> dict[tuple[int, str], SensorHealth]:
+        return {(row.device_id, row.sensor): row for row in await repo.list(
+            SensorHealth.device_id.in_({device_id for device_id, _ in wanted}),  # type: ignore[attr-defined]
+            SensorHealth.sensor.in_({sensor for _, sensor in wanted}))}  # type: ignore[attr-defined]
+
+    rows = await known()
+    if wanted - set(rows):
+        # New sensors start online; added apart from the updates, so a second writer adding one too is harmless.
+        await repo.ensure([{"provider_id": device.provider_id, "client_id": device.client_id,
+                            "device_id": device.device_id, "sensor": sensor[:120], "room": change.room[:60],
+                            "online": True} for (device, sensor), change in changes.items()
+                           if (device.device_id, sensor[:120]) not in rows])
+        rows = await known()
     back: list[tuple[DeviceRef, str]] = []
     for (device, sensor), change in changes.items():
-        row = rows.get((device.device_id, sensor[:120]))
-        if row is None:
-            row = SensorHealth(provider_id=device.provider_id, client_id=device.client_id, device_id=device.device_id,
-                               sensor=sensor[:120], room=change.room[:60], online=True)
-            rows[(device.device_id, row.sensor)] = row
+        row = rows[(device.device_id, sensor[:120])]
         was_online = row.online
         if change.last_seen is not None and (row.last_seen is None or change.last_seen > as_utc(row.last_seen)):
             row.last_seen = change.last_seen

@@ -121,6 +121,24 @@ class AmendmentState(StrEnum):
     REJECTED = "rejected"
 
 
+class AmendmentReason(StrEnum):
+    """Why a visit's record is corrected after the fact: the reason codes an amendment may carry.
+
+    Listed with their meaning in the README; ``other`` needs a comment saying what happened.
+    """
+
+    LATE_ENTRY = "late_entry"  # the carer could not check in or out at the time (app closed, forgot)
+    DEVICE_FAILED = "device_failed"  # the phone, its GPS or the home's tag failed
+    WRONG_CARER = "wrong_carer"  # another carer than the one recorded delivered the visit
+    CLIENT_DECLINED_REMAINING = "client_declined_remaining"  # the client asked the carer to leave early
+    CLIENT_REQUEST = "client_request"  # the client asked for the visit at another time
+    CLIENT_NOT_HOME = "client_not_home"  # nobody answered at the door
+    CLIENT_IN_HOSPITAL = "client_in_hospital"
+    CANCELLED_BY_CLIENT = "cancelled_by_client"
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider"
+    OTHER = "other"
+
+
 class SensorKind(StrEnum):
     """Normalised kinds of home sensor reading."""
 

@@ -201,6 +201,10 @@ class ApiClient:
     def resolve_alert(self, alert_id: int) -> Any:
         return self.post(f"/alerts/{alert_id}/resolve")
 
+    def alert_concern(self, alert_id: int) -> dict[str, Any]:
+        """What the carer wrote in the concern behind an alert (the server audits each read)."""
+        return dict(self.get(f"/alerts/{alert_id}/concern"))
+
     def welfare_checks(self, state: str = "open") -> list[dict[str, Any]]:
         """The provider's welfare checks in ``state`` (open: waiting for "I'm OK"), following pages."""
         return self._all_pages("/welfare-checks", state=state)

@@ -17,6 +17,7 @@ from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.utils import escape_markup
 
 from mobile.core.alarm_watch import ALARM_POLL_S, AlarmWatch
 from mobile.core.api_client import ApiError
@@ -60,6 +61,8 @@ class SupervisorScreen(AppScreen):
         self.checks: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
         self.amendments: list[dict[str, Any]] = []
+        # What carers wrote in concerns the supervisor chose to read (each read audited), by alert id; memory only.
+        self.concerns: dict[int, str] = {}
         self.buttons: dict[str, TouchButton] = {}  # e.g. "ack:12", "approve-review:5" (for tests)
         self._timer: Any = None
         self._alarm_timer: Any = None
@@ -227,6 +230,11 @@ class SupervisorScreen(AppScreen):
         card.add_widget(Body(text=str(alert.get("message", ""))))
         alert_id = alert["id"]
         specs = []
+        if alert.get("kind") == "concern":
+            if alert_id in self.concerns:
+                card.add_widget(Body(text=f"[i]{escape_markup(self.concerns[alert_id])}[/i]"))
+            else:
+                specs.append((f"concern:{alert_id}", "Read concern", GREY, lambda: self.read_concern(alert_id)))
         if alert.get("state") == "open":
             specs.append((f"ack:{alert_id}", "Acknowledge", AMBER, lambda: self.alert_action(alert_id, "acknowledge")))
         specs.append((f"resolve:{alert_id}", "Resolve", GREEN, lambda: self.alert_action(alert_id, "resolve")))
@@ -273,6 +281,19 @@ class SupervisorScreen(AppScreen):
     def alert_action(self, alert_id: int, action: str) -> None:
         client = self.app.session.client
         self._call(lambda: client.acknowledge_alert(alert_id) if action == "acknowledge" else client.resolve_alert(alert_id))
+
+    def read_concern(self, alert_id: int) -> None:
+        """Fetch what the carer wrote (the server audits the read) and show it on the alert's card."""
+        client = self.app.session.client
+
+        def shown(concern: dict[str, Any]) -> None:
+            self.concerns[alert_id] = f"{concern.get('carer', {}).get('name', '')}: {concern.get('text', '')}"
+            self.render()
+
+        def failed(error: Exception) -> None:
+            self.message = error.message if isinstance(error, ApiError) else f"Could not reach the server: {error}"
+
+        self.app.run_in_background(lambda: client.alert_concern(alert_id), shown, failed)
 
     def answer_check(self, check_id: int) -> None:
         client = self.app.session.client

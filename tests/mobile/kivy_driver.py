@@ -219,7 +219,7 @@ def carer_offline_day(d: Driver, summary: dict[str, Any]) -> None:
 
 
 def supervisor_board(d: Driver, summary: dict[str, Any]) -> None:
-    """The board loads; an alert is acknowledged then resolved; a manual check-in is approved."""
+    """The board loads; a concern alert's text is read, it is acknowledged then resolved; a manual check-in is approved."""
     app = d.app
     sign_in(d, "supervisor.demo")
     board = d.until(lambda: app.screen.name == "supervisor" and app.screen.loads >= 1 and app.screen, 20, "board")
@@ -229,6 +229,9 @@ def supervisor_board(d: Driver, summary: dict[str, Any]) -> None:
     alert_id = int(os.environ["DOMICARE_TEST_ALERT"])
     event_id = int(os.environ["DOMICARE_TEST_REVIEW_EVENT"])
 
+    d.tap(board.buttons[f"concern:{alert_id}"])  # the concern's text, read on request (the server audits it)
+    d.until(lambda: alert_id in board.concerns and f"concern:{alert_id}" not in board.buttons, 15, "concern read")
+    summary["concern_text"] = board.concerns[alert_id]
     loads = board.loads
     d.tap(board.buttons[f"ack:{alert_id}"])
     d.until(lambda: board.loads > loads and f"ack:{alert_id}" not in board.buttons, 15, "acknowledged alert")

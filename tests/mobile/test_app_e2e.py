@@ -127,6 +127,7 @@ def test_supervisor_board_acknowledges_resolves_and_approves(live_server: LiveSe
     summary = run_scenario("supervisor", live_server, tmp_path, {
         "DOMICARE_TEST_ALERT": str(concern["alert_id"]), "DOMICARE_TEST_REVIEW_EVENT": str(checked["event_id"]),
         "DOMICARE_TEST_CHECK": str(check_id)})
+    assert summary["concern_text"].endswith(": Door left unlocked overnight")
     assert summary["checks_title"] == "Welfare checks (1)"
     answered = live_server.client("supervisor.demo").get(f"/welfare-checks/{check_id}").json()
     assert answered["state"] == "answered" and answered["answered_by"] == "supervisor"

@@ -34,7 +34,7 @@ def _bodies(now: str) -> dict[str, Any]:
     return {
         "check-in": check, "check-out": check, "notes": {"at": now, "text": "x"},
         "concerns": {"at": now, "category": "other", "text": "x"},
-        "amendments": {"reason_code": "late_entry", "changes": {"status": "completed"}},
+        "amendments": {"reason_code": "cancelled_by_client", "changes": {"status": "cancelled"}},
         "review": {"decision": "approve"},
     }
 

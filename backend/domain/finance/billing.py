@@ -298,13 +298,12 @@ def bill_visit(facts: VisitFacts, rules: Rules) -> BilledVisit:
         presences.sort(key=lambda p: (p.start is None, not p.facts.assigned))
     if status in ("missed", "cancelled"):
         return _bill_absent_visit(facts, rules, status, presences, changes, planned, slots, billable_slots)
-    amended_codes = [c.reason_code for c in changes]
     lines: list[CarerLine] = []
     delivered = short = awaiting_review = False
     electronic = True
     for index, p in enumerate(presences):
         worked = _worked_minutes(p)
-        lines.append(_bill_carer(facts, rules, status, p, worked, index < billable_slots, planned, amended_codes))
+        lines.append(_bill_carer(facts, rules, status, p, worked, index < billable_slots, planned))
         if worked > 0:
             delivered = True
             short = short or worked < SHORT_FRACTION * planned
@@ -360,8 +359,12 @@ def _worked_minutes(presence: _Presence) -> float:
 
 
 def _bill_carer(facts: VisitFacts, rules: Rules, status: str, p: _Presence, worked: float, in_billable_slot: bool,
-                planned: int, amended_codes: list[str]) -> CarerLine:
-    """One carer's line: minutes worked, claimed after the rules (when billable) and paid, with the reasons."""
+                planned: int) -> CarerLine:
+    """One carer's line: minutes worked, claimed after the rules (when billable) and paid, with the reasons.
+
+    The visit's amendments are its ``changes``, shown once per visit; a line says only that its own
+    times were set by one.
+    """
     notes: list[str] = []
     if p.start is None:
         notes.append("carer did not attend" if p.facts.assigned and status == "completed" else "not delivered")
@@ -389,8 +392,8 @@ def _bill_carer(facts: VisitFacts, rules: Rules, status: str, p: _Presence, work
                 notes.append(f"started on {started_on.isoformat()}")
         if p.verdict == "A" and not p.amended:
             notes.append("unverified check approved by supervisor")
-    if p.amended or (amended_codes and worked > 0):
-        notes.append("amended: " + ", ".join(amended_codes))
+    if p.amended:
+        notes.append("times set by amendment")
     return CarerLine(
         carer_id=p.facts.carer_id, carer_ref=p.facts.carer_ref, actual_start=p.start, actual_end=p.end,
         actual_minutes=actual if worked > 0 else 0, claimed_minutes=claimed,

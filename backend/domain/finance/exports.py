@@ -90,12 +90,15 @@ def csv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: Running
         planned_start = _hhmm(facts.planned_start)
         visit_date = facts.visit_date.isoformat()
         totals.visits += 1
-        for line in visit.lines:
+        # The visit's amendment history goes once, on its first row, not once per carer line.
+        history = "amended: " + ", ".join(c.reason_code for c in visit.changes) if visit.changes else ""
+        for index, line in enumerate(visit.lines):
+            comment = "; ".join(part for part in (line.comment, history if index == 0 else "") if part)
             writer.writerow((
                 header.file_reference, header.provider_ref, client_ref, week, visit_date, planned_start,
                 visit.slot_minutes, _hhmm(line.actual_start), line.actual_minutes, line.claimed_minutes,
                 facts.carers_needed, line.carer_ref, line.verification, line.rounding,
-                _cell(line.comment) if line.comment else "",
+                _cell(comment) if comment else "",
             ))
             rows += 1
             totals.actual_minutes += line.actual_minutes

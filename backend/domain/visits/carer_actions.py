@@ -24,6 +24,7 @@ from backend.domain.alerts.services import raise_alert, resolve
 from backend.domain.audit.services import record
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits.access import visit_for
+from backend.domain.visits.concerns import alert_key
 from backend.domain.visits.models import Visit, VisitEvent
 from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository
 from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody, ProofBody
@@ -302,7 +303,7 @@ class VisitActionService:
             self.session, provider_id=visit.provider_id, kind=AlertKind.CONCERN,
             severity=CONCERN_SEVERITY.get(body.category, AlertSeverity.WARNING),
             message=(await visit_words(self.session, self.scope, [visit]))[visit.id or 0].concern(body.category, self.carer_id, utc_now()),
-            dedupe_key=f"concern-{event.idempotency_key}", client_id=visit.client_id, visit_id=visit.id,
+            dedupe_key=alert_key(event.idempotency_key), client_id=visit.client_id, visit_id=visit.id,
             detail={"category": body.category},
         )
         return {"alert_id": alert.id, "visit": {"id": visit.id, "status": str(visit.status)}}

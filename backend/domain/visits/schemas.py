@@ -13,7 +13,7 @@ import msgspec
 
 from backend.domain.alerts.schemas import AlertOut
 from backend.pagination import Page
-from shared.enums import AmendmentState, VisitEventKind, VisitStatus
+from shared.enums import AmendmentReason, AmendmentState, VisitEventKind, VisitStatus
 from shared.visit_actions import (
     ActionKind,
     CheckMethod,
@@ -159,11 +159,11 @@ class AmendmentChanges(Strict):
 
 
 class AmendmentRequest(Strict):
-    """A correction of a visit after the fact."""
+    """A correction of a visit after the fact, with a reason code from the documented list."""
 
-    reason_code: Annotated[str, msgspec.Meta(min_length=2, max_length=60)]
+    reason_code: AmendmentReason
     changes: AmendmentChanges
-    comment: str = ""
+    comment: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 
 # -- responses (TypedDicts: the services build plain dicts, the OpenAPI document shows their shape) --
@@ -348,6 +348,18 @@ class CaseNoteOut(TypedDict):
     event_id: int
     carer_id: int
     at: AwareDateTime
+    text: str
+
+
+class ConcernOut(TypedDict):
+    """A concern as a supervisor reads it, with what the carer wrote (each read is audited)."""
+
+    event_id: int
+    visit_id: int
+    alert_id: int | None
+    carer: Person
+    at: AwareDateTime
+    category: str
     text: str
 
 

@@ -18,3 +18,5 @@ CLIENT_TAG = "/api/v1/clients/{client_id:int}/tag"
 CLIENT_TAG_PNG = "/api/v1/clients/{client_id:int}/tag.png"
 CLIENT_TAG_ROTATE = "/api/v1/clients/{client_id:int}/tag/rotate"
 CASE_NOTES = "/api/v1/visits/{visit_id:int}/case-notes"
+CONCERNS_RAISED = "/api/v1/visits/{visit_id:int}/concerns-raised"  # read by the office; POST concerns is the phone's
+ALERT_CONCERN = "/api/v1/alerts/{alert_id:int}/concern"

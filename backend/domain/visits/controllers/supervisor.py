@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.database.tenancy import TenantScope
 from backend.security.guards import requires_provider_staff, requires_supervisor
 from backend.domain.audit.services import record
-from backend.domain.visits import amendments, reviews, urls
+from backend.domain.visits import amendments, concerns, reviews, urls
 from backend.domain.visits.access import visit_for
 from backend.domain.visits.models import Amendment, VisitEvent
 from backend.domain.visits.repositories import AmendmentRepository, VisitEventRepository
@@ -24,6 +24,7 @@ from backend.domain.visits.schemas import (
     AmendmentRequest,
     Board,
     CaseNoteOut,
+    ConcernOut,
     ReviewDecision,
     ReviewOut,
     ReviewRequest,
@@ -79,6 +80,19 @@ class SupervisorController(Controller):
         filters = [Amendment.state == in_state] if in_state else []
         rows = await repo.list(*filters, order_by=Amendment.created_at.desc(), limit=page.limit, offset=page.offset)  # type: ignore[attr-defined]
         return Page([amendments.amendment_out(a) for a in rows], await repo.count(*filters), page.limit, page.offset)
+
+    @get(urls.CONCERNS_RAISED, summary="Read a visit's concerns")
+    async def read_concerns(self, db_session: AsyncSession, request: Request[Principal, Any, State], visit_id: int,
+                            page: PageParams) -> Page[ConcernOut]:
+        """What the carers wrote, oldest first, with the alert each raised; every read is written to the audit log."""
+        items, total = await concerns.visit_concerns(db_session, request.user, visit_id, page.limit, page.offset)
+        return Page(items, total, page.limit, page.offset)
+
+    @get(urls.ALERT_CONCERN, summary="Read the concern behind a concern alert")
+    async def alert_concern(self, db_session: AsyncSession, request: Request[Principal, Any, State],
+                            alert_id: int) -> ConcernOut:
+        """The carer's category and text; the read is written to the audit log. 404 for other kinds of alert."""
+        return await concerns.alert_concern(db_session, request.user, alert_id)
 
     @post(urls.AMENDMENT_APPROVE, status_code=200, summary="Approve an amendment")
     async def approve(self, db_session: AsyncSession, request: Request[Principal, Any, State], amendment_id: int) -> AmendmentOut:

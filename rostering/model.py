@@ -40,6 +40,7 @@ class Visit:
     sync: SyncKind = "simultaneous"
     gap_min: float = 0.0
     gap_max: float = 0.0
+    carer_gender: str | None = None  # the client's requirement, e.g. "female": only such carers go
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,10 @@ class Carer:
     start_location: Location
     end_location: Location | None = None  # defaults to the start location
     max_minutes: float | None = None  # cap on the working span, start to return
-    excluded_clients: frozenset[str] = frozenset()
+    excluded_clients: frozenset[str] = frozenset()  # clients who refused this carer, or the other way round
     preferred_clients: frozenset[str] = frozenset()
+    gender: str | None = None
+    travel_mode: str | None = None  # how this carer travels; RosterOptions.travel_mode when None
 
 
 @dataclass(frozen=True, slots=True)

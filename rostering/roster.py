@@ -134,17 +134,38 @@ def _check_input(visits: Sequence[Visit], carers: Sequence[Carer]) -> None:
 
 
 def _eligible(visit: Visit, carers: Sequence[Carer]) -> tuple[int, ...]:
-    return tuple(
-        i for i, c in enumerate(carers) if visit.required_skills <= c.skills and visit.client_id not in c.excluded_clients
+    return tuple(i for i, c in enumerate(carers) if may_serve(c, visit))
+
+
+def may_serve(carer: Carer, visit: Visit) -> bool:
+    """The carer has the visit's skills, is not excluded by its client, and is of the gender it asks for."""
+    return (
+        visit.required_skills <= carer.skills
+        and visit.client_id not in carer.excluded_clients
+        and (visit.carer_gender is None or carer.gender == visit.carer_gender)
     )
+
+
+def travel_modes(carers: Sequence[Carer], options: RosterOptions) -> list[str]:
+    """Each carer's mode of travel (the day's default when the carer has none)."""
+    return [c.travel_mode or options.travel_mode for c in carers]
+
+
+def travel_matrices(
+    visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, travel: TravelModel
+) -> tuple[list[str], list[list[list[float]]]]:
+    """The modes in use and one matrix per mode over the nodes: each visit, then each carer's start, then end."""
+    points = [v.location for v in visits]
+    points += [c.start_location for c in carers]
+    points += [c.end_location or c.start_location for c in carers]
+    modes = sorted(set(travel_modes(carers, options)))
+    return modes, [travel.matrix(points, mode) for mode in modes]
 
 
 def _build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, travel: TravelModel) -> Problem:
     """Nodes: one per visit, then each carer's start, then each carer's end location."""
-    points = [v.location for v in visits]
-    points += [c.start_location for c in carers]
-    points += [c.end_location or c.start_location for c in carers]
-    matrix = travel.matrix(points, options.travel_mode)
+    modes, matrices = travel_matrices(visits, carers, options, travel)
+    profile_of = travel_modes(carers, options)
     tasks: list[Task] = []
     jobs: list[Job] = []
     costs: dict[tuple[int, int], float] = {}
@@ -171,11 +192,12 @@ def _build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: Ro
             end_node=count + len(carers) + i,
             start=c.shift_start,
             end=min(c.shift_end, c.shift_start + c.max_minutes) if c.max_minutes is not None else c.shift_end,
+            profile=modes.index(profile_of[i]),
         )
         for i, c in enumerate(carers)
     )
     weights = Weights(options.travel_weight, options.tardiness_weight, options.max_tardiness_weight, options.overtime_weight)
-    return Problem(tuple(tasks), tuple(jobs), shifts, matrix, weights, costs)
+    return Problem(tuple(tasks), tuple(jobs), shifts, matrices, weights, costs)
 
 
 # --------------------------------------------------------------------------- reading the plan
@@ -198,6 +220,9 @@ def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
     if not any(visit.required_skills <= c.skills for c in carers):
         return "no carer has the required skills: " + ", ".join(sorted(visit.required_skills))
     if not eligible:
+        if visit.carer_gender is not None and not any(c.gender == visit.carer_gender for c in carers
+                                                      if visit.required_skills <= c.skills):
+            return f"no {visit.carer_gender} carer has the required skills"
         return "every carer with the required skills is excluded by the client"
     if len(eligible) < visit.carers_needed:
         return "needs two carers but only one carer is eligible"
@@ -209,11 +234,12 @@ def _to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer
     runs = []
     for index, route in enumerate(plan.routes):
         shift = problem.shifts[index]
+        matrix = problem.travel[shift.profile]
         ready, node = shift.start, shift.start_node
         scheduled = []
         for task in route:
             visit = visits[problem.tasks[task].job]
-            leg = problem.travel[node][problem.tasks[task].node]
+            leg = matrix[node][problem.tasks[task].node]
             begin = plan.start[task]
             scheduled.append(
                 ScheduledVisit(
@@ -227,7 +253,7 @@ def _to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer
             CarerRun(
                 carer_id=carers[index].id,
                 visits=tuple(scheduled),
-                travel_minutes=sum(s.travel_minutes for s in scheduled) + (problem.travel[node][shift.end_node] if route else 0.0),
+                travel_minutes=sum(s.travel_minutes for s in scheduled) + (matrix[node][shift.end_node] if route else 0.0),
                 idle_minutes=sum(s.idle_minutes for s in scheduled),
                 end=end,
                 overtime=max(0.0, end - shift.end),

@@ -96,7 +96,7 @@ def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
         eligible[t, list(task.carers)] = True
     for (t, c), value in problem.assignment_cost.items():
         assignment[t, c] = value
-    travel = np.asarray(problem.travel, dtype=float)
+    travel = np.ascontiguousarray(problem.travel, dtype=float)
     w = problem.weights
     return (
         np.array([t.node for t in tasks], dtype=np.int64),
@@ -115,8 +115,9 @@ def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
         np.array([s.end for s in shifts], dtype=float),
         travel,
         np.array([w.travel, w.total_tardiness, w.max_tardiness, w.overtime], dtype=float),
-        _neighbours(problem, travel),
+        _neighbours(problem, travel[0]),
         np.array([t.job for t in tasks], dtype=np.int64),
+        np.array([s.profile for s in shifts], dtype=np.int64),
     )
 
 
@@ -259,7 +260,7 @@ def warm_up() -> None:
                Task(2, 2, 5.0, 10.0, 1.0, (0, 1))),
         jobs=(Job((0, 1), "simultaneous"), Job((2,)), Job((3,))),
         shifts=(Shift(0, 0), Shift(0, 0, 0.0, 100.0)),
-        travel=[[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]],
+        travel=[[[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]]],
     )
     data = pack(problem)
     state = _empty_state(problem)

@@ -30,7 +30,7 @@ def build_problem(instance: HhcrspInstance) -> Problem:
         )
     office = instance.office_index
     shifts = tuple(Shift(office, office, c.shift_start) for c in instance.caregivers)
-    return Problem(tuple(tasks), tuple(jobs), shifts, instance.distances)
+    return Problem(tuple(tasks), tuple(jobs), shifts, (instance.distances,))
 
 
 def to_solution(instance: HhcrspInstance, plan: Schedule) -> HhcrspSolution:

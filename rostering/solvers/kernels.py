@@ -12,7 +12,8 @@ Data and state travel as tuples of arrays (numba compiles one specialisation and
 - data ``D``: task node, duration, earliest, latest, partner, partner offset (the partner starts at
   or after my start + offset), eligibility [task, carer], assignment cost [task, carer], job tasks
   [job, 2] (-1 when single), job penalty, carer start time, start node, end node, shift end,
-  travel [node, node], weights (travel, total tardiness, max tardiness, overtime), job neighbours.
+  travel [profile, node, node], weights (travel, total tardiness, max tardiness, overtime), job
+  neighbours, job of each task, travel profile of each carer (a carer's mode: car, walking, ...).
 - state ``S``: routes [carer, slot], route lengths, carer of each task, position of each task,
   start of each task.
 """
@@ -68,12 +69,13 @@ def schedule(D, S):  # type: ignore[no-untyped-def]
     """Recompute every start time from the routes; False if the orders deadlock."""
     tnode, tdur, tearly = D[0], D[1], D[2]
     partner, offset = D[4], D[5]
-    kstart, kstartnode, travel = D[10], D[11], D[14]
+    kstart, kstartnode, travels, profile = D[10], D[11], D[14], D[18]
     routes, rlen, carer, pos, start = S
     n = tnode.shape[0]
     for k in range(rlen.shape[0]):
         ready = kstart[k]
         node = kstartnode[k]
+        travel = travels[profile[k]]
         for i in range(rlen[k]):
             t = routes[k, i]
             carer[t] = k
@@ -99,7 +101,7 @@ def schedule(D, S):  # type: ignore[no-untyped-def]
             return False
         f = _natural_next(S, t)
         if f >= 0:
-            arrive = snap(start[t] + tdur[t] + travel[tnode[t], tnode[f]])
+            arrive = snap(start[t] + tdur[t] + travels[profile[carer[t]], tnode[t], tnode[f]])
             if arrive > start[f]:
                 start[f] = arrive
                 stack[top] = f
@@ -118,12 +120,12 @@ def schedule(D, S):  # type: ignore[no-untyped-def]
 def route_end(D, S, k):  # type: ignore[no-untyped-def]
     """When carer ``k`` is back at the end location."""
     tnode, tdur = D[0], D[1]
-    kstart, kendnode, travel = D[10], D[12], D[14]
+    kstart, kendnode, travels, profile = D[10], D[12], D[14], D[18]
     routes, rlen, start = S[0], S[1], S[4]
     if rlen[k] == 0:
         return kstart[k]
     last = routes[k, rlen[k] - 1]
-    return start[last] + tdur[last] + travel[tnode[last], kendnode[k]]
+    return start[last] + tdur[last] + travels[profile[k], tnode[last], kendnode[k]]
 
 
 @njit(cache=True)
@@ -131,12 +133,13 @@ def terms(D, S):  # type: ignore[no-untyped-def]
     """Objective terms: travel, total tardiness, max tardiness, overtime, assignment cost, penalties."""
     tnode, tlate = D[0], D[3]
     acost, jtasks, jpen = D[7], D[8], D[9]
-    kstartnode, kendnode, kend, travel = D[11], D[12], D[13], D[14]
+    kstartnode, kendnode, kend, travels, profile = D[11], D[12], D[13], D[14], D[18]
     routes, rlen, carer, start = S[0], S[1], S[2], S[4]
     out = np.zeros(6)
     for k in range(rlen.shape[0]):
         if rlen[k] == 0:
             continue
+        travel = travels[profile[k]]
         node = kstartnode[k]
         for i in range(rlen[k]):
             t = routes[k, i]
@@ -174,7 +177,7 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
     """
     tnode, tdur, tearly = D[0], D[1], D[2]
     partner, offset = D[4], D[5]
-    kstart, kstartnode, travel = D[10], D[11], D[14]
+    kstart, kstartnode, travels, profile = D[10], D[11], D[14], D[18]
     routes, rlen, carer, start = S[0], S[1], S[2], S[4]
     value, mark, epoch, touched, stack = W
     epoch[0] += 1
@@ -200,7 +203,7 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
         else:
             ready = kstart[k]
             node = kstartnode[k]
-        value[t] = max(tearly[t], snap(ready + travel[node, tnode[t]]))
+        value[t] = max(tearly[t], snap(ready + travels[profile[k], node, tnode[t]]))
         mark[t] = e
         touched[n_touched] = t
         n_touched += 1
@@ -216,10 +219,13 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
         if pops > limit or top + 2 >= stack.shape[0]:
             return -1
         when = value[t]
+        k = carer[t]
         if t == a:
             f = next_a
+            k = ka
         elif t == b:
             f = next_b
+            k = kb
         elif t == prev_a:
             f = a
         elif b >= 0 and t == prev_b:
@@ -227,7 +233,8 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
         else:
             f = _natural_next(S, t)
         if f >= 0:
-            n_touched, top = _raise(W, start, f, snap(when + tdur[t] + travel[tnode[t], tnode[f]]), n_touched, top)
+            leg = travels[profile[k], tnode[t], tnode[f]]
+            n_touched, top = _raise(W, start, f, snap(when + tdur[t] + leg), n_touched, top)
         m = partner[t]
         if m >= 0 and (carer[m] >= 0 or mark[m] == e):
             n_touched, top = _raise(W, start, m, when + offset[t], n_touched, top)
@@ -255,7 +262,8 @@ def _raise(W, start, t, bound, n_touched, top):  # type: ignore[no-untyped-def]
 def _detour(D, S, t, k, p):  # type: ignore[no-untyped-def]
     """Extra travel of putting task ``t`` at position ``p`` of carer ``k``'s run (as it is now)."""
     tnode = D[0]
-    kstartnode, kendnode, travel = D[11], D[12], D[14]
+    kstartnode, kendnode = D[11], D[12]
+    travel = D[14][D[18][k]]
     routes, rlen = S[0], S[1]
     before = tnode[routes[k, p - 1]] if p > 0 else kstartnode[k]
     after = tnode[routes[k, p]] if p < rlen[k] else kendnode[k]
@@ -267,7 +275,8 @@ def _detour(D, S, t, k, p):  # type: ignore[no-untyped-def]
 def _new_end(D, S, W, k, inserted, at):  # type: ignore[no-untyped-def]
     """Carer ``k``'s return time after inserting ``inserted`` at ``at`` (-1: nothing inserted there)."""
     tnode, tdur = D[0], D[1]
-    kendnode, travel = D[12], D[14]
+    kendnode = D[12]
+    travel = D[14][D[18][k]]
     routes, rlen, start = S[0], S[1], S[4]
     value, mark, epoch = W[0], W[1], W[2]
     if inserted >= 0 and at == rlen[k]:
@@ -387,13 +396,14 @@ def _options(D, S, t, max_late, bounds, ks, ps):  # type: ignore[no-untyped-def]
     """Every (lower bound, carer, position) for task ``t``; returns how many."""
     tnode, tdur, tearly, tlate = D[0], D[1], D[2], D[3]
     elig, acost = D[6], D[7]
-    kstart, kstartnode, travel, w = D[10], D[11], D[14], D[15]
+    kstart, kstartnode, travels, w, profile = D[10], D[11], D[14], D[15], D[18]
     routes, rlen, start = S[0], S[1], S[4]
     count = 0
     here = tnode[t]
     for k in range(rlen.shape[0]):
         if not elig[t, k]:
             continue
+        travel = travels[profile[k]]
         ready = kstart[k]
         before = kstartnode[k]
         for p in range(rlen[k] + 1):

@@ -47,6 +47,7 @@ class Shift:
     end_node: int
     start: float = 0.0
     end: float = math.inf
+    profile: int = 0  # which travel matrix applies (the carer's mode of travel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +62,11 @@ class Weights:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Everything the search needs; ``travel[a][b]`` is both the time and the travel cost."""
+    """Everything the search needs; ``travel[profile][a][b]`` is both the time and the travel cost."""
 
     tasks: tuple[Task, ...]
     jobs: tuple[Job, ...]
     shifts: tuple[Shift, ...]
-    travel: Sequence[Sequence[float]]
+    travel: Sequence[Sequence[Sequence[float]]]
     weights: Weights = field(default_factory=Weights)
     assignment_cost: Mapping[tuple[int, int], float] = field(default_factory=dict)  # (task, carer) → cost

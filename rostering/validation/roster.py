@@ -3,7 +3,8 @@
 A rota is valid when every visit is served by as many distinct carers as it needs or reported
 unassigned with a reason (never both, never twice); no carer is in two places (each start leaves
 time to finish the previous visit and travel); no visit starts before its window opens or before
-its carer's shift; carers have the visit's skills and are not excluded by the client; and the two
+its carer's shift; carers have the visit's skills, are not excluded by the client and are of the
+gender the client asks for, if any; travel times are each carer's own mode's; and the two
 carers of a double-handed visit keep its synchronisation. Lateness past a window's latest start
 and work past a shift's end are costs (tardiness, overtime), reported as figures.
 """
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rostering.model import Carer, RosterOptions, RosterSolution, Visit
+from rostering.roster import travel_matrices, travel_modes
 from rostering.travel import HaversineTravel, TravelModel
 from rostering.validation import Violation
 
@@ -50,8 +52,8 @@ def validate(
     fail = lambda code, message: violations.append(Violation(code, message))  # noqa: E731
     by_id = {v.id: v for v in visits}
     carer_by_id = {c.id: c for c in carers}
-    points = [v.location for v in visits] + [c.start_location for c in carers] + [c.end_location or c.start_location for c in carers]
-    matrix = (travel or HaversineTravel()).matrix(points, options.travel_mode)
+    modes, matrices = travel_matrices(visits, carers, options, travel or HaversineTravel())
+    mode_of = travel_modes(carers, options)
     node = {v.id: i for i, v in enumerate(visits)}
     starts: dict[str, list[tuple[str, float]]] = defaultdict(list)
     travel_total = tardiness_total = tardiness_max = overtime_total = 0.0
@@ -61,6 +63,7 @@ def validate(
             fail("unknown-carer", f"carer {run.carer_id} is not in the day")
             continue
         k = carers.index(carer)
+        matrix = matrices[modes.index(mode_of[k])]
         here, ready = len(visits) + k, carer.shift_start
         for scheduled in run.visits:
             visit = by_id.get(scheduled.visit_id)
@@ -97,6 +100,8 @@ def _check_stop(visit: Visit, carer: Carer, start: float, reachable: float, fail
         fail("skill", f"{carer.id} lacks {sorted(visit.required_skills - carer.skills)} for {visit.id}")
     if visit.client_id in carer.excluded_clients:
         fail("excluded", f"{carer.id} is excluded from client {visit.client_id} ({visit.id})")
+    if visit.carer_gender is not None and carer.gender != visit.carer_gender:
+        fail("gender", f"{visit.id} asks for a {visit.carer_gender} carer; {carer.id} is not")
 
 
 def _check_service(visit: Visit, served: list[tuple[str, float]], unassigned: dict[str, str], fail) -> None:  # type: ignore[no-untyped-def]

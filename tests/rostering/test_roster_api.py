@@ -134,3 +134,22 @@ def test_reroster_still_places_a_visit_whose_window_has_closed() -> None:
 def test_inconsistent_input_is_rejected() -> None:
     with pytest.raises(ValueError):
         solve_day([_visit("x", 600, carers_needed=3)], [_carer("ann")], time_limit=0.1)
+
+
+def test_a_client_asking_for_a_female_carer_gets_one_or_a_reason() -> None:
+    visit = _visit("wash", 600, client_id="mrs-khan", carer_gender="female")
+    solution = solve_day([visit], [_carer("bob", gender="male"), _carer("ann", gender="female")], time_limit=0.2)
+    assert [c for c, _ in _starts(solution)["wash"]] == ["ann"]
+    alone = solve_day([visit], [_carer("bob", gender="male")], time_limit=0.2)
+    assert [u.reason for u in alone.unassigned] == ["no female carer has the required skills"]
+
+
+def test_each_carer_travels_by_their_own_mode() -> None:
+    far = Location(OFFICE.lat + 0.045, OFFICE.lon)  # 5 km north: a quarter hour by car, over an hour on foot
+    visit = _visit("far", 540, location=far, latest=560)
+    walker = _carer("wendy", travel_mode="walk")
+    walking = solve_day([visit], [walker], time_limit=0.2)
+    assert walking.runs[0].visits[0].travel_minutes == pytest.approx(haversine_km(OFFICE, far) * 1.3 / 4.5 * 60, rel=1e-6)
+    both = solve_day([visit], [walker, _carer("dan", travel_mode="car")], time_limit=0.2)
+    assert [c for c, _ in _starts(both)["far"]] == ["dan"]
+    assert both.objective.travel_minutes < walking.objective.travel_minutes / 5

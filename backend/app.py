@@ -38,6 +38,7 @@ from backend.domain.telehealth.routes import route_handlers as telehealth_routes
 from backend.domain.visits.routes import route_handlers as visits_routes
 from backend.domain.welfare.jobs import register_jobs as welfare_jobs
 from backend.domain.welfare.routes import route_handlers as welfare_routes
+from backend.jobqueue import close_job_queues
 from backend.openapi import docs_assets_router, openapi_config, tidy_document
 from backend.problems import EXCEPTION_HANDLERS
 from backend.scheduling.runner import JobScheduler
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             if scheduler is not None:
                 await scheduler.shutdown()
+            await close_job_queues()
             await engine.dispose()
 
     return Litestar(

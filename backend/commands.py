@@ -1,4 +1,4 @@
-"""Backend subcommands of ``domicare``: demo, serve, seed and db upgrade."""
+"""Backend subcommands of ``domicare``: demo, serve, worker, seed and db upgrade."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ def register(subparsers: Any) -> None:
                        help="worker processes sharing the port (PostgreSQL only: SQLite allows one writer process)")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (load tests, busy servers)")
     serve.set_defaults(handler=run_serve)
+
+    worker = subparsers.add_parser("worker", help="run jobs (roster solves, finance exports) from the job queue")
+    worker.add_argument("--database-url", default=None, help="overrides DOMICARE_DATABASE_URL")
+    worker.set_defaults(handler=run_worker)
 
     seed = subparsers.add_parser("seed", help="load deterministic demo data into an empty database")
     seed.add_argument("--size", choices=("small", "city"), default="small")
@@ -138,6 +142,21 @@ def _serve(settings: Any, host: str, port: int, workers: int = 1, access_log: bo
     os.environ["DOMICARE_DATABASE_URL"] = settings.database_url
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
                 access_log=access_log)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """``domicare worker``: take jobs from the queue until stopped (SIGINT, SIGTERM)."""
+    import logging
+
+    from backend import worker
+
+    settings = _settings(args.database_url)
+    if not settings.job_queue:
+        raise CommandError("no job queue is configured: set DOMICARE_JOB_QUEUE (for example redis://127.0.0.1:6379/0)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _upgrade(settings.database_url)
+    worker.main(settings)
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -69,8 +69,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_in_flight: int = 64
     # Finance: where the scheduled weekly export writes (unset: ``<data_dir>/outbox``).
     export_outbox: Path | None = None
-    # Rostering: solver worker processes per API process.
+    # Rostering: solver worker processes per API process (or per queue worker: the jobs it runs at once).
     roster_workers: int = 1
+    # Jobs (roster solves, the weekly finance export): unset, they run inside the API process (the demo);
+    # a Redis URL (``redis://host:6379/0``) sends them through SAQ to ``domicare worker`` processes.
+    job_queue: str = ""
+    job_queue_name: str = "domicare"
     # Monitoring: the Zigbee2MQTT ingest worker inside the API process, and its broker.
     mqtt_ingest: bool = False
     mqtt_host: str = "127.0.0.1"

@@ -1,5 +1,5 @@
-"""Real servers for tests: a free local port, and the backend as a process (``python -m domicare serve``)
-for the kill test and the fuzz test."""
+"""Real servers for tests: a free local port, the backend as a process (``python -m domicare serve``)
+for the kill test and the fuzz test, and queue workers (``python -m domicare worker``)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,48 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class WorkerProcess:
+    """``domicare worker`` taking jobs from a queue; stopped (SIGTERM, then SIGKILL) with every process below it."""
+
+    def __init__(self, database_url: str, data_dir: Path, env: dict[str, str]) -> None:
+        self.database_url, self.data_dir = database_url, data_dir
+        self.env = {**os.environ, "DOMICARE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **env}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "worker.log"
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the worker and wait until it takes jobs (a job waiting since before then could meet SAQ's
+        start-up sweep, which marks a job it sees between dequeue and start as aborted in the queue's record)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "domicare", "worker", "--database-url", self.database_url],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while "Worker starting" not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the worker did not start; see {self.log}:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def stop(self) -> None:
+        from tests.support.processes import descendants, kill_all
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        below = descendants(self.process.pid)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        kill_all(below)

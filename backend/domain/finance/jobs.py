@@ -1,6 +1,7 @@
 """The scheduled weekly export: every Monday 06:00 Europe/London each provider's files go to the outbox.
 
-The scheduler's lease makes one process run it; every file written is recorded once per
+The scheduler's lease makes one process run it (or, with a job queue configured, send it to a queue
+worker, which writes to its own outbox); every file written is recorded once per
 provider, week and format (a unique constraint, so even a run that overlaps another after a
 lost lease keeps one file each), and weeks missed while no server ran are caught up.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
+from backend.jobqueue import ProgressSink, Task, TaskContext, job_queue
 from backend.database.tenancy import TenantScope
 from backend.domain.finance import prepared, services
 from backend.domain.finance.exports import EXTENSIONS
@@ -33,6 +35,8 @@ logger = logging.getLogger("domicare.finance.jobs")
 DUE_AT_MINUTES = 6 * 60  # a week falls due at 06:00 London on the Monday after it
 RUN_EVERY_HALF_HOUR = "0,30"
 DEFAULT_CATCH_UP_WEEKS = 4
+EXPORT_TASK = "finance.weekly_export"
+EXPORT_TIMEOUT_SECONDS = 3600
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -69,10 +73,12 @@ async def _already_done(sessionmaker: async_sessionmaker[AsyncSession], provider
 
 
 async def run_weekly_exports(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
-                             now: datetime | None = None, catch_up_weeks: int = DEFAULT_CATCH_UP_WEEKS) -> list[Path]:
+                             now: datetime | None = None, catch_up_weeks: int = DEFAULT_CATCH_UP_WEEKS,
+                             sink: ProgressSink | None = None) -> list[Path]:
     """Write every due, not yet written weekly file to the outbox; returns the files written.
 
-    A (provider, week, format) already recorded is never written again.
+    A (provider, week, format) already recorded is never written again. ``sink`` hears the
+    progress (0..1) and which week and provider is being written.
     """
     now = now or utc_now()
     written: list[Path] = []
@@ -80,17 +86,19 @@ async def run_weekly_exports(settings: Settings, sessionmaker: async_sessionmake
     async with sessionmaker() as session:
         providers = list(await ProviderDirectory(session, scope).list())
     outbox = outbox_dir(settings)
-    for week in due_weeks(now, catch_up_weeks):
-        for provider, authority in providers:
-            assert provider.id is not None
-            if not await _has_visits(sessionmaker, provider.id, week):
+    plan = [(week, provider, authority) for week in due_weeks(now, catch_up_weeks) for provider, authority in providers]
+    for done, (week, provider, authority) in enumerate(plan):
+        assert provider.id is not None
+        if sink is not None:
+            await sink(done / len(plan), f"week ending {week.ending.isoformat()}, provider {provider.id}")
+        if not await _has_visits(sessionmaker, provider.id, week):
+            continue
+        for export_format in services.EXPORT_FORMATS:
+            if await _already_done(sessionmaker, provider.id, week, export_format):
                 continue
-            for export_format in services.EXPORT_FORMATS:
-                if await _already_done(sessionmaker, provider.id, week, export_format):
-                    continue
-                path = await _write_one(settings, sessionmaker, scope, outbox, week, provider, authority, export_format)
-                if path is not None:
-                    written.append(path)
+            path = await _write_one(settings, sessionmaker, scope, outbox, week, provider, authority, export_format)
+            if path is not None:
+                written.append(path)
     if written:
         logger.info("weekly finance export wrote %d file(s) to %s", len(written), outbox)
     return written
@@ -132,6 +140,11 @@ def register_jobs(scheduler: JobScheduler, settings: Settings, sessionmaker: asy
     """
 
     async def weekly_export(now: datetime) -> dict[str, int]:
+        queue = job_queue(settings)
+        if queue is not None:  # a queue worker writes the files (to its outbox)
+            sent = await queue.enqueue(EXPORT_TASK, key=f"{EXPORT_TASK}-{now:%Y%m%dT%H%M}",
+                                       timeout_s=EXPORT_TIMEOUT_SECONDS, now=now.isoformat())
+            return {"queued": 1} if sent else {}
         written = await run_weekly_exports(settings, sessionmaker, now)
         return {"files": len(written)} if written else {}
 
@@ -158,3 +171,14 @@ async def prepare_all(sessionmaker: async_sessionmaker[AsyncSession], late_toler
     async with sessionmaker() as session:
         book = prepared.RulesBook(session, late_tolerance_minutes)
         return await prepared.refresh(session, TenantScope.system(), date.min, date.max, book)
+
+
+async def _export_from_queue(context: TaskContext, *, now: str) -> dict[str, int]:
+    """A queue worker's side of the weekly export (sent by the scheduler at ``now``)."""
+    written = await run_weekly_exports(context.settings, context.sessionmaker, datetime.fromisoformat(now),
+                                       sink=context.report)
+    return {"files": len(written)}
+
+
+QUEUE_TASKS = (Task(EXPORT_TASK, _export_from_queue),)
+"""The jobs this area gives the queue's workers."""

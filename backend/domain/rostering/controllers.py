@@ -63,6 +63,7 @@ class RosterController(Controller):
                 job = await repo.add(RosterJob(
                     provider_id=provider_id, roster_date=data.date, days=data.days, reroster=data.reroster,
                     params=data.params(), created_by=principal.user_id, idempotency_key=idempotency_key,
+                    stage=jobs.WAITING,
                 ))
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its job.
@@ -74,7 +75,7 @@ class RosterController(Controller):
                detail={"date": data.date.isoformat(), "days": data.days, "reroster": data.reroster,
                        "unavailable_carer_ids": data.unavailable_carer_ids})
         await db_session.commit()  # visible to the worker (in any process) before it tries to claim
-        jobs.dispatch(request.app.state.sessionmaker, job.id or 0)
+        await jobs.start(request.app.state.settings, request.app.state.sessionmaker, job)
         return Response(roster_summary(job), status_code=202, headers={"Location": f"{urls.ROSTERS}/{job.id}"})
 
     @get(urls.ROSTERS, summary="List roster jobs")
@@ -87,7 +88,7 @@ class RosterController(Controller):
         filters = [RosterJob.roster_date == day] if day else []
         rows = await repo.list(*filters, order_by=RosterJob.id.desc(), limit=page.limit, offset=page.offset)  # type: ignore[union-attr]
         for job in rows:
-            jobs.revive(request.app.state.sessionmaker, job)
+            await jobs.revive(request.app.state.settings, request.app.state.sessionmaker, job)
         return Page([roster_summary(j) for j in rows], await repo.count(*filters), page.limit, page.offset)
 
     @get(urls.ROSTER, summary="A roster job: status, progress, objective, runs and unassigned visits")
@@ -96,7 +97,7 @@ class RosterController(Controller):
         job = await RosterJobRepository(db_session, request.user.scope).get(roster_id)
         if job is None:
             raise NotFoundException(f"no roster {roster_id}")
-        jobs.revive(request.app.state.sessionmaker, job)
+        await jobs.revive(request.app.state.settings, request.app.state.sessionmaker, job)
         return roster_out(job)
 
     @post(urls.ROSTER_PUBLISH, status_code=200, summary="Publish a roster as the visits' assignments")

@@ -1,9 +1,10 @@
 """Roster jobs: queue a solve, run it in a worker process, report progress, recover abandoned jobs.
 
-The job row is the source of truth. Any API process may run a job, but only after claiming it
+The job row is the source of truth. Any process may run a job (an API process when no job queue
+is configured, else a ``domicare worker`` that got it from the queue), but only after claiming it
 with a conditional update (``queued``, or ``running`` with a stale heartbeat); while it runs,
-that process refreshes the heartbeat and progress every second and checks it still owns the job.
-A job whose process died is claimed again by the next process that reads it (see ``revive``).
+that process refreshes the heartbeat, progress and stage every second and checks it still owns the
+job. A job whose process died is started again by the next API process that reads it (see ``revive``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.rostering.inputs import load_roster_input
 from backend.domain.rostering.models import RosterJob, RosterJobStatus
 from backend.domain.rostering.repositories import RosterJobRepository
 from backend.domain.rostering.results import objective_out, roster_result
 from backend.domain.rostering.workers import solver_pool
+from backend.jobqueue import ProgressSink, Task, TaskContext, job_queue
 from shared.timekeeping import utc_now
 
 logger = logging.getLogger("domicare.rostering")
@@ -39,10 +42,27 @@ QUEUED_GRACE = timedelta(seconds=5)  # a queued job nobody started this long is 
 MAX_ATTEMPTS = 3
 SYSTEM = TenantScope.system()  # any process may run any provider's job, once it has claimed it
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+SOLVE_TASK = "rostering.solve"
+RUN_MARGIN_SECONDS = 300  # loading inputs and storing the rota, on top of the solver's own time limit
+WAITING = "waiting for a solver"
 
 _running: set[asyncio.Task[None]] = set()  # strong references, so the loop does not drop running jobs
 _pending: set[tuple[int, int]] = set()  # (session factory, job id) this process is already handling
 _slots = threading.BoundedSemaphore(solver_pool().workers)  # jobs this process runs at once
+
+
+async def start(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> bool:
+    """Have a job run: sent to the queue's workers when a queue is configured, else run in this process.
+
+    ``False`` when it is already on its way (the same send twice, from one process or several).
+    """
+    queue = job_queue(settings)
+    if queue is None:
+        return dispatch(sessionmaker, job.id or 0)
+    time_limit = float(job.params.get("time_limit_s") or 15.0)
+    # The key holds the attempt, so a job lost with its worker is sent again, but each attempt only once.
+    return await queue.enqueue(SOLVE_TASK, key=f"roster-{job.id}-{job.attempts}",
+                               timeout_s=time_limit * job.days + RUN_MARGIN_SECONDS, job_id=job.id)
 
 
 def dispatch(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> bool:
@@ -70,17 +90,17 @@ def needs_reviving(job: RosterJob, now: datetime) -> bool:
     return False
 
 
-def revive(sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> None:
-    """Run an abandoned job here; the claim makes sure only one process takes it."""
-    if job.id is not None and needs_reviving(job, utc_now()) and dispatch(sessionmaker, job.id):
-        logger.warning("roster job %s is %s with nobody working on it; offering to run it here", job.id, job.status)
+async def revive(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], job: RosterJob) -> None:
+    """Start an abandoned job again (here, or through the queue); the claim makes sure only one process runs it."""
+    if job.id is not None and needs_reviving(job, utc_now()) and await start(settings, sessionmaker, job):
+        logger.warning("roster job %s is %s with nobody working on it; starting it again", job.id, job.status)
 
 
 async def _claim(session: AsyncSession, job_id: int) -> RosterJob | None:
     now = utc_now()
     claimed = await RosterJobRepository(session, SYSTEM).update_where(
         {"status": RosterJobStatus.RUNNING, "worker": WORKER_ID, "attempts": RosterJob.attempts + 1,
-         "started_at": now, "heartbeat_at": now, "progress": 0.0},
+         "started_at": now, "heartbeat_at": now, "progress": 0.0, "stage": "loading visits and carers"},
         RosterJob.id == job_id,
         (RosterJob.status == RosterJobStatus.QUEUED)  # type: ignore[arg-type]
         | ((RosterJob.status == RosterJobStatus.RUNNING)  # type: ignore[arg-type]
@@ -101,7 +121,7 @@ async def _update_mine(session: AsyncSession, job_id: int, **values: Any) -> boo
     return owned
 
 
-async def run_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
+async def run_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: int, sink: ProgressSink | None = None) -> None:
     """Wait for a free solver slot in this process, then claim and run the job.
 
     Claiming only with a slot free means a process whose workers are busy leaves the job
@@ -110,19 +130,19 @@ async def run_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -
     while not _slots.acquire(blocking=False):
         await asyncio.sleep(0.25)
     try:
-        await _claim_and_run(sessionmaker, job_id)
+        await _claim_and_run(sessionmaker, job_id, sink)
     finally:
         _slots.release()
 
 
-async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id: int) -> None:
+async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id: int, sink: ProgressSink | None) -> None:
     """Claim, load, solve in a worker process while beating the heart, then store the result or the failure."""
     async with sessionmaker() as session:
         job = await _claim(session, job_id)
         if job is None:
             return
         if job.attempts > MAX_ATTEMPTS:
-            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(),
+            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(), stage="failed",
                                error=f"abandoned by its worker {MAX_ATTEMPTS} times")
             return
         key = f"{job_id}:{uuid.uuid4().hex}"
@@ -132,6 +152,7 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
             now = datetime.fromisoformat(job.params["now"]) if job.params.get("now") else utc_now()
             loaded = await load_roster_input(session, job.provider_id, job.params, now)
             await session.commit()  # end the read transaction before the long solve
+            day_count = len(loaded.days)
             solving_since = time.monotonic()
             solve = asyncio.ensure_future(solver_pool().solve(key, loaded.request))
             while not solve.done():
@@ -139,18 +160,22 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
                 if solve.done():
                     break
                 report = solver_pool().latest(key)
-                by_clock = (time.monotonic() - solving_since) / (loaded.request.time_limit * len(loaded.days) or 1.0)
-                values: dict[str, Any] = {"heartbeat_at": utc_now(), "progress": round(min(0.99, by_clock), 3)}
+                by_clock = (time.monotonic() - solving_since) / (loaded.request.time_limit * day_count or 1.0)
+                progress = round(min(0.99, max(by_clock, report.fraction if report else 0.0)), 3)
+                day = report.day if report else min(day_count - 1, int(by_clock * day_count))
+                values: dict[str, Any] = {"heartbeat_at": utc_now(), "progress": progress,
+                                          "stage": f"solving day {day + 1} of {day_count}"}
                 if report is not None:
-                    values["progress"] = round(min(0.99, max(by_clock, report.fraction)), 3)
                     values["result"] = {"best_so_far": objective_out(report.best), "day": report.day}
+                if sink is not None:
+                    await sink(progress, values["stage"])
                 if not await _update_mine(session, job_id, **values):
                     logger.warning("roster job %s was taken over by another worker; dropping this run", job_id)
                     solve.cancel()
                     return
             solutions = solve.result()
             result = roster_result(loaded, solutions, time.monotonic() - started)
-            await _update_mine(session, job_id, status=RosterJobStatus.DONE, progress=1.0, result=result,
+            await _update_mine(session, job_id, status=RosterJobStatus.DONE, progress=1.0, stage="done", result=result,
                                finished_at=utc_now(), heartbeat_at=utc_now())
         except asyncio.CancelledError:
             if solve is not None:
@@ -159,7 +184,7 @@ async def _claim_and_run(sessionmaker: async_sessionmaker[AsyncSession], job_id:
         except Exception as exc:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
             logger.exception("roster job %s failed", job_id)
             await session.rollback()
-            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(),
+            await _update_mine(session, job_id, status=RosterJobStatus.FAILED, finished_at=utc_now(), stage="failed",
                                error=f"{type(exc).__name__}: {exc}"[:2000])
 
 
@@ -183,3 +208,12 @@ async def rostering_lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         await stop_running_jobs()
+
+
+async def _solve_from_queue(context: TaskContext, *, job_id: int) -> None:
+    """A queue worker's side of a roster job: run it here, its progress also reported to the queue."""
+    await run_job(context.sessionmaker, job_id, context.report)
+
+
+QUEUE_TASKS = (Task(SOLVE_TASK, _solve_from_queue),)
+"""The jobs this area gives the queue's workers."""

@@ -37,6 +37,7 @@ class RosterJob(SQLModel, table=True):
     reroster: bool = False
     status: RosterJobStatus = enum_field(RosterJobStatus.QUEUED, index=True)
     progress: float = 0.0
+    stage: str | None = Field(default=None, max_length=80)  # what it is doing now, in words: "solving day 2 of 7"
     params: dict = json_dict()
     result: dict = json_dict()
     diff: dict = json_dict()

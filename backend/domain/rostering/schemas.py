@@ -54,7 +54,8 @@ class RosterSummary(TypedDict):
     days: int
     reroster: bool
     status: str
-    progress: float
+    progress: float  # 0..1
+    stage: str | None  # in words: "waiting for a solver", "solving day 2 of 7", ...
     created_by: int | None
     created_at: datetime
     started_at: datetime | None
@@ -82,6 +83,7 @@ def roster_summary(job: RosterJob) -> RosterSummary:
     return {
         "id": job.id, "provider_id": job.provider_id, "date": job.roster_date, "days": job.days,
         "reroster": job.reroster, "status": str(job.status), "progress": job.progress,
+        "stage": job.stage,
         "created_by": job.created_by, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at, "published_at": job.published_at, "published_by": job.published_by,
         "error": job.error,

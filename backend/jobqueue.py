@@ -15,6 +15,7 @@ a worker, so a message lost with a dead worker is sent again when the row shows 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class JobQueue:
 
     def __init__(self, url: str, name: str) -> None:
         self.saq = Queue.from_url(url, name=name)
+        self.loop = asyncio.get_running_loop()  # the connection belongs to the event loop that made it
         self._connected = False
 
     async def connect(self) -> None:
@@ -95,25 +97,25 @@ class JobQueue:
         return await self.saq.job(key)
 
 
-_queues: dict[tuple[str, str], JobQueue] = {}
+_queues: dict[tuple[str, str, int], JobQueue] = {}  # (url, name, event loop): a connection serves one loop
 
 
 def job_queue(settings: Settings) -> JobQueue | None:
-    """This process's connection to the configured queue, or ``None``: jobs run in this process."""
+    """This event loop's connection to the configured queue, or ``None``: jobs run in this process."""
     if not settings.job_queue:
         return None
-    key = (settings.job_queue, settings.job_queue_name)
-    if key not in _queues:
-        _queues[key] = JobQueue(*key)
+    loop = asyncio.get_running_loop()
+    key = (settings.job_queue, settings.job_queue_name, id(loop))
+    if key not in _queues or _queues[key].loop is not loop:  # (an id is reused once its loop is gone)
+        _queues[key] = JobQueue(settings.job_queue, settings.job_queue_name)
     return _queues[key]
 
 
 async def close_job_queues() -> None:
-    """Close this process's queue connections (at shutdown)."""
-    queues = list(_queues.values())
-    _queues.clear()
-    for queue in queues:
-        await queue.close()
+    """Close this event loop's queue connections (at shutdown)."""
+    loop = id(asyncio.get_running_loop())
+    for key in [key for key in _queues if key[2] == loop]:
+        await _queues.pop(key).close()
 
 
 def _wrap(task: Task) -> tuple[str, Callable[..., Awaitable[Any]]]:

@@ -15,6 +15,7 @@ from typing import Any
 from backend import commands as backend_commands
 from backend.domain.finance import cli as finance_cli
 from backend.domain.monitoring import cli as monitoring_cli
+from backend.domain.rostering import cli as rostering_jobs_cli
 from domicare.errors import CommandError
 from mobile import cli as mobile_cli
 from rostering import cli as rostering_cli
@@ -25,6 +26,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     finance_cli.register,
     monitoring_cli.register,
     rostering_cli.register,
+    rostering_jobs_cli.register,
     sensors_cli.register,
     mobile_cli.register,
 )

@@ -220,6 +220,15 @@ def api(seeded_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture(scope="session")
+def compiled() -> None:
+    """The search kernels compiled (or loaded from numba's cache) before any timed solve, and before
+    solver processes start (they load the kernels from the cache this writes)."""
+    from rostering.solvers import engine
+
+    engine.warm_up()
+
+
 def sign_in(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
     """Authorization headers for a user."""
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password})

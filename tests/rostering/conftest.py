@@ -30,14 +30,6 @@ def data_dir() -> Path:
     return DATA
 
 
-@pytest.fixture(scope="session")
-def compiled() -> None:
-    """The search kernels compiled (or loaded from numba's cache) before any timed solve."""
-    from rostering.solvers import engine
-
-    engine.warm_up()
-
-
 @pytest.fixture
 def supervisor(api: TestClient) -> dict[str, str]:
     """Headers of provider 1's supervisor."""

@@ -34,6 +34,11 @@ class ProviderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def ids(self) -> tuple[int, ...]:
+        """Every provider, by id (for work done for each of them, such as a city's rota solves)."""
+        statement = select(Provider.id)
+        return tuple(sorted((await self.session.execute(statement)).scalars()))
+
     async def ids_in_authority(self, authority_id: int) -> tuple[int, ...]:
         """The providers an authority commissions, by id."""
         statement = select(Provider.id).where(Provider.authority_id == authority_id)

@@ -1,6 +1,6 @@
 """rostering: a job's stage (waiting for a worker, loading, solving day i of n, storing) beside its progress
 
-Revision ID: 0028
+Revision ID: 0029
 Revises: 0010
 Create Date: 2026-12-01 04:40:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0028'
+revision = '0029'
 down_revision = '0010'  # the rostering branch
 branch_labels = None
 depends_on = None

@@ -20,6 +20,7 @@ from backend.config import Settings, load_settings
 from backend.database.engine import create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
 from backend.domain.accounts.routes import route_handlers as accounts_routes
+from backend.domain.accounts.services import api_session_is_live
 from backend.domain.alerts.routes import route_handlers as alerts_routes
 from backend.domain.finance.jobs import register_figure_jobs as finance_figure_jobs
 from backend.domain.finance.jobs import register_jobs as finance_jobs
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the API for the given settings (from the environment by default)."""
     settings = settings or load_settings()
     engine = create_engine(settings.database_url)
-    auth = build_auth(settings.secret_key, settings.access_token_minutes)
+    auth = build_auth(settings.secret_key, settings.access_token_minutes, api_session_is_live)
 
     sessionmaker = session_factory(engine)
 

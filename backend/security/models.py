@@ -21,11 +21,17 @@ class SignInAttempt(SQLModel, table=True):
     succeeded: bool = False
 
 
-class DeviceSession(SQLModel, table=True):
-    """A signed-in device: its refresh token (hashed) and whether a supervisor revoked it.
+API_SESSION = "api"
+PAGE_SESSION = "page"
 
-    Access tokens carry the session id (``sid``), so revoking a lost phone's
-    session also refuses its unexpired access tokens.
+
+class DeviceSession(SQLModel, table=True):
+    """A signed-in device or browser: its secret (hashed) and whether it was ended.
+
+    ``kind`` says which door it was opened through: ``api`` (a phone or tablet: access tokens carry
+    the session id ``sid``, and the secret is the refresh token) or ``page`` (a commissioner page
+    session: the secret is the session cookie, never an API credential). Every request checks its
+    session, so ending one refuses its unexpired access tokens and its cookie at once.
     """
 
     __tablename__ = "device_session"
@@ -34,6 +40,7 @@ class DeviceSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     device: str = Field(default="", max_length=120)
+    kind: str = Field(default=API_SESSION, max_length=16, sa_column_kwargs={"server_default": API_SESSION})
     refresh_hash: str = Field(max_length=128, index=True)
     previous_refresh_hash: str = Field(default="", max_length=128, index=True)
     created_at: datetime = utc_field(default_now=True)

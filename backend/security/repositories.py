@@ -49,15 +49,10 @@ class SignInAttemptRepository:
 
 
 class SessionRevocations:
-    """Revoking device sessions, and the ids revoked lately (every provider's: the token check is global)."""
+    """Ending sessions (every provider's: a user's sessions are ended wherever they are)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def revoked_since(self, since: datetime) -> frozenset[str]:
-        """Ids of sessions revoked at or after ``since``."""
-        statement = select(DeviceSession.id).where(DeviceSession.revoked_at >= since)  # type: ignore[operator]
-        return frozenset((await self.session.execute(statement)).scalars())
 
     async def revoke(self, sid: str, by_user: int | None, now: datetime) -> bool:
         """End a session; ``False`` if it was already ended."""
@@ -66,3 +61,12 @@ class SessionRevocations:
             .values(revoked_at=now, revoked_by=by_user)
         )
         return bool((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+    async def revoke_all_of_user(self, user_id: int, keep: str | None, now: datetime) -> int:
+        """End every live session of a user except ``keep``; returns how many."""
+        statement = (
+            update(DeviceSession).where(DeviceSession.user_id == user_id, DeviceSession.id != (keep or ""),  # type: ignore[arg-type]
+                                        DeviceSession.revoked_at.is_(None))  # type: ignore[union-attr]
+            .values(revoked_at=now, revoked_by=user_id)
+        )
+        return int((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]

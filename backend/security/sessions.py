@@ -1,28 +1,23 @@
-"""Device sessions: refresh tokens (rotated on use) and revocation of a lost phone's session.
+"""Sessions: a phone's (refresh tokens rotated on use) or a commissioner page's (a cookie), and ending them.
 
-An access token carries its session id (``sid``). Each API process keeps the set
-of recently revoked session ids, re-read from the database at most every few
-seconds, so checking a request costs a set lookup; only sessions revoked within
-the access-token lifetime matter, since older access tokens have expired anyway.
+An access token carries its session id (``sid``) and a page cookie is ``<sid>.<secret>``. Every
+request checks its session and account in the database (``backend.security.authentication``),
+so an ended session, a changed password or a disabled account stops access at once in every
+process: there is no per-process cache to wait for.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.security.models import DeviceSession
+from backend.security.models import API_SESSION, PAGE_SESSION, DeviceSession
 from backend.security.repositories import SessionRevocations
-from shared.timekeeping import utc_now
-
-REFRESH_EVERY_SECONDS = 5.0
 
 
 def _digest(secret: str) -> str:
@@ -34,7 +29,7 @@ def new_refresh_secret() -> str:
 
 
 def split_refresh_token(token: str) -> tuple[str, str] | None:
-    """``(session id, secret)`` of a refresh token ``"<sid>.<secret>"``, or ``None`` if malformed."""
+    """``(session id, secret)`` of a refresh token or page cookie ``"<sid>.<secret>"``, or ``None`` if malformed."""
     sid, _, secret = token.partition(".")
     if not sid or not secret or len(sid) > 40:
         return None
@@ -42,10 +37,10 @@ def split_refresh_token(token: str) -> tuple[str, str] | None:
 
 
 def open_session(session: AsyncSession, *, user_id: int, provider_id: int | None, device: str, lifetime: timedelta,
-                 now: datetime) -> tuple[DeviceSession, str]:
-    """A new device session and its refresh token (shown once, stored hashed)."""
+                 now: datetime, kind: str = API_SESSION) -> tuple[DeviceSession, str]:
+    """A new session and its secret token (a refresh token or a page cookie; shown once, stored hashed)."""
     secret = new_refresh_secret()
-    row = DeviceSession(id=uuid.uuid4().hex, user_id=user_id, provider_id=provider_id, device=device[:120],
+    row = DeviceSession(id=uuid.uuid4().hex, user_id=user_id, provider_id=provider_id, device=device[:120], kind=kind,
                         refresh_hash=_digest(secret), created_at=now, last_used_at=now, expires_at=now + lifetime)
     session.add(row)
     return row, f"{row.id}.{secret}"
@@ -62,7 +57,7 @@ async def rotate(session: AsyncSession, token: str, now: datetime) -> tuple[Devi
         raise RefreshRefused("malformed refresh token")
     sid, secret = parts
     row = await session.get(DeviceSession, sid, with_for_update=session.bind.dialect.name != "sqlite")  # type: ignore[union-attr]
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or row.kind != API_SESSION or row.revoked_at is not None or row.expires_at <= now:
         raise RefreshRefused("this session has ended; sign in again")
     digest = _digest(secret)
     if secrets.compare_digest(digest, row.previous_refresh_hash or ""):
@@ -75,32 +70,25 @@ async def rotate(session: AsyncSession, token: str, now: datetime) -> tuple[Devi
     return row, f"{row.id}.{fresh}"
 
 
-class RevocationList:
-    """Recently revoked session ids, shared by every request of one process, refreshed from the database."""
-
-    def __init__(self, window: timedelta) -> None:
-        self.window = window
-        self.revoked: frozenset[str] = frozenset()
-        self.loaded_at = -1e9
-        self._lock = asyncio.Lock()
-
-    def invalidate(self) -> None:
-        """Reload on the next check (after this process revoked something)."""
-        self.loaded_at = -1e9
-
-    async def is_revoked(self, sid: str, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
-        if time.monotonic() - self.loaded_at > REFRESH_EVERY_SECONDS:
-            async with self._lock:
-                if time.monotonic() - self.loaded_at > REFRESH_EVERY_SECONDS:
-                    async with sessionmaker() as session:
-                        self.revoked = await SessionRevocations(session).revoked_since(utc_now() - self.window)
-                    self.loaded_at = time.monotonic()
-        return sid in self.revoked
+async def page_session(session: AsyncSession, cookie: str, now: datetime) -> DeviceSession | None:
+    """The live page session a cookie ``"<sid>.<secret>"`` opens, or ``None`` (unknown, ended, expired, forged)."""
+    parts = split_refresh_token(cookie)
+    if parts is None:
+        return None
+    row = await session.get(DeviceSession, parts[0])
+    if row is None or row.kind != PAGE_SESSION or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    return row if secrets.compare_digest(_digest(parts[1]), row.refresh_hash) else None
 
 
 async def revoke(session: AsyncSession, sid: str, by_user: int | None, now: datetime) -> bool:
     """End a session; ``False`` if it was already ended."""
     return await SessionRevocations(session).revoke(sid, by_user, now)
+
+
+async def revoke_others(session: AsyncSession, user_id: int, keep: str | None, now: datetime) -> int:
+    """End every session of a user but ``keep`` (after a password change); how many were ended."""
+    return await SessionRevocations(session).revoke_all_of_user(user_id, keep, now)
 
 
 class DeviceSessionOut(TypedDict):

@@ -74,8 +74,8 @@ def test_provider_admin_sees_only_their_provider_on_the_pages(shared_api: TestCl
     page = api.get(f"/commissioner/weeks/{last_week.isoformat()}")
     assert "PRV001" in page.text and "PRV002" not in page.text
     assert api.get(f"/commissioner/weeks/{last_week.isoformat()}/providers/2").status_code == 403
-    download = api.get(f"/commissioner/weeks/{last_week.isoformat()}/download",
-                       params={"format": "abacus-csv", "provider_id": 2})
+    download = api.post(f"/commissioner/weeks/{last_week.isoformat()}/download",
+                        data={"format": "abacus-csv", "provider_id": "2", "csrf_token": _csrf(page.text)})
     assert download.status_code == 403
 
 
@@ -138,18 +138,18 @@ def test_commissioner_signs_in_drills_down_and_downloads_matching_files(live_ser
             assert 0 < provider_billable < week_billable
 
             with page.expect_download() as csv_info:
-                row.locator("a[data-download=abacus-csv]").click()
+                row.locator("button[data-download=abacus-csv]").click()
             rows = list(csv.DictReader(io.StringIO(Path(csv_info.value.path()).read_text())))
             assert sum(int(r["ClaimedDuration"]) for r in rows) == provider_billable
             assert sum(int(r["ActualDuration"]) for r in rows) == provider_delivered
             with page.expect_download() as json_info:
-                row.locator("a[data-download=evv-json]").click()
+                row.locator("button[data-download=evv-json]").click()
             document = json.loads(Path(json_info.value.path()).read_text())
             assert document["totals"]["claimed_minutes"] == provider_billable
             assert document["batches"][0]["file_reference"] != rows[0]["FileReference"]
 
             with page.expect_download() as all_info:
-                page.locator("#all-providers a[data-download=abacus-csv]").click()
+                page.locator("#all-providers button[data-download=abacus-csv]").click()
             every = list(csv.DictReader(io.StringIO(Path(all_info.value.path()).read_text())))
             assert sum(int(r["ClaimedDuration"]) for r in every) == week_billable
 

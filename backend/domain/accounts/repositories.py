@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +28,15 @@ class UserRepository:
         """The account with this exact name."""
         statement = select(User).where(User.username == username)
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def has_live_session(self, user_id: int, sid: str, kind: str, now: datetime) -> bool:
+        """Whether session ``sid`` of kind ``kind`` is this user's, not ended nor expired, and the account active."""
+        statement = select(DeviceSession.id).join(User, User.id == DeviceSession.user_id).where(  # type: ignore[arg-type]
+            DeviceSession.id == sid, DeviceSession.user_id == user_id, DeviceSession.kind == kind,
+            DeviceSession.revoked_at.is_(None), DeviceSession.expires_at > now,  # type: ignore[union-attr]
+            User.is_active == True,  # noqa: E712
+        )
+        return (await self.session.execute(statement)).first() is not None
 
 
 class ProviderRepository:

@@ -1,17 +1,44 @@
-"""Sign-in: check a password and describe the caller for the token."""
+"""Sign-in for every door (the API's token route, the commissioner pages), and whose a session is.
+
+:func:`sign_in` is the one check of a username and password: the lockout first (a locked account is
+not tried at all), then the password, and every attempt recorded, whichever door it came through.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import msgspec
+from litestar.exceptions import NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
 from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import User
 from backend.domain.accounts.repositories import ProviderRepository, UserRepository
 from backend.domain.people.repositories import CarerRepository
 from backend.domain.telehealth.repositories import ClinicianRepository
+from backend.security import sessions
+from backend.security.models import API_SESSION
 from backend.security.passwords import verify_password
 from backend.security.principal import Principal
+from backend.security.signin_limits import check_allowed, record_attempt
 from shared.enums import Role
+
+
+async def sign_in(session: AsyncSession, settings: Settings, username: str, password: str, ip: str,
+                  now: datetime) -> Principal:
+    """The caller for a right username and password, else :class:`TooManyAttempts` (429) or a 401.
+
+    A failure is committed before the error is raised, so it counts although the request fails.
+    """
+    await check_allowed(session, settings, username, ip, now)
+    principal = await authenticate(session, username, password)
+    record_attempt(session, username, ip, principal is not None, now)
+    if principal is None:
+        await session.commit()
+        raise NotAuthorizedException("invalid username or password")
+    return principal
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Principal | None:
@@ -46,3 +73,19 @@ async def principal_for(session: AsyncSession, user: User) -> Principal:
         provider_ids=provider_ids,
         hub_id=hub_id,
     )
+
+
+async def api_session_is_live(session: AsyncSession, user_id: int, sid: str, now: datetime) -> bool:
+    """Whether an access token's API session may still be used (the check every request makes)."""
+    return await UserRepository(session).has_live_session(user_id, sid, API_SESSION, now)
+
+
+async def page_principal(session: AsyncSession, cookie: str, now: datetime) -> Principal | None:
+    """The caller of a live page session cookie whose account is active, else ``None``."""
+    row = await sessions.page_session(session, cookie, now)
+    if row is None:
+        return None
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return msgspec.structs.replace(await principal_for(session, user), session_id=row.id)

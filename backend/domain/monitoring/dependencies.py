@@ -2,7 +2,8 @@
 
 Device endpoints are excluded from the JWT middleware and authenticate here, so a
 hub needs only the token it was given at registration (``Authorization: Bearer
-<device token>`` or ``X-Device-Token``).
+<device token>`` or ``X-Device-Token``). A staff token goes through the same check as
+on every other route (``authenticate_access_token``: signature, session and account).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ from backend.domain.monitoring import tokens
 from backend.domain.monitoring.devices import authenticate_device
 from backend.domain.monitoring.models import Device
 from backend.security.principal import Principal
-from backend.security.tokens import DEVICE_TOKEN_HEADER, principal_from_token
+from backend.security.tokens import DEVICE_TOKEN_HEADER, authenticate_access_token
 
 
 class Caller(msgspec.Struct, frozen=True):
@@ -58,17 +58,12 @@ async def provide_device(request: Request[Any, Any, Any], db_session: AsyncSessi
     return await _device(db_session, token)
 
 
-async def provide_caller(request: Request[Any, Any, Any], db_session: AsyncSession, state: State) -> Caller:
-    """A device (by device token) or staff (by access token, checked as the JWT middleware would)."""
+async def provide_caller(request: Request[Any, Any, Any], db_session: AsyncSession) -> Caller:
+    """A device (by device token) or staff (by access token, checked exactly as on every other route)."""
     token = _device_token(request)
     if token is not None:
         return Caller(device=await _device(db_session, token))
     bearer = _bearer(request)
     if bearer is None:
         raise NotAuthorizedException("an access token or a device token is required")
-    auth = state.auth
-    decoded = auth.token_cls.decode(bearer, secret=auth.token_secret, algorithm=auth.algorithm)
-    principal = principal_from_token(decoded, request)
-    if principal is None:
-        raise NotAuthorizedException("the access token does not describe a user")
-    return Caller(principal=principal)
+    return Caller(principal=await authenticate_access_token(bearer, request))

@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.domain.accounts import urls
 from backend.domain.accounts.models import User
 from backend.domain.accounts.schemas import MeResponse, PasswordChange, RefreshRequest, TokenRequest, TokenResponse
-from backend.domain.accounts.services import authenticate, principal_for
+from backend.domain.accounts.services import principal_for, sign_in
 from backend.domain.audit.services import record
 from backend.security import sessions
 from backend.security.passwords import hash_password, password_problems, verify_password
 from backend.security.principal import Principal
-from backend.security.signin_limits import check_allowed, record_attempt
 from backend.security.tokens import issue_token
 from shared.timekeeping import utc_now
 
@@ -50,12 +49,7 @@ class AuthController(Controller):
         """Exchange a username and password for a short-lived bearer token and a refresh token."""
         now = utc_now()
         ip = request.client.host if request.client else ""
-        await check_allowed(db_session, state.settings, data.username, ip, now)
-        principal = await authenticate(db_session, data.username, data.password)
-        record_attempt(db_session, data.username, ip, principal is not None, now)
-        if principal is None:
-            await db_session.commit()  # the failure must count although the request fails
-            raise NotAuthorizedException("invalid username or password")
+        principal = await sign_in(db_session, state.settings, data.username, data.password, ip, now)
         row, refresh_token = sessions.open_session(
             db_session, user_id=principal.user_id, provider_id=principal.provider_id, device=data.device,
             lifetime=timedelta(days=state.settings.refresh_token_days), now=now)
@@ -70,7 +64,6 @@ class AuthController(Controller):
             row, refresh_token = await sessions.rotate(db_session, data.refresh_token, now)
         except sessions.RefreshRefused as exc:
             await db_session.commit()  # keep a theft-triggered revocation
-            state.auth.revoked_token_handler.revocations.invalidate()
             raise NotAuthorizedException(str(exc)) from exc
         user = await db_session.get(User, row.user_id)
         if user is None or not user.is_active:
@@ -78,16 +71,15 @@ class AuthController(Controller):
         return _token_response(state, await principal_for(db_session, user), row.id, refresh_token)
 
     @post(urls.SIGN_OUT, status_code=204, summary="End this device's session")
-    async def sign_out(self, state: State, db_session: AsyncSession, request: Request[Principal, Any, Any]) -> None:
-        """The refresh token stops working and the access token is refused within seconds everywhere."""
+    async def sign_out(self, db_session: AsyncSession, request: Request[Principal, Any, Any]) -> None:
+        """The refresh token stops working and the access token is refused at once, everywhere."""
         if request.user.session_id:
             await sessions.revoke(db_session, request.user.session_id, request.user.user_id, utc_now())
-            state.auth.revoked_token_handler.revocations.invalidate()
 
     @post(urls.PASSWORD, status_code=204, summary="Change my password")
     async def change_password(self, db_session: AsyncSession, request: Request[Principal, Any, Any],
                               data: PasswordChange) -> None:
-        """Needs the current password; the new one must meet the password policy."""
+        """Needs the current password; the new one must meet the password policy. Every other session ends."""
         user = await db_session.get(User, request.user.user_id)
         if user is None or not verify_password(user.password_hash, data.current_password):
             raise ClientException("the current password is not right", status_code=400)
@@ -96,6 +88,7 @@ class AuthController(Controller):
             raise ClientException("the new password is not strong enough: " + "; ".join(problems), status_code=400,
                                   extra={"problems": problems})
         user.password_hash = hash_password(data.new_password)
+        await sessions.revoke_others(db_session, user.id, request.user.session_id, utc_now())  # type: ignore[arg-type]
         record(db_session, request.user, "user.password_change", "user", user.id, provider_id=user.provider_id)
 
     @get(urls.ME, summary="The signed-in caller")

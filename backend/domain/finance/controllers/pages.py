@@ -15,12 +15,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.domain.accounts.services import authenticate
+from backend.domain.accounts.services import sign_in
 from backend.domain.finance import services, urls
 from backend.domain.finance.billing import SHORT_FRACTION, Totals
 from backend.domain.finance.charts import provider_bars, weekly_trend
@@ -28,18 +28,18 @@ from backend.domain.finance.dependencies import export_providers, providers_in_s
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, VERDICT_NAMES
 from backend.domain.finance.guards import (
     CSRF_COOKIE,
+    PAGE_DEVICE,
     SESSION_COOKIE,
     SESSION_MINUTES,
     WEB_ROLES,
     SignInRequired,
-    csrf_matches,
-    new_csrf_token,
-    session_csrf_token,
     web_principal,
 )
 from backend.domain.finance.weeks import FinanceWeek, last_completed_week, parse_week_ending, week_of
+from backend.security import csrf, sessions
+from backend.security.models import PAGE_SESSION
 from backend.security.principal import Principal
-from backend.security.tokens import issue_token
+from backend.security.signin_limits import TooManyAttempts
 from shared.timekeeping import LONDON, utc_now
 
 TEMPLATES = Environment(
@@ -80,11 +80,21 @@ PAGE_HEADERS = {
 }
 
 
-def render(template: str, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any) -> Response[str]:
+def render(template: str, status_code: int = 200, cookies: list[Cookie] | None = None,
+           headers: dict[str, str] | None = None, **context: Any) -> Response[str]:
     """An HTML page from a template."""
     html = TEMPLATES.get_template(template).render(**context)
     return Response(html, media_type=MediaType.HTML, status_code=status_code, cookies=cookies or [],
-                    headers=PAGE_HEADERS)
+                    headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def sign_in_page(state: State, *, status_code: int = 200, target: str = "/commissioner", error: str | None = None,
+                 username: str = "", headers: dict[str, str] | None = None) -> Response[str]:
+    """The sign-in form with a fresh CSRF pair: a random nonce in a cookie, the server's signature of it in the form."""
+    nonce = csrf.new_nonce()
+    return render("sign_in.html", status_code=status_code, csrf=csrf.sign_in_token(state.settings.secret_key, nonce),
+                  next=target, error=error, principal=None, username=username, headers=headers,
+                  cookies=[Cookie(key=CSRF_COOKIE, value=nonce, path=urls.PAGES, httponly=True, samesite="strict")])
 
 
 def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
@@ -109,6 +119,15 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith(urls.PAGES + "/") and "//" not in target and "\\" not in target:
         return target
     return urls.PAGES
+
+
+def _provider_choice(text: str | None) -> int | None:
+    """The download form's provider (empty: every provider in scope)."""
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise NotFoundException(f"no provider {text!r}")
+    return int(text)
 
 
 TREND_WEEKS = 8
@@ -137,23 +156,21 @@ class CommissionerPages(Controller):
     include_in_schema = False
     exception_handlers = {SignInRequired: sign_in_redirect, HTTPException: page_error}  # type: ignore[dict-item]
 
-    def _context(self, request: Request[Any, Any, Any], state: State, principal: Principal) -> dict[str, Any]:
-        session = request.cookies.get(SESSION_COOKIE, "")
-        return {"principal": principal, "csrf": session_csrf_token(state.auth.token_secret, session)}
+    def _context(self, state: State, principal: Principal) -> dict[str, Any]:
+        return {"principal": principal, "csrf": csrf.session_token(state.settings.secret_key, principal.session_id or "")}
 
     @get(urls.PAGES)
-    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def home(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
         """The last completed week."""
-        web_principal(request)
+        await web_principal(request, db_session)
         return Redirect(urls.WEEK.replace("{week_ending:str}", last_completed_week(utc_now()).ending.isoformat()),
                         status_code=303)
 
     @get(urls.SIGN_IN)
-    async def sign_in_form(self, next: str | None = Parameter(query="next", default=None)) -> Response[str]:  # noqa: A002
-        """The sign-in form, with a double-submit CSRF token."""
-        token = new_csrf_token()
-        return render("sign_in.html", csrf=token, next=_safe_next(next), error=None, principal=None, username="",
-                      cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
+    async def sign_in_form(self, state: State,
+                           next: str | None = Parameter(query="next", default=None)) -> Response[str]:  # noqa: A002
+        """The sign-in form, with a signed CSRF token."""
+        return sign_in_page(state, target=_safe_next(next))
 
     @post(urls.SIGN_IN, status_code=303)
     async def sign_in(
@@ -163,25 +180,31 @@ class CommissionerPages(Controller):
         db_session: AsyncSession,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        """Check the password and start a page session (HttpOnly cookie holding a short-lived JWT)."""
-        target = _safe_next(data.get("next"))
-        if not csrf_matches(request.cookies.get(CSRF_COOKIE), data.get("csrf_token")):
-            token = new_csrf_token()
-            return render("sign_in.html", status_code=403, csrf=token, next=target, principal=None,
-                          error="The form expired; please sign in again.", username=data.get("username", ""),
-                          cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
-        principal = await authenticate(db_session, data.get("username", ""), data.get("password", ""))
-        if principal is None or principal.role not in WEB_ROLES:
-            token = new_csrf_token()
-            message = ("Wrong username or password." if principal is None
-                       else "These pages are for commissioners and provider admins.")
-            return render("sign_in.html", status_code=401 if principal is None else 403, csrf=token, next=target,
-                          principal=None, error=message, username=data.get("username", ""),
-                          cookies=[Cookie(key=CSRF_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="strict")])
-        token = issue_token(state.auth, principal, timedelta(minutes=SESSION_MINUTES))
+        """Check the password as the API does (one lockout) and start a revocable page session."""
+        target, username = _safe_next(data.get("next")), data.get("username", "")
+        nonce = request.cookies.get(CSRF_COOKIE)
+        if not nonce or not csrf.matches(csrf.sign_in_token(state.settings.secret_key, nonce), data.get("csrf_token")):
+            return sign_in_page(state, status_code=403, target=target, username=username,
+                                error="The form expired; please sign in again.")
+        now = utc_now()
+        try:
+            principal = await sign_in(db_session, state.settings, username, data.get("password", ""),
+                                      request.client.host if request.client else "", now)
+        except TooManyAttempts as exc:  # the password was not even tried
+            return sign_in_page(state, status_code=429, target=target, username=username, error=exc.detail,
+                                headers=exc.headers)
+        except NotAuthorizedException:
+            return sign_in_page(state, status_code=401, target=target, username=username,
+                                error="Wrong username or password.")
+        if principal.role not in WEB_ROLES:
+            return sign_in_page(state, status_code=403, target=target, username=username,
+                                error="These pages are for commissioners and provider admins.")
+        _row, cookie = sessions.open_session(
+            db_session, user_id=principal.user_id, provider_id=principal.provider_id, device=PAGE_DEVICE,
+            lifetime=timedelta(minutes=SESSION_MINUTES), now=now, kind=PAGE_SESSION)
         secure = request.url.scheme == "https"
         return Redirect(target, status_code=303, cookies=[
-            Cookie(key=SESSION_COOKIE, value=token, path=urls.PAGES, httponly=True, samesite="lax", secure=secure,
+            Cookie(key=SESSION_COOKIE, value=cookie, path=urls.PAGES, httponly=True, samesite="lax", secure=secure,
                    max_age=SESSION_MINUTES * 60),
             Cookie(key=CSRF_COOKIE, value="", path=urls.PAGES, max_age=0),
         ])
@@ -191,13 +214,15 @@ class CommissionerPages(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
+        db_session: AsyncSession,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        """End the page session (CSRF-checked)."""
-        web_principal(request)
-        expected = session_csrf_token(state.auth.token_secret, request.cookies.get(SESSION_COOKIE, ""))
-        if not csrf_matches(expected, data.get("csrf_token")):
+        """End the page session (CSRF-checked): its cookie stops working everywhere, even if copied."""
+        principal = await web_principal(request, db_session)
+        expected = csrf.session_token(state.settings.secret_key, principal.session_id or "")
+        if not csrf.matches(expected, data.get("csrf_token")):
             raise PermissionDeniedException("the sign-out form expired; reload the page")
+        await sessions.revoke(db_session, principal.session_id or "", principal.user_id, utc_now())
         return Redirect(urls.SIGN_IN, status_code=303,
                         cookies=[Cookie(key=SESSION_COOKIE, value="", path=urls.PAGES, max_age=0)])
 
@@ -205,19 +230,19 @@ class CommissionerPages(Controller):
     async def week(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                    week_ending: str) -> Response[str]:
         """Planned, delivered and billable hours per provider, compliance, chart and downloads."""
-        principal = web_principal(request)
+        principal = await web_principal(request, db_session)
         week = _week(week_ending)
         result = await services.reconcile(db_session, principal.scope, week,
                                           late_tolerance_minutes=state.settings.late_tolerance_minutes)
         rows = [(p.provider.name, p.totals) for p in result.providers]
         return render("week.html", week=week, result=result, chart=provider_bars(rows), urls=urls,
-                      **_week_links(f"{urls.PAGES}/weeks/{{week}}"), **self._context(request, state, principal))
+                      **_week_links(f"{urls.PAGES}/weeks/{{week}}"), **self._context(state, principal))
 
     @get(urls.PROVIDER_WEEK)
     async def provider_week(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                             week_ending: str, provider_id: int) -> Response[str]:
         """A provider's clients for the week."""
-        principal = web_principal(request)
+        principal = await web_principal(request, db_session)
         week = _week(week_ending)
         await providers_in_scope(db_session, principal.scope, provider_id)
         result = await services.reconcile(db_session, principal.scope, week, provider_id=provider_id,
@@ -228,13 +253,13 @@ class CommissionerPages(Controller):
                                       state.settings.late_tolerance_minutes, provider_id=provider_id)
         return render("provider.html", week=week, line=line, clients=clients, urls=urls, trend=_trend(points),
                       **_week_links(f"{urls.PAGES}/weeks/{{week}}/providers/{provider_id}"),
-                      **self._context(request, state, principal))
+                      **self._context(state, principal))
 
     @get(urls.CLIENT_PAGE)
     async def client_page(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                           week_ending: str, client_id: int) -> Response[str]:
         """A client's week, visit by visit (no case notes)."""
-        principal = web_principal(request)
+        principal = await web_principal(request, db_session)
         week = _week(week_ending)
         detail = await services.client_week(db_session, principal.scope, week, client_id,
                                             state.settings.late_tolerance_minutes)
@@ -244,22 +269,30 @@ class CommissionerPages(Controller):
                                       state.settings.late_tolerance_minutes, client_id=client_id)
         return render("client.html", week=week, detail=detail, urls=urls, trend=_trend(points),
                       **_week_links(f"{urls.PAGES}/weeks/{{week}}/clients/{client_id}"),
-                      **self._context(request, state, principal))
+                      **self._context(state, principal))
 
-    @get(urls.DOWNLOAD)
+    @post(urls.DOWNLOAD, status_code=200)
     async def download(
         self,
         request: Request[Any, Any, Any],
         state: State,
         week_ending: str,
-        export_format: str = Parameter(query="format"),
-        provider_id: int | None = Parameter(default=None),
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Stream:
-        """The portal file for the week (a new version with a new FileReference each time)."""
-        principal = web_principal(request)
+        """The portal file for the week: a POST (CSRF-checked), since each makes a new version with a new FileReference.
+
+        Reading a page never creates a file: the download buttons are forms.
+        """
+        async with state.sessionmaker() as session:  # closed before the file streams through its own sessions
+            principal = await web_principal(request, session)
+        if not csrf.matches(csrf.session_token(state.settings.secret_key, principal.session_id or ""),
+                            data.get("csrf_token")):
+            raise PermissionDeniedException("the download form expired; reload the page")
         week = _week(week_ending)
+        export_format = data.get("format", "")
         if export_format not in services.EXPORT_FORMATS:
             raise NotFoundException(f"no export format {export_format!r}")
+        provider_id = _provider_choice(data.get("provider_id"))
         providers = await export_providers(state.sessionmaker, principal.scope, provider_id)
         targets = await services.prepare_export(state.sessionmaker, principal.scope, week, export_format, providers,
                                                 principal.user_id, state.settings.late_tolerance_minutes)

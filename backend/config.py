@@ -55,6 +55,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_port: int = 25
     smtp_sender: str = "alerts@domicare.invalid"
     oncall_email: str = ""
+    # Outgoing webhooks (on-call and family): signed with their own key (unset: generated into
+    # ``<data_dir>/webhook.key``; receivers verify with it), sent only to https on the public internet
+    # unless private targets are allowed (tests and lab networks only).
+    webhook_signing_key: str = ""
+    webhook_allow_private: bool = False
     retention_location_days: int = 90
     retention_sensor_days: int = 396
     retention_audit_days: int = 2557
@@ -149,14 +154,14 @@ def environment_setting(field: str) -> Any:
     return next(f.default for f in msgspec.structs.fields(Settings) if f.name == field)
 
 
-def _secret_key(data_dir: Path) -> str:
+def _generated_key(data_dir: Path, name: str = "secret.key") -> str:
     """A signing key kept in the data folder, generated on first use.
 
     Every API process must share the key (tokens are stateless), so a generated
     key is written once and reused rather than made per process.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret.key"
+    key_file = data_dir / name
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
@@ -172,5 +177,7 @@ def load_settings(database_url: str | None = None) -> Settings:
     if not values.get("database_url"):
         values["database_url"] = f"sqlite+aiosqlite:///{data_dir / 'domicare.db'}"
     if not values.get("secret_key"):
-        values["secret_key"] = _secret_key(data_dir)
+        values["secret_key"] = _generated_key(data_dir)
+    if not values.get("webhook_signing_key"):
+        values["webhook_signing_key"] = _generated_key(data_dir, "webhook.key")
     return Settings(**values)

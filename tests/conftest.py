@@ -193,7 +193,8 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
 
     The scheduler is off unless a test turns it on, so no job runs behind a test's back.
     """
-    values: dict[str, object] = {"scheduler": False, **overrides}
+    values: dict[str, object] = {"scheduler": False, "webhook_signing_key": "test-webhook-key-not-the-secret-key",
+                                 **overrides}
     return Settings(
         database_url=database_url,
         secret_key=os.environ["DOMICARE_SECRET_KEY"],

@@ -44,7 +44,8 @@ def test_unacknowledged_alert_escalates_to_supervisor_then_on_call_manager(
 ) -> None:
     inbox, port = smtp
     hooks, hook_url = webhook
-    settings = make_settings(db.url, tmp_path, smtp_host="127.0.0.1", smtp_port=port, escalation_minutes=15)
+    settings = make_settings(db.url, tmp_path, smtp_host="127.0.0.1", smtp_port=port, escalation_minutes=15,
+                             webhook_allow_private=True)  # the receiver is on this machine
     channels = channels_from_settings(settings)
     db.execute(OnCallContact.__table__.insert().values([  # type: ignore[attr-defined]
         {"provider_id": 1, "level": 1, "channel": "email", "address": "supervisor@p1.example", "active": True},
@@ -76,7 +77,7 @@ def test_unacknowledged_alert_escalates_to_supervisor_then_on_call_manager(
     assert db.scalars(select(Alert.escalation_level).where(Alert.id == alert_id)) == [2]
     assert len(hooks) == 1 and len(inbox.messages) == 1
     body, signature = hooks[0]
-    expected = hmac.new(settings.secret_key.encode(), body, hashlib.sha256).hexdigest()
+    expected = hmac.new(settings.webhook_signing_key.encode(), body, hashlib.sha256).hexdigest()
     assert signature == f"sha256={expected}"
     assert json.loads(body)["alert"]["id"] == str(alert_id)
     states = db.scalars(select(Notification.state).where(Notification.alert_id == alert_id))

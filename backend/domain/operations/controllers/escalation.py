@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Parameter
@@ -14,6 +15,7 @@ from backend.database.tenancy import TenantScope
 from backend.security.guards import requires_provider_admin, requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.operations import urls
+from backend.domain.operations.channels import check_webhook_address
 from backend.domain.operations.models import Notification, OnCallContact
 from backend.domain.operations.repositories import NotificationRepository, OnCallContactRepository
 from backend.domain.operations.schemas import ContactRequest, NotificationOut, OnCallContactOut
@@ -40,10 +42,13 @@ class ContactController(Controller):
         return Page([_contact(c) for c in rows], await repo.count(), page.limit, page.offset)
 
     @post(urls.CONTACTS, summary="Add an escalation contact")
-    async def add_contact(self, db_session: AsyncSession, request: Request[Principal, Any, Any], data: ContactRequest) -> OnCallContactOut:
-        """An email address or an https webhook for one level."""
+    async def add_contact(self, db_session: AsyncSession, request: Request[Principal, Any, Any], state: State,
+                          data: ContactRequest) -> OnCallContactOut:
+        """An email address, or a webhook: https on the public internet (never an address inside the network)."""
         if data.channel == "email" and "@" not in data.address or data.channel == "webhook" and "://" not in data.address:
             raise ClientException(f"{data.address!r} is not a valid {data.channel} address")
+        if data.channel == "webhook":
+            await check_webhook_address(data.address, state.settings)
         provider_id = request.user.provider_id
         if provider_id is None:
             raise ClientException("only provider staff have escalation contacts")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.operations import urls
+from backend.domain.operations.channels import check_webhook_address
 from backend.domain.operations.models import FamilyContact
 from backend.domain.operations.repositories import FamilyContactRepository
 from backend.domain.operations.schemas import FamilyContactOut, FamilyContactRequest
@@ -54,10 +56,14 @@ class FamilyContactController(Controller):
 
     @post(urls.CLIENT_FAMILY_CONTACTS, summary="Add a family contact to a client")
     async def add_family_contact(
-        self, db_session: AsyncSession, request: Request[Principal, Any, Any], client_id: int, data: FamilyContactRequest,
+        self, db_session: AsyncSession, request: Request[Principal, Any, Any], state: State, client_id: int,
+        data: FamilyContactRequest,
     ) -> FamilyContactOut:
-        """An email address or an https webhook; ``notify_missed_visits`` records the family's consent (off unless given)."""
+        """An email address or an https webhook on the public internet; ``notify_missed_visits`` records the
+        family's consent (off unless given)."""
         _check_address(data)
+        if data.channel == "webhook":
+            await check_webhook_address(data.address, state.settings)
         client = await client_in_scope(db_session, request.user.scope, client_id)
         contact = await FamilyContactRepository(db_session, request.user.scope).add(FamilyContact(
             provider_id=client.provider_id, client_id=client_id, name=data.name.strip(),

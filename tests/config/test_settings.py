@@ -47,8 +47,9 @@ def test_unset_variables_give_the_declared_defaults(monkeypatch: pytest.MonkeyPa
     settings = load_settings()
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'domicare.db'}"
     assert settings.secret_key == (tmp_path / "secret.key").read_text().strip() and len(settings.secret_key) > 40
+    assert settings.webhook_signing_key == (tmp_path / "webhook.key").read_text().strip() != settings.secret_key
     for field in FIELDS:
-        if field.name not in ("database_url", "secret_key", "data_dir"):
+        if field.name not in ("database_url", "secret_key", "data_dir", "webhook_signing_key"):
             assert getattr(settings, field.name) == field.default, field.name
     assert environment_setting("roster_workers") == 1
     assert load_settings("postgresql+asyncpg://u@h/db").database_url == "postgresql+asyncpg://u@h/db"

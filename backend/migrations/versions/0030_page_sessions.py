@@ -1,7 +1,7 @@
 """security: a session's kind, so commissioner page sessions live beside device sessions and are never API credentials
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0030
+Revises: 0028
 Create Date: 2026-12-01 04:45:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0027'
-down_revision = '0026'
+revision = '0030'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -62,7 +62,7 @@ def test_a_child_whose_parent_is_killed_ends_by_the_watchdog_alone(tmp_path: Pat
     """The portable guard (no kernel help): a child polling its parent's pid ends once it is reparented."""
     require_proc()
     child_code = (
-        "import sys\nfrom backend.parent_death import exit_with_parent\n"
+        "import sys\nfrom shared.parent_death import exit_with_parent\n"
         "exit_with_parent(int(sys.argv[1]), kernel_guard=False)\n"
         "while True: pass\n"  # spin, as a solve would
     )

@@ -4,7 +4,7 @@ One small process pool per API process (the ``roster_workers`` setting, default 
 ``spawn`` so workers inherit no event loop, sockets or threads. Workers report progress on a
 queue that a daemon thread in the API process drains into per-job slots the job runner reads.
 Workers end with the process that started them, even when it is SIGKILLed (see
-:mod:`backend.parent_death`), and the app's shutdown ends them with any solve they were running.
+:mod:`shared.parent_death`), and the app's shutdown ends them with any solve they were running.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from rostering.model import ObjectiveBreakdown, RosterSolution
 
 from backend.config import environment_setting
-from backend.parent_death import exit_with_parent
+from shared.parent_death import exit_with_parent
 from backend.domain.rostering.solving import SolveRequest, Throttled, solve
 
 _progress_queue: Any = None  # set in each worker by _init_worker

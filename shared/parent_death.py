@@ -1,5 +1,8 @@
 """Child processes that end with their parent, however the parent ends (even SIGKILL).
 
+Standard library only, so any part may use it: the backend's solver workers do, and a library that starts
+processes of its own (the rostering engine's patch solves) can call it in their initializer too.
+
 A worker process whose parent died is an orphan nobody waits for: it would finish (or spin in) its
 solve and hold a core on a 2-core machine. Two guards, called first thing in the child:
 

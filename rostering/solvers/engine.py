@@ -151,7 +151,7 @@ def _work(problem: Problem) -> tuple[tuple, tuple]:  # type: ignore[type-arg]
     n = len(problem.tasks)
     options = n + len(problem.shifts) + 1
     work = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64),
-            np.zeros(n, dtype=np.int64), np.zeros(16 * n + 128, dtype=np.int64))
+            np.zeros(n, dtype=np.int64), np.zeros(16 * n + 128, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(1))
     buffers = (np.zeros(options), np.zeros(options, dtype=np.int64), np.zeros(options, dtype=np.int64),
                np.zeros(options), np.zeros(options, dtype=np.int64), np.zeros(options, dtype=np.int64))
     return work, buffers

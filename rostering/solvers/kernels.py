@@ -30,7 +30,12 @@ INF = np.inf
 # A double-handed visit's pairs of places are tried among each task's PAIR_OPTIONS places with the
 # cheapest lower bounds. On a city day with 180 carers each task has ~1,800 places, and lateness
 # pushed onto later visits keeps the bounds loose, so an uncapped search tried millions of pairs.
-PAIR_OPTIONS = 60
+PAIR_OPTIONS = 40
+# An insertion whose pushes come back to a task more than this many times is a deadlock (two
+# carers waiting on each other: every turn of the cycle pushes later). Without sync a task is
+# pushed once; each synchronised partner upstream adds a path. Counting pops instead let each
+# deadlocked candidate run thousands of pops, which dominated large instances' construction.
+PUSH_LIMIT = 12
 
 
 @njit(cache=True)
@@ -169,18 +174,21 @@ def cost_of(D, T):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
+def _propagate(D, S, W, a, ka, pa, b, kb, pb, base, cutoff):  # type: ignore[no-untyped-def]
     """Push start times for inserting task ``a`` at (ka, pa) and ``b`` at (kb, pb) (b = -1: none).
 
-    Work space ``W`` = (pushed value, mark, epoch[1], touched list, stack). Returns the number of
-    touched tasks, or -1 on a deadlock.
+    Work space ``W`` = (pushed value, mark, epoch[1], touched list, stack, pushes per task). Returns the number of
+    touched tasks, -1 on a deadlock, or -2 as soon as ``base`` plus the weighted lateness pushed so
+    far reaches ``cutoff`` (every push only adds lateness, so the insertion cannot beat it).
     """
     tnode, tdur, tearly = D[0], D[1], D[2]
     partner, offset = D[4], D[5]
     kstart, kstartnode, travels, profile = D[10], D[11], D[14], D[18]
     routes, rlen, carer, start = S[0], S[1], S[2], S[4]
-    value, mark, epoch, touched, stack = W
+    value, mark, epoch, touched, stack, pushes, late = W
+    tlate, wlate = D[3], D[15][1]
     epoch[0] += 1
+    late[0] = 0.0
     e = epoch[0]
     n_touched = 0
     top = 0
@@ -205,19 +213,19 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
             node = kstartnode[k]
         value[t] = max(tearly[t], snap(ready + travels[profile[k], node, tnode[t]]))
         mark[t] = e
+        pushes[t] = 1
+        late[0] += max(0.0, value[t] - tlate[t])
         touched[n_touched] = t
         n_touched += 1
         stack[top] = t
         top += 1
-    n = tnode.shape[0]
-    limit = 8 * n + 64
-    pops = 0
     while top > 0:
         top -= 1
         t = stack[top]
-        pops += 1
-        if pops > limit or top + 2 >= stack.shape[0]:
+        if pushes[t] > PUSH_LIMIT or top + 2 >= stack.shape[0]:
             return -1
+        if base + wlate * late[0] >= cutoff:
+            return -2
         when = value[t]
         k = carer[t]
         if t == a:
@@ -234,17 +242,17 @@ def _propagate(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
             f = _natural_next(S, t)
         if f >= 0:
             leg = travels[profile[k], tnode[t], tnode[f]]
-            n_touched, top = _raise(W, start, f, snap(when + tdur[t] + leg), n_touched, top)
+            n_touched, top = _raise(W, start, tlate, f, snap(when + tdur[t] + leg), n_touched, top)
         m = partner[t]
         if m >= 0 and (carer[m] >= 0 or mark[m] == e):
-            n_touched, top = _raise(W, start, m, when + offset[t], n_touched, top)
+            n_touched, top = _raise(W, start, tlate, m, when + offset[t], n_touched, top)
     return n_touched
 
 
 @njit(cache=True)
-def _raise(W, start, t, bound, n_touched, top):  # type: ignore[no-untyped-def]
+def _raise(W, start, tlate, t, bound, n_touched, top):  # type: ignore[no-untyped-def]
     """Push task ``t`` to start no earlier than ``bound``; returns the new touched and stack counts."""
-    value, mark, epoch, touched, stack = W
+    value, mark, epoch, touched, stack, pushes, late = W
     e = epoch[0]
     current = value[t] if mark[t] == e else start[t]
     if bound > current:
@@ -252,6 +260,9 @@ def _raise(W, start, t, bound, n_touched, top):  # type: ignore[no-untyped-def]
             mark[t] = e
             touched[n_touched] = t
             n_touched += 1
+            pushes[t] = 0
+        pushes[t] += 1
+        late[0] += max(0.0, bound - tlate[t]) - max(0.0, current - tlate[t])
         value[t] = bound
         stack[top] = t
         top += 1
@@ -288,12 +299,16 @@ def _new_end(D, S, W, k, inserted, at):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def insertion_delta(D, S, W, max_late, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-def]
-    """Exact cost increase of inserting ``a`` (and ``b`` unless -1); inf when impossible."""
+def insertion_delta(D, S, W, max_late, a, ka, pa, b, kb, pb, cutoff):  # type: ignore[no-untyped-def]
+    """Exact cost increase of inserting ``a`` (and ``b`` unless -1); inf when impossible or when it
+    cannot be below ``cutoff`` (the propagation stops early then)."""
     tlate = D[3]
     acost, kend, w = D[7], D[13], D[15]
     carer, start = S[2], S[4]
-    count = _propagate(D, S, W, a, ka, pa, b, kb, pb)
+    base = w[0] * _detour(D, S, a, ka, pa) + acost[a, ka]
+    if b >= 0:
+        base += w[0] * _detour(D, S, b, kb, pb) + acost[b, kb]
+    count = _propagate(D, S, W, a, ka, pa, b, kb, pb, base, cutoff)
     if count < 0:
         return INF
     value, touched = W[0], W[3]
@@ -310,10 +325,7 @@ def insertion_delta(D, S, W, max_late, a, ka, pa, b, kb, pb):  # type: ignore[no
             old = start[t] - tlate[t]
             if old > 0:
                 total_late -= old
-    delta = w[0] * _detour(D, S, a, ka, pa) + acost[a, ka]
-    if b >= 0:
-        delta += w[0] * _detour(D, S, b, kb, pb) + acost[b, kb]
-    delta += w[1] * total_late + w[2] * (new_max - max_late)
+    delta = base + w[1] * total_late + w[2] * (new_max - max_late)
     if w[3] > 0:
         # Overtime changes only for the carers given a task and those whose last task moved.
         delta += w[3] * _overtime_change(D, S, W, ka, a, ka, pa, b, kb, pb)
@@ -359,7 +371,7 @@ def apply_insertion(D, S, W, a, ka, pa, b, kb, pb):  # type: ignore[no-untyped-d
     Returns the largest tardiness among the tasks whose start moved.
     """
     tlate = D[3]
-    count = _propagate(D, S, W, a, ka, pa, b, kb, pb)
+    count = _propagate(D, S, W, a, ka, pa, b, kb, pb, 0.0, INF)
     value, touched = W[0], W[3]
     start = S[4]
     most = 0.0
@@ -446,7 +458,7 @@ def best_insertion(D, S, W, O, max_late, j, blink):  # type: ignore[no-untyped-d
                 break
             if blink > 0 and np.random.random() < blink:
                 continue
-            delta = insertion_delta(D, S, W, max_late, a, O[1][i], O[2][i], -1, -1, -1)
+            delta = insertion_delta(D, S, W, max_late, a, O[1][i], O[2][i], -1, -1, -1, best)
             if delta < best:
                 best = delta
                 best_ka = O[1][i]
@@ -467,7 +479,7 @@ def best_insertion(D, S, W, O, max_late, j, blink):  # type: ignore[no-untyped-d
                 continue  # a double-handed visit needs two different carers
             if blink > 0 and np.random.random() < blink:
                 continue
-            delta = insertion_delta(D, S, W, max_late, a, O[1][i], O[2][i], b, O[4][i2], O[5][i2])
+            delta = insertion_delta(D, S, W, max_late, a, O[1][i], O[2][i], b, O[4][i2], O[5][i2], best)
             if delta < best:
                 best = delta
                 best_ka, best_pa, best_kb, best_pb = O[1][i], O[2][i], O[4][i2], O[5][i2]

@@ -60,9 +60,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # unless private targets are allowed (tests and lab networks only).
     webhook_signing_key: str = ""
     webhook_allow_private: bool = False
+    # Retention, per record type (backend/domain/operations/retention.py says which guidance each follows).
     retention_location_days: int = 90
     retention_sensor_days: int = 396
     retention_audit_days: int = 2557
+    retention_care_record_days: int = 2922  # case notes, concerns, amendments, vital signs: after care ended
+    retention_alert_days: int = 2922  # after the alert was resolved
+    retention_notification_days: int = 730
+    retention_dead_letter_days: int = 90
+    retention_signin_days: int = 1
+    retention_session_days: int = 30  # after a device session expired
     # Security: tokens, sign-in lockout and rate limit, CORS (closed unless origins are listed, comma-separated).
     access_token_minutes: int = 15
     refresh_token_days: int = 30

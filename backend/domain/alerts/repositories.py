@@ -19,6 +19,13 @@ class AlertRepository(TenantRepository[Alert]):
 
     model = Alert
 
+    async def resolved_before(self, before: datetime) -> list[int]:
+        """The alerts resolved before ``before``, by id."""
+        statement = self.scoped(select(Alert.id)).where(
+            Alert.state == AlertState.RESOLVED, Alert.resolved_at < before  # type: ignore[operator]
+        ).order_by(Alert.id)
+        return list((await self.session.execute(statement)).scalars())
+
     async def kinds_on_visits(self, visit_ids: Collection[int], kinds: Collection[AlertKind]) -> set[tuple[int, str]]:
         """``(visit id, kind)`` of every alert of these kinds already raised on these visits."""
         if not visit_ids:

@@ -85,6 +85,11 @@ class ObservationRepository(TenantRepository[Observation]):
         return list((await self.session.execute(statement)).scalars()), total
 
 
+    async def last_reading_times(self) -> dict[int, datetime]:
+        """Each client's latest reading: with their last visit, when their care ended (for retention)."""
+        statement = self.scoped(select(Observation.client_id, func.max(Observation.effective_at))).group_by(Observation.client_id)
+        return {client_id: at for client_id, at in (await self.session.execute(statement)).all()}
+
     async def since(self, client_ids: Collection[int], since: datetime) -> list[tuple[int, str, Any, float, datetime]]:
         """Plain rows (client, code, stored sign, value, time) of these clients' readings since ``since``.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +24,7 @@ from backend.database.tenancy import TenantScope
 from backend.domain.alerts.models import Alert
 from backend.domain.operations.channels import Message
 from backend.domain.operations.models import FamilyContact, Notification
-from backend.domain.operations.repositories import FamilyContactRepository
+from backend.domain.operations.repositories import FamilyContactRepository, NotificationRepository
 from backend.domain.visits.models import Visit
 from shared.timekeeping import to_london
 
@@ -108,3 +109,14 @@ async def family_message(session: AsyncSession, notification: Notification, aler
     if not contact.notify_missed_visits or (contact.channel, contact.address) != (notification.channel, notification.address):
         return None
     return missed_visit_message(client_name, contact.name, visit)
+
+
+async def redact_contact_address(session: AsyncSession, scope: TenantScope, contact: FamilyContact) -> int:
+    """Blank a removed contact's address in the notification log, in its rows and in any delivery error
+    quoting it; returns how many rows. Each row keeps its own placeholder, since the log is unique per
+    alert, level, channel and address."""
+    placeholder = f"(removed family contact {contact.id})"
+    return await NotificationRepository(session, scope).update_where(
+        {"address": placeholder, "error": func.replace(Notification.error, contact.address, placeholder)},
+        Notification.family_contact_id == contact.id,
+    )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantRepository, TenantScope
@@ -17,6 +17,11 @@ from shared.enums import VisitEventKind, VisitStatus
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
     return Visit.visit_date >= start, Visit.visit_date <= ending
+
+
+def _visits_of_clients(client_ids: Collection[int]) -> Any:
+    """A subquery: every visit of these clients (retention works across providers, so unscoped)."""
+    return select(Visit.id).where(Visit.client_id.in_(client_ids))  # type: ignore[attr-defined]
 
 
 class VisitRepository(TenantRepository[Visit]):
@@ -32,6 +37,11 @@ class VisitRepository(TenantRepository[Visit]):
             .order_by(Visit.planned_start, Visit.id)
         )
         return (await self.session.execute(statement)).scalars().all()
+
+    async def last_visit_days(self) -> dict[int, date]:
+        """Each client's latest visit day (planned or past): their care has ended once it is behind them."""
+        statement = self.scoped(select(Visit.client_id, func.max(Visit.visit_date))).group_by(Visit.client_id)
+        return {client_id: day for client_id, day in (await self.session.execute(statement)).all()}
 
     async def mark_missed(self, visit_id: int) -> bool:
         """Mark a visit missed if it is still planned (a check-in arriving at the same moment wins)."""
@@ -114,6 +124,13 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
 
     model = VisitEvent
 
+    async def delete_written_of_clients(self, client_ids: Collection[int]) -> int:
+        """Delete the case notes and concerns written at these clients' visits; returns how many."""
+        return await self.delete_where(
+            VisitEvent.kind.in_((VisitEventKind.NOTE, VisitEventKind.CONCERN)),  # type: ignore[attr-defined]
+            VisitEvent.visit_id.in_(_visits_of_clients(client_ids)),  # type: ignore[attr-defined]
+        )
+
     async def carer_ids(self, visit_id: int, kind: VisitEventKind) -> set[int]:
         """The carers who recorded an event of this kind on a visit."""
         statement = self.scoped(select(VisitEvent.carer_id)).where(VisitEvent.visit_id == visit_id, VisitEvent.kind == kind)
@@ -148,6 +165,10 @@ class AmendmentRepository(TenantRepository[Amendment]):
     """Amendments of the caller's providers."""
 
     model = Amendment
+
+    async def delete_of_clients(self, client_ids: Collection[int]) -> int:
+        """Delete the amendments of these clients' visits; returns how many."""
+        return await self.delete_where(Amendment.visit_id.in_(_visits_of_clients(client_ids)))  # type: ignore[attr-defined]
 
     async def approved_rows_of(self, visits: Any) -> Sequence[Any]:
         """The approved amendments of these visits (ids or a subquery), in the order they were decided,

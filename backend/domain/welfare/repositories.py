@@ -18,6 +18,11 @@ class WelfareCheckRepository(TenantRepository[WelfareCheck]):
 
     model = WelfareCheck
 
+    async def alert_ids(self) -> set[int]:
+        """The alerts welfare checks became (kept while their check is)."""
+        statement = self.scoped(select(WelfareCheck.alert_id)).where(WelfareCheck.alert_id.is_not(None))  # type: ignore[union-attr]
+        return set((await self.session.execute(statement)).scalars())
+
     async def by_dedupe_key(self, provider_id: int, dedupe_key: str) -> WelfareCheck | None:
         """The check raised for one finding, if any."""
         statement = self.scoped(select(WelfareCheck)).where(

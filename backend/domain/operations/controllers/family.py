@@ -14,6 +14,7 @@ from backend.security.guards import requires_supervisor
 from backend.domain.audit.services import record
 from backend.domain.operations import urls
 from backend.domain.operations.channels import check_webhook_address
+from backend.domain.operations.family import redact_contact_address
 from backend.domain.operations.models import FamilyContact
 from backend.domain.operations.repositories import FamilyContactRepository
 from backend.domain.operations.schemas import FamilyContactOut, FamilyContactRequest
@@ -81,12 +82,14 @@ class FamilyContactController(Controller):
     ) -> None:
         """Deleted outright, not deactivated: nobody should keep a former contact on file.
 
-        Notifications already sent keep their own record; one still waiting to be
-        sent to this contact is cancelled at delivery.
+        Notifications already sent keep their record, with the contact's address redacted (the log must
+        not keep what the contact itself no longer does); one still waiting to be sent to this contact is
+        cancelled at delivery.
         """
         contact = await FamilyContactRepository(db_session, request.user.scope).get(family_contact_id)
         if contact is None:
             raise NotFoundException(f"no family contact {family_contact_id}")
+        await redact_contact_address(db_session, request.user.scope, contact)
         await db_session.delete(contact)
         record(db_session, request.user, "family_contact.remove", "family_contact", family_contact_id,
                provider_id=contact.provider_id, detail={"client_id": contact.client_id})

@@ -32,6 +32,7 @@ from backend.domain.operations.jobs import register_jobs as operations_jobs
 from backend.domain.operations.routes import route_handlers as operations_routes
 from backend.domain.people.routes import route_handlers as people_routes
 from backend.domain.rostering.jobs import rostering_lifespan
+from backend.domain.record.routes import route_handlers as record_routes
 from backend.domain.rostering.routes import route_handlers as rostering_routes
 from backend.domain.system.routes import route_handlers as system_routes
 from backend.domain.telehealth.jobs import register_jobs as telehealth_jobs
@@ -60,6 +61,7 @@ ROUTE_HANDLERS: tuple[Any, ...] = (
     *operations_routes,
     *welfare_routes,
     *telehealth_routes,
+    *record_routes,
 )
 """Every area's controllers and handlers."""
 

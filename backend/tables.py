@@ -11,6 +11,7 @@ from backend.domain.finance import models as finance_models
 from backend.domain.monitoring import models as monitoring_models
 from backend.domain.operations import models as operations_models
 from backend.domain.people import models as people_models
+from backend.domain.record import models as record_models
 from backend.domain.rostering import models as rostering_models
 from backend.domain.telehealth import models as telehealth_models
 from backend.domain.visits import models as visits_models
@@ -30,6 +31,7 @@ TABLE_MODULES = (
     operations_models,
     welfare_models,
     telehealth_models,
+    record_models,
     scheduling_models,
     audit_models,
 )

@@ -204,3 +204,21 @@ class InterventionKind(StrEnum):
     NHS_111 = "nhs_111"
     EMERGENCY_999 = "emergency_999"
     HOME_VISIT_REQUESTED = "home_visit_requested"
+
+
+class RecordCategory(StrEnum):
+    """What a person invited to a client's record may be allowed to see."""
+
+    VISITS = "visits"
+    READINGS = "readings"
+    NOTES = "notes"
+
+
+class Relationship(StrEnum):
+    """Who a member of a client's record is to the client."""
+
+    SELF = "self"
+    FAMILY = "family"
+    FRIEND = "friend"
+    GP_PRACTICE = "gp_practice"
+    OTHER = "other"

@@ -35,3 +35,4 @@ requires_finance_reader = requires_roles(Role.COMMISSIONER, Role.PROVIDER_ADMIN)
 requires_clinician = requires_roles(Role.CLINICIAN)
 # Dead letters: a provider admin sees their devices' (and their gateways' strangers'), the operator those of nobody.
 requires_dead_letter_reader = requires_roles(Role.PROVIDER_ADMIN, Role.OPERATOR)
+requires_record_member = requires_roles(Role.CLIENT, Role.INVITEE)

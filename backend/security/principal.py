@@ -20,6 +20,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     provider_ids: tuple[int, ...] = ()
     session_id: str | None = None
     hub_id: int | None = None  # a clinician's telehealth hub: the tenancy of the hub's own rows
+    client_id: int | None = None  # whose record a client or an invited person opens (no provider scope)
 
     @property
     def scope(self) -> TenantScope:

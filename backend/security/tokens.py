@@ -47,6 +47,7 @@ def principal_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any
             provider_ids=tuple(extras.get("provider_ids", ())),
             session_id=extras.get("sid"),
             hub_id=extras.get("hub_id"),
+            client_id=extras.get("client_id"),
         )
     except (KeyError, ValueError):
         return None
@@ -148,4 +149,6 @@ def issue_token(auth: OAuth2PasswordBearerAuth[Principal, Token], principal: Pri
     }
     if principal.hub_id is not None:
         extras["hub_id"] = principal.hub_id
+    if principal.client_id is not None:
+        extras["client_id"] = principal.client_id
     return auth.create_token(identifier=str(principal.user_id), token_expiration=ttl, token_extras=extras)

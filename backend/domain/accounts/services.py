@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import ClientException, NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -17,10 +17,11 @@ from backend.database.tenancy import TenantScope
 from backend.domain.accounts.models import User
 from backend.domain.accounts.repositories import ProviderRepository, UserRepository
 from backend.domain.people.repositories import CarerRepository
+from backend.domain.record.repositories import RecordMemberRepository
 from backend.domain.telehealth.repositories import ClinicianRepository
 from backend.security import sessions
 from backend.security.models import API_SESSION
-from backend.security.passwords import verify_password
+from backend.security.passwords import hash_password, password_problems, verify_password
 from backend.security.principal import Principal
 from backend.security.signin_limits import check_allowed, record_attempt
 from shared.enums import Role
@@ -57,7 +58,10 @@ async def principal_for(session: AsyncSession, user: User) -> Principal:
         # The scope is what this lookup establishes, so it cannot be narrower than the system's yet.
         carer_id = await CarerRepository(session, TenantScope.system()).id_of_user(user.id)
     provider_ids: tuple[int, ...] = ()
-    hub_id = None
+    hub_id = client_id = None
+    if user.role in (Role.CLIENT, Role.INVITEE):
+        member = await RecordMemberRepository(session, TenantScope.system()).of_user(user.id)
+        client_id = member.client_id if member is not None else None
     if user.role == Role.CLINICIAN:
         clinician = await ClinicianRepository(session, None).of_user(user.id)
         hub_id = clinician.hub_id if clinician is not None else None
@@ -72,6 +76,7 @@ async def principal_for(session: AsyncSession, user: User) -> Principal:
         carer_id=carer_id,
         provider_ids=provider_ids,
         hub_id=hub_id,
+        client_id=client_id,
     )
 
 
@@ -89,3 +94,16 @@ async def page_principal(session: AsyncSession, cookie: str, now: datetime) -> P
     if user is None or not user.is_active:
         return None
     return msgspec.structs.replace(await principal_for(session, user), session_id=row.id)
+
+
+async def create_account(session: AsyncSession, username: str, full_name: str, password: str, role: Role) -> User:
+    """A new active account with no provider or authority; 409 when the name is taken, 400 for a weak password."""
+    if await UserRepository(session).by_username(username) is not None:
+        raise ClientException(f"the username {username} is taken; choose another", status_code=409)
+    problems = password_problems(password, username)
+    if problems:
+        raise ClientException("the password is not strong enough: " + "; ".join(problems), extra={"problems": problems})
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password), role=role)
+    session.add(user)
+    await session.flush()
+    return user

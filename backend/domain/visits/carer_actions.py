@@ -294,7 +294,7 @@ class VisitActionService:
             resolve(alert, None)
 
     async def _note(self, visit: Visit, event: VisitEvent, body: NoteBody) -> dict[str, Any]:
-        event.payload = {"text": body.text}
+        event.payload = {"text": body.text, "confidential": body.confidential}
         return {"visit": {"id": visit.id, "status": str(visit.status)}}
 
     async def _concern(self, visit: Visit, event: VisitEvent, body: ConcernBody) -> dict[str, Any]:

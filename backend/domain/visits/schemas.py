@@ -88,9 +88,10 @@ class ProofRequest(ProofBody, kw_only=True):
 
 
 class NoteBody(Strict):
-    """A case note, without its device time."""
+    """A case note, without its device time; ``confidential`` keeps it off the person's own record."""
 
     text: Text
+    confidential: bool = False
 
 
 class NoteRequest(NoteBody, kw_only=True):

@@ -1,7 +1,8 @@
-"""A person's visits as the person, their family or a hub clinician sees them: when, who, what, how it went.
+"""A person's visits and case notes as the person, their family or a hub clinician sees them.
 
-Carers appear by first name only; no case-note text, location or verification detail is included,
-so the same summary can go to anyone allowed to see the person's visits.
+Carers appear by first name only; no location or verification detail is included. Case notes
+are a separate call: only notes, never concerns (safeguarding stays with the agency), and never a
+note its carer marked confidential.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.visits.models import Visit
-from backend.domain.visits.repositories import VisitAssignmentRepository, VisitRepository
-from shared.enums import VisitStatus
+from backend.domain.people.models import Carer
+from backend.domain.people.repositories import CarerRepository
+from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository, VisitRepository
+from shared.enums import VisitEventKind, VisitStatus
 
 
 class VisitSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +31,15 @@ class VisitSummary(msgspec.Struct, frozen=True, kw_only=True):
     status: VisitStatus
     carers: list[str]
     tasks: list[str]
+
+
+class SharedNote(msgspec.Struct, frozen=True, kw_only=True):
+    """A carer's case note that may be shown outside the agency."""
+
+    visit_id: int
+    at: datetime
+    carer: str
+    text: str
 
 
 def first_name(full_name: str) -> str:
@@ -49,3 +61,19 @@ async def visits_of(session: AsyncSession, scope: TenantScope, client_id: int, s
                          status=VisitStatus(v.status), carers=carers.get(v.id or 0, []),
                          tasks=[str(task.get("label", "")) for task in v.tasks])
             for v in visits]
+
+
+async def shareable_notes(session: AsyncSession, scope: TenantScope, client_id: int, start: date,
+                          ending: date) -> Sequence[SharedNote]:
+    """The client's case notes from visits between two days, newest first, without confidential ones."""
+    visits = await VisitRepository(session, scope).list(
+        Visit.client_id == client_id, Visit.visit_date >= start, Visit.visit_date <= ending)
+    if not visits:
+        return []
+    events = await VisitEventRepository(session, scope).of_kinds([v.id for v in visits if v.id], [VisitEventKind.NOTE])
+    names = {carer.id: first_name(carer.name) for carer in await CarerRepository(session, scope).list(
+        Carer.id.in_({event.carer_id for event in events}))} if events else {}  # type: ignore[union-attr]
+    notes = [SharedNote(visit_id=e.visit_id, at=e.device_time, carer=names.get(e.carer_id, ""),
+                        text=str(e.payload.get("text", "")))
+             for e in events if not e.payload.get("confidential")]
+    return sorted(notes, key=lambda note: note.at, reverse=True)

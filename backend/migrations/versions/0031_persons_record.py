@@ -1,7 +1,7 @@
 """the person's record: its members, their consent per category, and one-time invitations
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-01 05:15:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import backend.database.types
 
-revision = '0029'
-down_revision = '0028'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 

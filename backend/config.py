@@ -44,6 +44,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hub_equipment_cost_pence: int = 15000
     hub_monthly_cost_pence: int = 2500
     hub_step_down_stable_days: int = 28
+    # The hub's day (UK time, Monday to Friday); outside it a red reading pages the on-call clinician.
+    hub_day_start: int = 8
+    hub_day_end: int = 18
     # Text messages with monitored people: the gateway's auth token (checks inbound signatures, and sends),
     # the webhook's public URL as the gateway calls it (behind a proxy), and how to send: "outbox" or "twilio".
     sms_auth_token: str = ""

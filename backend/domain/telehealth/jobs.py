@@ -1,4 +1,4 @@
-"""The hub's scheduled job: remind people whose readings are overdue, by text, in the daytime."""
+"""The hub's scheduled jobs: reminders of overdue readings by day, pages for red readings out of hours."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
+from backend.domain.telehealth.out_of_hours import page_red_readings
 from backend.domain.telehealth.readings import send_reminders
 from backend.domain.telehealth.sms import gateway_from_settings
 from backend.scheduling.runner import JobScheduler
 
 
 def register_jobs(scheduler: JobScheduler, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    """Add the reading reminders to the scheduler (every 15 minutes; each person at most once a day)."""
+    """Add the reading reminders (every 15 minutes; each person at most once a day) and out-of-hours pages (every 5)."""
     gateway = gateway_from_settings(settings)
 
     async def reminders(now: datetime) -> dict[str, Any]:
         return await send_reminders(sessionmaker, gateway, now)
 
+    async def pages(now: datetime) -> dict[str, Any]:
+        return await page_red_readings(sessionmaker, settings, gateway, now)
+
     scheduler.add_interval("telehealth.reminders", reminders, minutes=15)
+    scheduler.add_interval("telehealth.out_of_hours", pages, minutes=5)

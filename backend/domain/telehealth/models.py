@@ -30,6 +30,7 @@ class Clinician(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", unique=True)
     name: str = Field(max_length=200)
     on_call: bool = False
+    phone: str = Field(default="", max_length=20)  # where an out-of-hours page is texted
 
 
 class Enrolment(SQLModel, table=True):

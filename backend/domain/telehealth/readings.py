@@ -7,6 +7,7 @@ saying what was received and what could not be read.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,28 +114,40 @@ async def _due_reminders(session: AsyncSession, now: datetime) -> list[tuple[Enr
     return due
 
 
+async def deliver(sessionmaker: async_sessionmaker[AsyncSession], gateway: SmsGateway,
+                  rows: list[SmsMessage]) -> Counter[str]:
+    """Log and send each text once: a text whose key is already logged (sent by another run) is skipped.
+
+    Returns how many of each purpose were sent, and ``failed`` for those the gateway refused (kept unsent,
+    with the reason, in the log).
+    """
+    done: Counter[str] = Counter()
+    for row in rows:
+        async with sessionmaker() as session, session.begin():
+            try:
+                async with session.begin_nested():
+                    await SmsMessageRepository(session).add(row)
+            except IntegrityError:
+                continue
+            try:
+                await gateway.send(row.phone, row.body)
+                row.sent = True
+                done[row.purpose] += 1
+            except GatewayError as exc:
+                row.error = str(exc)[:300]
+                done["failed"] += 1
+    return done
+
+
 async def send_reminders(sessionmaker: async_sessionmaker[AsyncSession], gateway: SmsGateway,
                          now: datetime) -> dict[str, Any]:
     """Text each person whose readings are overdue, once a day, in the daytime; returns what was done."""
     if to_london(now).hour not in REMINDER_HOURS:
         return {"sent": 0, "failed": 0, "quiet_hours": True}
-    sent = failed = 0
     async with sessionmaker() as session:
         due = await _due_reminders(session, now)
-    for enrolment, signs, key in due:
-        async with sessionmaker() as session, session.begin():
-            row = SmsMessage(hub_id=enrolment.hub_id, enrolment_id=enrolment.id, direction="out", purpose="reminder",
-                             phone=enrolment.phone, body=_reminder(enrolment, signs), dedupe_key=key, at=now)
-            try:
-                async with session.begin_nested():
-                    await SmsMessageRepository(session).add(row)
-            except IntegrityError:
-                continue  # already reminded today
-            try:
-                await gateway.send(row.phone, row.body)
-                row.sent = True
-                sent += 1
-            except GatewayError as exc:
-                row.error = str(exc)[:300]
-                failed += 1
-    return {"sent": sent, "failed": failed, "quiet_hours": False}
+    rows = [SmsMessage(hub_id=enrolment.hub_id, enrolment_id=enrolment.id, direction="out", purpose="reminder",
+                       phone=enrolment.phone, body=_reminder(enrolment, signs), dedupe_key=key, at=now)
+            for enrolment, signs, key in due]
+    done = await deliver(sessionmaker, gateway, rows)
+    return {"sent": done["reminder"], "failed": done["failed"], "quiet_hours": False}

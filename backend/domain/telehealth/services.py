@@ -232,7 +232,7 @@ async def discharge(session: AsyncSession, actor: Principal, row: Enrolment, rea
     return row
 
 
-async def _needs(session: AsyncSession, hub_id: int, enrolments: Sequence[Enrolment], now: datetime) -> list[CaseloadEntry]:
+async def needs_of(session: AsyncSession, hub_id: int, enrolments: Sequence[Enrolment], now: datetime) -> list[CaseloadEntry]:
     """Each open enrolment's need now, from the person's recent readings, open alerts and due follow-ups."""
     scope, client_ids = _scope(enrolments), [e.client_id for e in enrolments]
     names = await ClientRepository(session, scope).names_of(client_ids) if client_ids else {}
@@ -258,7 +258,7 @@ async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditi
                    clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
     """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
     enrolments = await EnrolmentRepository(session, hub_id).open(conditions, clinician_id)
-    entries = [e for e in await _needs(session, hub_id, enrolments, now) if rag is None or e.need.rag == rag]
+    entries = [e for e in await needs_of(session, hub_id, enrolments, now) if rag is None or e.need.rag == rag]
     entries.sort(key=lambda e: (RAG_RANK[e.need.rag], -e.need.score, e.name, e.enrolment.id))
     return entries
 
@@ -302,7 +302,7 @@ async def person(session: AsyncSession, hub_id: int, client_id: int, weeks: int,
     """An enrolled person's programme, need, readings over ``weeks``, interventions and care visits around today."""
     row = await open_enrolment(session, hub_id, client_id)
     scope = TenantScope.single(row.provider_id)
-    (entry,) = await _needs(session, hub_id, [row], now)
+    (entry,) = await needs_of(session, hub_id, [row], now)
     need, name = entry.need, entry.name
     readings = (await readings_since(session, scope, [client_id], now - timedelta(weeks=weeks))).get(client_id, [])
     interventions = await InterventionRepository(session, hub_id).list(

@@ -204,6 +204,7 @@ class InterventionKind(StrEnum):
     NHS_111 = "nhs_111"
     EMERGENCY_999 = "emergency_999"
     HOME_VISIT_REQUESTED = "home_visit_requested"
+    HOSPITAL_ADMISSION = "hospital_admission"  # recorded when the hub learns of one: an outcome the commissioner counts
 
 
 class RecordCategory(StrEnum):

@@ -33,6 +33,7 @@ requires_provider_admin = requires_roles(Role.PROVIDER_ADMIN)
 requires_provider_staff = requires_roles(Role.CARER, Role.SUPERVISOR, Role.PROVIDER_ADMIN)
 requires_finance_reader = requires_roles(Role.COMMISSIONER, Role.PROVIDER_ADMIN)
 requires_clinician = requires_roles(Role.CLINICIAN)
+requires_commissioner = requires_roles(Role.COMMISSIONER)
 # Dead letters: a provider admin sees their devices' (and their gateways' strangers'), the operator those of nobody.
 requires_dead_letter_reader = requires_roles(Role.PROVIDER_ADMIN, Role.OPERATOR)
 requires_record_member = requires_roles(Role.CLIENT, Role.INVITEE)

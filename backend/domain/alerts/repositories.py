@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend.database.tenancy import TenantRepository
 from backend.domain.alerts.models import Alert
@@ -25,6 +25,14 @@ class AlertRepository(TenantRepository[Alert]):
             Alert.state == AlertState.RESOLVED, Alert.resolved_at < before  # type: ignore[operator]
         ).order_by(Alert.id)
         return list((await self.session.execute(statement)).scalars())
+
+    async def counts_by_client(self, client_ids: Collection[int], kinds: Collection[AlertKind], start: datetime,
+                               end: datetime) -> dict[int, int]:
+        """How many alerts of these kinds each client had raised between ``start`` and ``end``."""
+        statement = self.scoped(select(Alert.client_id, func.count())).where(
+            Alert.client_id.in_(client_ids), Alert.kind.in_(kinds), Alert.created_at >= start,  # type: ignore[union-attr,attr-defined]
+            Alert.created_at < end).group_by(Alert.client_id)
+        return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
 
     async def kinds_on_visits(self, visit_ids: Collection[int], kinds: Collection[AlertKind]) -> set[tuple[int, str]]:
         """``(visit id, kind)`` of every alert of these kinds already raised on these visits."""

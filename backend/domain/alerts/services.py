@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +66,14 @@ async def open_of_clients(session: AsyncSession, scope: TenantScope, client_ids:
     return list(await AlertRepository(session, scope).list(
         Alert.client_id.in_(client_ids), Alert.kind.in_(kinds), Alert.state == AlertState.OPEN,  # type: ignore[union-attr,attr-defined]
         order_by=Alert.id))
+
+
+async def counts_by_client(session: AsyncSession, scope: TenantScope, client_ids: Collection[int],
+                           kinds: Collection[AlertKind], start: datetime, end: datetime) -> dict[int, int]:
+    """How many alerts of these kinds each of these clients had between ``start`` and ``end``."""
+    if not client_ids:
+        return {}
+    return await AlertRepository(session, scope).counts_by_client(client_ids, kinds, start, end)
 
 
 def acknowledge(alert: Alert, user_id: int) -> None:

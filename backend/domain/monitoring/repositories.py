@@ -102,6 +102,15 @@ class ObservationRepository(TenantRepository[Observation]):
         return [tuple(row) for row in (await self.session.execute(statement)).all()]  # type: ignore[misc]
 
 
+    async def counts(self, client_ids: Collection[int], start: datetime, end: datetime) -> list[tuple[int, str, Any, int]]:
+        """How many readings each client has per code (and stored sign) between ``start`` and ``end``."""
+        sign = Observation.components["sign"].as_string()  # type: ignore[index]
+        statement = self.scoped(select(Observation.client_id, Observation.code, sign, func.count())).where(
+            Observation.client_id.in_(client_ids), Observation.effective_at >= start,  # type: ignore[attr-defined]
+            Observation.effective_at < end).group_by(Observation.client_id, Observation.code, sign)
+        return [tuple(row) for row in (await self.session.execute(statement)).all()]  # type: ignore[misc]
+
+
 class DeadLetterRepository(TenantRepository[DeadLetter]):
     """Rejected device payloads attributed to the caller's providers (unattributed ones stay with operators)."""
 

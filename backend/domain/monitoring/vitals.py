@@ -61,6 +61,18 @@ async def readings_since(session: AsyncSession, scope: TenantScope, client_ids: 
     return found
 
 
+async def reading_counts(session: AsyncSession, scope: TenantScope, client_ids: Collection[int], start: datetime,
+                         end: datetime) -> dict[tuple[int, str], int]:
+    """How many readings of each sign each client took between ``start`` and ``end``."""
+    found: dict[tuple[int, str], int] = {}
+    if not client_ids:
+        return found
+    for client_id, code, sign, count in await ObservationRepository(session, scope).counts(client_ids, start, end):
+        key = (client_id, str(VitalSign(sign) if sign else CODES.get(code) or VitalSign(code)))
+        found[key] = found.get(key, 0) + count
+    return found
+
+
 def observation_out(row: Observation) -> ObservationOut:
     """The public shape of an observation row."""
     assert row.id is not None

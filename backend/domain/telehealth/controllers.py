@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from html import escape
 from typing import Annotated, Any
 
@@ -9,11 +10,13 @@ from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException
 from litestar.params import Body, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
 from backend.domain.telehealth import readings, services, urls
+from backend.domain.telehealth.costs import CostReport, cost_report
 from backend.domain.telehealth.dependencies import provide_hub_id
 from backend.domain.telehealth.models import Clinician, Enrolment
 from backend.domain.telehealth.readings import ReadingsEntered
@@ -37,10 +40,10 @@ from backend.domain.telehealth.schemas import (
 )
 from backend.domain.telehealth.sms import normalise_phone
 from backend.pagination import Page, PageParams, provide_page_params
-from backend.security.guards import requires_clinician, requires_supervisor
+from backend.security.guards import requires_clinician, requires_commissioner, requires_supervisor
 from backend.security.principal import Principal
 from shared.enums import Condition, Rag
-from shared.timekeeping import utc_now
+from shared.timekeeping import to_london, utc_now
 
 
 IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=100)]
@@ -184,6 +187,29 @@ class VisitRequestController(Controller):
                    request_id: int) -> None:
         """The first supervisor to read it is kept (audited)."""
         await services.mark_request_seen(db_session, request.user, tenant, request_id)
+
+
+class CostController(Controller):
+    """The commissioner's view of the hub: cost per person against outcomes."""
+
+    tags = ["telehealth hub"]
+    guards = [requires_commissioner]
+
+    @get(urls.COSTS, dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+         summary="Cost per person against outcomes")
+    async def costs(self, db_session: AsyncSession, request: Request[Principal, Any, Any], page: PageParams,
+                    start: date | None = QueryParameter(name="from", default=None, description="first day (UK)"),
+                    end: date | None = QueryParameter(name="to", default=None, description="last day (UK)"),
+                    ) -> CostReport:
+        """For the authority's hubs, every person enrolled in the period (default: the 30 days to today): days
+        enrolled, cost (equipment when enrolled in the period, monthly monitoring pro rata), readings taken against
+        expected, vitals alerts, escalations and recorded admissions; most costly first, with the totals."""
+        last = end or to_london(utc_now()).date()
+        first = start or last - timedelta(days=29)
+        if first > last:
+            raise ClientException(f"from ({first}) is after to ({last})")
+        assert request.user.authority_id is not None
+        return await cost_report(db_session, request.user.authority_id, first, last, page.limit, page.offset)
 
 
 def _twiml(text: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -77,6 +77,11 @@ class HubRecords:
         """The hub with this id."""
         return await self.session.get(Hub, hub_id)
 
+    async def ids_of_authority(self, authority_id: int) -> list[int]:
+        """The hubs an authority commissions, by id."""
+        statement = select(Hub.id).where(Hub.authority_id == authority_id).order_by(Hub.id)
+        return list((await self.session.execute(statement)).scalars())
+
 
 class ClinicianRepository(HubRepository[Clinician]):
     """The clinicians of the caller's hub."""
@@ -109,6 +114,13 @@ class EnrolmentRepository(HubRepository[Enrolment]):
         statement = self.select().where(Enrolment.phone == phone, Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
         return (await self.session.execute(statement.order_by(Enrolment.id.desc()).limit(1))).scalars().first()  # type: ignore[union-attr]
 
+    async def overlapping(self, hub_ids: Collection[int], start: datetime, end: datetime) -> list[Enrolment]:
+        """Enrolments of these hubs open at any time between ``start`` and ``end``."""
+        statement = self.select().where(
+            Enrolment.hub_id.in_(hub_ids), Enrolment.enrolled_at < end,  # type: ignore[attr-defined]
+            or_(Enrolment.discharged_at.is_(None), Enrolment.discharged_at > start))  # type: ignore[union-attr,operator]
+        return list((await self.session.execute(statement.order_by(Enrolment.id))).scalars())
+
     async def open(self, conditions: Collection[str] = (), clinician_id: int | None = None) -> list[Enrolment]:
         """Every open enrolment of the hub, optionally of some conditions or one named clinician."""
         statement = self.select().where(Enrolment.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
@@ -136,6 +148,13 @@ class InterventionRepository(HubRepository[Intervention]):
                                     Intervention.follow_up_on <= today,  # type: ignore[operator]
                                     Intervention.follow_up_done_at.is_(None),  # type: ignore[union-attr]
                                     order_by=Intervention.follow_up_on))
+
+    async def of_enrolments(self, enrolment_ids: Collection[int], start: datetime, end: datetime) -> list[Intervention]:
+        """Interventions of these enrolments recorded between ``start`` and ``end``."""
+        if not enrolment_ids:
+            return []
+        return list(await self.list(Intervention.enrolment_id.in_(enrolment_ids),  # type: ignore[attr-defined]
+                                    Intervention.at >= start, Intervention.at < end))  # type: ignore[operator]
 
     async def close_due(self, enrolment_id: int, today: date, now: datetime) -> int:
         """Mark the enrolment's due follow-ups done (a clinician has acted since); returns how many."""

@@ -1,5 +1,5 @@
 """Route handlers of the telehealth hub."""
 
-from backend.domain.telehealth.controllers import HubController, VisitRequestController, sms_inbound
+from backend.domain.telehealth.controllers import CostController, HubController, VisitRequestController, sms_inbound
 
-route_handlers = [HubController, VisitRequestController, sms_inbound]
+route_handlers = [HubController, VisitRequestController, CostController, sms_inbound]

@@ -30,7 +30,10 @@ from backend.database.engine import create_engine, session_factory
 
 logger = logging.getLogger("domicare.jobqueue")
 
-HEARTBEAT_SECONDS = 60  # a running job silent this long in the queue is taken to be lost with its worker
+# A running job silent this long in the queue is taken to be lost with its worker. Long, because loading a
+# city provider's day reports nothing for a while; the job's own row (heartbeat every second, stale after
+# 30 s) is what brings a lost job back sooner.
+HEARTBEAT_SECONDS = 300
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,11 +78,14 @@ def test_carer_does_a_visit_offline_and_it_syncs(live_server: LiveServer, tmp_pa
     assert any(a["visit_id"] == visit_id and a["kind"] == "concern" for a in board["alerts"]["items"])
     notes = supervisor.get(f"/visits/{visit_id}/case-notes").json()["items"]
     assert [n for n in notes if "good spirits" in json.dumps(n)], notes
-    # replaying the phone's keys writes nothing twice
+    # the phone's keys cannot be reused for other actions: refused, nothing written
     replay = carer.post("/sync", json={"actions": [
         {"idempotency_key": key, "kind": "note", "visit_id": visit_id, "at": datetime.now(UTC).isoformat(),
          "payload": {"text": "replayed"}} for key in summary["keys"]]}).json()
-    assert {r["status"] for r in replay["results"]} == {"duplicate"}
+    assert {r["status"] for r in replay["results"]} == {"rejected"}
+    assert all("different request" in json.dumps(r) for r in replay["results"]), replay
+    after = supervisor.get(f"/visits/{visit_id}/case-notes").json()["items"]
+    assert len(after) == len(notes) and "replayed" not in json.dumps(after)
 
 
 def _raise_welfare_check(server: LiveServer, client_id: int) -> int:

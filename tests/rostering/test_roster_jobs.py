@@ -53,7 +53,8 @@ def test_an_abandoned_job_is_taken_over_and_a_live_one_is_left_alone(
 ) -> None:
     async def insert(session: Any) -> tuple[int, int]:
         dead = _job(RosterJobStatus.RUNNING, timedelta(minutes=5), "ghost:1")
-        live = _job(RosterJobStatus.RUNNING, timedelta(seconds=0), "busy:2")
+        # its worker beats ahead of the clock, so however slow the machine the live job never goes stale here
+        live = _job(RosterJobStatus.RUNNING, -jobs.STALE_AFTER * 10, "busy:2")
         session.add_all([dead, live])
         await session.flush()
         return dead.id, live.id

@@ -50,6 +50,11 @@ class ClientRepository(TenantRepository[Client]):
         statement = self.scoped(select(Client.id, Client.name)).where(Client.id.in_(client_ids))  # type: ignore[union-attr]
         return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
 
+    async def names_of(self, client_ids: set[int]) -> dict[int, str]:
+        """Clients' names by id, of these clients in scope."""
+        statement = self.scoped(select(Client.id, Client.name)).where(Client.id.in_(client_ids))  # type: ignore[union-attr]
+        return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
+
     async def by_ids(self, client_ids: set[int]) -> dict[int, Client]:
         """Clients in scope by id."""
         statement = self.select().where(Client.id.in_(client_ids))  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ from backend.domain.visits.repositories import (
     VisitRepository,
 )
 
-VISITS_PER_CHUNK = 2_000
+VISITS_PER_CHUNK = 4_000
 
 
 class Check(msgspec.Struct, kw_only=True):
@@ -94,9 +94,9 @@ async def visit_facts_of(session: AsyncSession, scope: TenantScope, visit_ids: C
     return await _facts_of(session, scope, list(visit_ids), {}, {})
 
 
-async def _facts_of(session: AsyncSession, scope: TenantScope, visits: Any, client_refs: dict[int, str],
+async def _facts_of(session: AsyncSession, scope: TenantScope, visits: Collection[int], client_refs: dict[int, str],
                     carer_refs: dict[int, str]) -> list[VisitFacts]:
-    """The facts of some visits (ids or a subquery of them): four queries."""
+    """The facts of some visits: four queries."""
     carers_of = await _carers_of(session, scope, visits, carer_refs)
     amendments_of = await _amendments_of(session, scope, visits)
     return [
@@ -110,7 +110,7 @@ async def _facts_of(session: AsyncSession, scope: TenantScope, visits: Any, clie
     ]
 
 
-async def _carers_of(session: AsyncSession, scope: TenantScope, visits: Any,
+async def _carers_of(session: AsyncSession, scope: TenantScope, visits: Collection[int],
                      carer_refs: dict[int, str]) -> dict[int, dict[int, CarerFacts]]:
     """Per visit, its assigned carers and anyone else who checked in, with the first check-in and last check-out."""
     carers_of: dict[int, dict[int, CarerFacts]] = defaultdict(dict)
@@ -132,7 +132,8 @@ async def _carers_of(session: AsyncSession, scope: TenantScope, visits: Any,
     return carers_of
 
 
-async def _amendments_of(session: AsyncSession, scope: TenantScope, visits: Any) -> dict[int, list[AmendmentFacts]]:
+async def _amendments_of(session: AsyncSession, scope: TenantScope,
+                         visits: Collection[int]) -> dict[int, list[AmendmentFacts]]:
     amendments_of: dict[int, list[AmendmentFacts]] = defaultdict(list)
     for a_id, visit_id, reason_code, changes, created_at, decided_at in await AmendmentRepository(
         session, scope

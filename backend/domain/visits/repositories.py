@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.people.models import CarePackage, Carer, VisitTemplate
 from backend.domain.visits.models import Amendment, Visit, VisitAssignment, VisitEvent
-from shared.enums import VisitEventKind, VisitStatus
+from backend.domain.visits.visit_state import CHECK_KINDS
+from shared.enums import AmendmentState, VisitEventKind, VisitStatus
 
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
@@ -72,8 +73,8 @@ class VisitRepository(TenantRepository[Visit]):
             async for part in result.partitions():
                 yield [row[0] for row in part]
 
-    async def plans_of(self, visits: Any) -> Sequence[Any]:
-        """Each of these visits (ids, or a subquery of them) as a row: id, provider, client, date,
+    async def plans_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
+        """Each of these visits as a row: id, provider, client, date,
         planned start and end, carers needed, status, cancel reason and its care package's service type;
         by client, start and id."""
         statement = (
@@ -83,9 +84,19 @@ class VisitRepository(TenantRepository[Visit]):
             ))
             .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
             .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
-            .where(Visit.id.in_(visits))  # type: ignore[union-attr]
+            .where(self.among(Visit.id, visit_ids))
             .order_by(Visit.client_id, Visit.planned_start, Visit.id)
         )
+        return (await self.session.execute(statement)).all()
+
+
+    async def board_rows(self, day: date) -> Sequence[Any]:
+        """The day's visits in planned order as light rows (no task or medication lists): id, client, planned start
+        and end, status, minutes late at a check-in after missed, delivered after missed."""
+        statement = self.scoped(select(
+            Visit.id, Visit.client_id, Visit.planned_start, Visit.planned_end, Visit.status, Visit.late_start_minutes,
+            Visit.delivered_after_missed,
+        )).where(Visit.visit_date == day).order_by(Visit.planned_start, Visit.id)
         return (await self.session.execute(statement)).all()
 
 
@@ -111,10 +122,10 @@ class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
         )
         return [(visit_id, carer) for visit_id, carer in (await self.session.execute(statement)).all()]
 
-    async def pairs_of(self, visits: Any) -> Sequence[Any]:
-        """``(visit id, carer id)`` of every assignment on these visits (ids or a subquery), in assignment order."""
+    async def pairs_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
+        """``(visit id, carer id)`` of every assignment on these visits, in assignment order."""
         statement = self.scoped(select(VisitAssignment.visit_id, VisitAssignment.carer_id)).where(
-            VisitAssignment.visit_id.in_(visits)  # type: ignore[attr-defined]
+            self.among(VisitAssignment.visit_id, visit_ids)
         ).order_by(VisitAssignment.id)
         return (await self.session.execute(statement)).all()
 
@@ -138,7 +149,7 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
 
     async def checks_of(self, visit_ids: Collection[int]) -> Sequence[VisitEvent]:
         """The check-ins and check-outs of these visits."""
-        return await self.of_kinds(visit_ids, (VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT))
+        return await self.of_kinds(visit_ids, CHECK_KINDS)
 
     async def of_kinds(self, visit_ids: Collection[int], kinds: Collection[VisitEventKind]) -> Sequence[VisitEvent]:
         """These visits' events of these kinds, in device-time order."""
@@ -148,17 +159,30 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
             order_by=(VisitEvent.device_time, VisitEvent.id),
         )
 
-    async def check_rows_of(self, visits: Any) -> Sequence[Any]:
-        """The check-ins and check-outs on these visits (ids or a subquery), in device-time order, as rows:
+    async def check_rows_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
+        """The check-ins and check-outs on these visits, in device-time order, as rows:
         visit, carer, kind, device time, method, verified, reason, review state."""
         statement = self.scoped(select(
             VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
             VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state,
         )).where(
-            VisitEvent.visit_id.in_(visits),  # type: ignore[attr-defined]
-            VisitEvent.kind.in_((VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)),  # type: ignore[attr-defined]
+            self.among(VisitEvent.visit_id, visit_ids),
+            VisitEvent.kind.in_(CHECK_KINDS),  # type: ignore[attr-defined]
         ).order_by(VisitEvent.device_time, VisitEvent.id)
         return (await self.session.execute(statement)).all()
+
+
+    async def verified_on(self, day: date) -> dict[int, bool]:
+        """Per visit of the day with a check-in or check-out: whether every one counts as verified (verified
+        electronically, or approved on review), in one aggregate instead of every event."""
+        counts = case((or_(VisitEvent.verified.is_(True), VisitEvent.review_state == AmendmentState.APPROVED), 1), else_=0)
+        statement = (
+            self.scoped(select(VisitEvent.visit_id, func.min(counts)))
+            .join(Visit, Visit.id == VisitEvent.visit_id)
+            .where(Visit.visit_date == day, VisitEvent.kind.in_(CHECK_KINDS))  # type: ignore[attr-defined]
+            .group_by(VisitEvent.visit_id)
+        )
+        return {visit_id: bool(verified) for visit_id, verified in (await self.session.execute(statement)).all()}
 
 
 class AmendmentRepository(TenantRepository[Amendment]):
@@ -170,14 +194,14 @@ class AmendmentRepository(TenantRepository[Amendment]):
         """Delete the amendments of these clients' visits; returns how many."""
         return await self.delete_where(Amendment.visit_id.in_(_visits_of_clients(client_ids)))  # type: ignore[attr-defined]
 
-    async def approved_rows_of(self, visits: Any) -> Sequence[Any]:
-        """The approved amendments of these visits (ids or a subquery), in the order they were decided,
+    async def approved_rows_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
+        """The approved amendments of these visits, in the order they were decided,
         as rows: id, visit, reason code, changes, created, decided."""
         statement = self.scoped(select(
             Amendment.id, Amendment.visit_id, Amendment.reason_code, Amendment.changes, Amendment.created_at,
             Amendment.decided_at,
         )).where(
-            Amendment.visit_id.in_(visits),  # type: ignore[attr-defined]
+            self.among(Amendment.visit_id, visit_ids),
             Amendment.state == "approved",
         ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
         return (await self.session.execute(statement)).all()

@@ -144,29 +144,38 @@ async def carer_rota(session: AsyncSession, scope: TenantScope, carer_id: int, d
 async def supervisor_board(session: AsyncSession, scope: TenantScope, day: date, now: datetime, tolerance: timedelta,
                            visits_page: PageParams, alerts_page: PageParams) -> Board:
     """Every visit of the provider on ``day`` with its live state, the counts per state and open alerts, each paged."""
-    visits = await VisitRepository(session, scope).list(Visit.visit_date == day, order_by=(Visit.planned_start, Visit.id))
-    context = await VisitContext(visits).load(session, scope)
+    # Every visit's state counts, so the whole day is read, but lightly: plain rows and one verdict per visit.
+    # Names and carers are read for the page shown only.
+    day_rows = await VisitRepository(session, scope).board_rows(day)
+    verified_of = await VisitEventRepository(session, scope).verified_on(day)
     counts = dict.fromkeys(BOARD_STATES, 0)
-    rows: list[BoardVisit] = []
-    for visit in context.visits:
-        state = board_state(visit, context.events_of[visit.id or 0], now, tolerance)
+    states = []
+    for visit_id, _client, start, end, status, _late, _after_missed in day_rows:
+        state = board_state(status, start, end, verified_of.get(visit_id), now, tolerance)
         counts[state] += 1
-        client = context.clients[visit.client_id]
-        rows.append({
-            "id": visit.id or 0, "client": {"id": client.id or 0, "name": client.name},
-            "planned_start": visit.planned_start, "planned_end": visit.planned_end,
-            "carers": [_person(c) for c in context.carers_of[visit.id or 0]],
-            "state": state, "status": visit.status, "verified": visit_verified(context.events_of[visit.id or 0]),
-            "late_start_minutes": visit.late_start_minutes, "delivered_after_missed": bool(visit.delivered_after_missed),
-        })
+        states.append(state)
+    shown = list(zip(day_rows, states))[visits_page.offset : visits_page.offset + visits_page.limit]
+    ids = [row[0] for row, _state in shown]
+    clients = await ClientRepository(session, scope).names_of({row[1] for row, _state in shown})
+    carers_of: dict[int, list[Person]] = defaultdict(list)
+    for visit_id, carer in await VisitAssignmentRepository(session, scope).carers_of(ids):
+        carers_of[visit_id].append(_person(carer))
+    rows: list[BoardVisit] = [
+        {
+            "id": visit_id, "client": {"id": client_id, "name": clients.get(client_id, "")},
+            "planned_start": start, "planned_end": end, "carers": carers_of[visit_id], "state": state,
+            "status": status, "verified": verified_of.get(visit_id), "late_start_minutes": late,
+            "delivered_after_missed": bool(after_missed),
+        }
+        for (visit_id, client_id, start, end, status, late, after_missed), state in shown
+    ]
     alerts = AlertRepository(session, scope)
     open_alerts = Alert.state != AlertState.RESOLVED
     page = await alerts.list(open_alerts, order_by=Alert.created_at.desc(),  # type: ignore[attr-defined]
                              limit=alerts_page.limit, offset=alerts_page.offset)
     return {
         "date": day, "counts": counts,  # type: ignore[typeddict-item]
-        "visits": Page(rows[visits_page.offset : visits_page.offset + visits_page.limit], len(rows),
-                       visits_page.limit, visits_page.offset),
+        "visits": Page(rows, len(day_rows), visits_page.limit, visits_page.offset),
         "alerts": Page([alert_summary(a) for a in page], await alerts.count(open_alerts),
                        alerts_page.limit, alerts_page.offset),
     }

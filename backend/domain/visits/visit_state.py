@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from backend.domain.visits.models import Visit, VisitEvent
+from backend.domain.visits.models import VisitEvent
 from shared.enums import AmendmentState, VisitEventKind, VisitStatus
 
 CHECK_KINDS = (VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT)
@@ -24,19 +24,20 @@ def visit_verified(events: Iterable[VisitEvent]) -> bool | None:
     return all(event_counts_as_verified(e) for e in checks)
 
 
-def board_state(visit: Visit, events: Iterable[VisitEvent], now: datetime, tolerance: timedelta) -> str:
-    """The live state shown on the supervisor board."""
-    verified = visit_verified(events)
-    if visit.status == VisitStatus.CANCELLED:
+def board_state(status: str, planned_start: datetime, planned_end: datetime, verified: bool | None, now: datetime,
+                tolerance: timedelta) -> str:
+    """The live state shown on the supervisor board, from a visit's status, planned times and whether its
+    checks count as verified (:func:`visit_verified`)."""
+    if status == VisitStatus.CANCELLED:
         return "cancelled"
-    if visit.status == VisitStatus.MISSED:
+    if status == VisitStatus.MISSED:
         return "missed"
-    if visit.status in (VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED):
+    if status in (VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED):
         if verified is False:
             return "unverified"
-        return "completed" if visit.status == VisitStatus.COMPLETED else "in_progress"
-    if now >= visit.planned_end:
+        return "completed" if status == VisitStatus.COMPLETED else "in_progress"
+    if now >= planned_end:
         return "missed"
-    if now > visit.planned_start + tolerance:
+    if now > planned_start + tolerance:
         return "late"
     return "not_started"

@@ -71,6 +71,11 @@ class TenantRepository(Generic[ModelT]):
             return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
         return column.in_(ids)
 
+    async def rows(self, statement: Any) -> Sequence[Any]:
+        """The rows of a select of columns, executed on the session's connection without the ORM's row loading
+        (much cheaper per row for bulk reads such as a week's visits)."""
+        return (await (await self.session.connection()).execute(statement)).all()
+
     def select(self) -> Select[Any]:
         """A scoped ``SELECT`` of this table, ready for further filters."""
         return self.scoped(select(self.model))

@@ -87,7 +87,7 @@ class VisitRepository(TenantRepository[Visit]):
             .where(self.among(Visit.id, visit_ids))
             .order_by(Visit.client_id, Visit.planned_start, Visit.id)
         )
-        return (await self.session.execute(statement)).all()
+        return await self.rows(statement)
 
 
     async def board_rows(self, day: date) -> Sequence[Any]:
@@ -127,7 +127,7 @@ class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
         statement = self.scoped(select(VisitAssignment.visit_id, VisitAssignment.carer_id)).where(
             self.among(VisitAssignment.visit_id, visit_ids)
         ).order_by(VisitAssignment.id)
-        return (await self.session.execute(statement)).all()
+        return await self.rows(statement)
 
 
 class VisitEventRepository(TenantRepository[VisitEvent]):
@@ -169,7 +169,7 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
             self.among(VisitEvent.visit_id, visit_ids),
             VisitEvent.kind.in_(CHECK_KINDS),  # type: ignore[attr-defined]
         ).order_by(VisitEvent.device_time, VisitEvent.id)
-        return (await self.session.execute(statement)).all()
+        return await self.rows(statement)
 
 
     async def verified_on(self, day: date) -> dict[int, bool]:
@@ -204,4 +204,4 @@ class AmendmentRepository(TenantRepository[Amendment]):
             self.among(Amendment.visit_id, visit_ids),
             Amendment.state == "approved",
         ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
-        return (await self.session.execute(statement)).all()
+        return await self.rows(statement)

@@ -91,3 +91,24 @@ def test_local_state_overlays_unsynced_actions(tmp_path: Path) -> None:
                             "problem": {"detail": "visit is not yours"}}])
     state = local_state(VISIT, outbox.for_visit(11))
     assert state.rejected == ("note: visit is not yours",) and state.sync_label == "1 rejected"
+
+
+def test_proof_after_an_unverified_check_in_is_queued_and_verifies_it(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.db")
+    actions = VisitActions(outbox)
+    with pytest.raises(ActionRefused, match="while you are checked in"):
+        actions.proof(VISIT, GPS)
+    check_in = actions.check_in(VISIT, Evidence("gps", location={"lat": 53.4, "lon": -2.98, "accuracy_m": 3000}))
+    outbox.record_results([{"idempotency_key": check_in.idempotency_key, "status": "applied",
+                            "result": {"event_id": 4, "verified": False, "distance_m": 5, "reason": "poor_accuracy",
+                                       "visit": {"id": 11, "status": "in_progress"}}}])
+    with pytest.raises(ActionRefused, match="GPS position or a scanned tag"):
+        actions.proof(VISIT, Evidence("manual", reason="no_signal"))
+    proof = actions.proof(VISIT, Evidence("qr", tag="DC1.1.11.1.abc"))
+    assert (proof.kind, proof.payload) == ("proof", {"method": "qr", "tag": "DC1.1.11.1.abc"})
+    outbox.record_results([{"idempotency_key": proof.idempotency_key, "status": "applied",
+                            "result": {"event_id": 5, "verified": True, "check_in_verified": True,
+                                       "visit": {"id": 11, "status": "in_progress"}}}])
+    assert local_state(VISIT, outbox.for_visit(11)).verified is True
+    with pytest.raises(ActionRefused, match="already verified"):
+        actions.proof(VISIT, GPS)

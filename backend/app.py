@@ -43,6 +43,7 @@ from backend.domain.welfare.routes import route_handlers as welfare_routes
 from backend.jobqueue import close_job_queues
 from backend.openapi import docs_assets_router, openapi_config, tidy_document
 from backend.problems import EXCEPTION_HANDLERS
+from backend.requests import DomicareRequest
 from backend.scheduling.runner import JobScheduler
 from backend.security.tokens import build_auth
 from backend.security.web import web_security
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(provide_scope, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_class=DomicareRequest,
         lifespan=[lifespan, monitoring_lifespan, rostering_lifespan],
         state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker, "auth": auth}),
         openapi_config=openapi_config(),

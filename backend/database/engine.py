@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import event
@@ -18,8 +19,19 @@ def _holds_nul(value: Any) -> bool:
     if isinstance(value, (tuple, list)):
         return any(_holds_nul(item) for item in value)
     if isinstance(value, dict):
-        return any(_holds_nul(item) for item in value.values())
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
     return False
+
+
+def _json_without_nul(value: Any) -> str:
+    """JSON columns' serializer: the text of a JSON document, refusing NUL characters anywhere in it.
+
+    Serialized, a NUL becomes the six characters ``\u0000``, which the cursor hook below cannot see and
+    both databases would store, so JSON is checked here, before it is text.
+    """
+    if _holds_nul(value):
+        raise UnstorableTextError("text must not contain NUL (U+0000) characters")
+    return json.dumps(value)
 
 
 def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -27,6 +39,13 @@ def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any,
     # both databases answer the same way wherever the text came from.
     if _holds_nul(parameters):
         raise UnstorableTextError("text must not contain NUL (U+0000) characters")
+
+
+def _unwrap_unstorable_text(context: Any) -> BaseException | None:
+    # SQLAlchemy wraps an error raised while it serializes parameters; raise ours as it is, so
+    # the API answers it as the client's mistake wherever it happened.
+    original = context.original_exception
+    return original if isinstance(original, UnstorableTextError) else None
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -58,12 +77,15 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
-        engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(database_url, connect_args={"timeout": 30}, json_serializer=_json_without_nul,
+                                     **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
     else:
-        engine = create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                                     json_serializer=_json_without_nul, **kwargs)
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul_text)
+    event.listen(engine.sync_engine, "handle_error", _unwrap_unstorable_text)
     return engine
 
 

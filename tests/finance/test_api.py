@@ -119,7 +119,7 @@ def test_client_week_shows_visits_without_case_notes(shared_api: TestClient, sha
     assert body["visits"] and "SECRET CASE NOTE" not in response.text
     assert sum(v["claimed_minutes"] for v in body["visits"]) == body["totals"]["billable_minutes"]
     assert body["visits"][0]["planned_start"].endswith(("Z", "+00:00", "+01:00"))
-    evv = api.get("/api/v1/finance/exports", params={"week_ending": last_week.isoformat(), "provider_id": 1,
+    evv = api.post("/api/v1/finance/exports", params={"week_ending": last_week.isoformat(), "provider_id": 1,
                                                       "format": "evv-json"}, headers=headers)
     assert "SECRET CASE NOTE" not in evv.text
     assert "lat" not in json.loads(evv.text)["visits"][0] and '"lon"' not in evv.text
@@ -128,7 +128,7 @@ def test_client_week_shows_visits_without_case_notes(shared_api: TestClient, sha
 def test_csv_export_parses_back_to_the_reconciliation(api: TestClient, last_week: date) -> None:
     headers = sign_in(api, "admin.demo")
     params = {"week_ending": last_week.isoformat(), "provider_id": 1, "format": "abacus-csv"}
-    response = api.get("/api/v1/finance/exports", params=params, headers=headers)
+    response = api.post("/api/v1/finance/exports", params=params, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     reference = response.headers["x-file-reference"]
@@ -149,7 +149,7 @@ def test_csv_export_parses_back_to_the_reconciliation(api: TestClient, last_week
     double = [r for r in rows if r["NumberOfCarers"] == "2"]
     assert double and len(double) % 2 == 0
 
-    again = api.get("/api/v1/finance/exports", params=params, headers=headers)
+    again = api.post("/api/v1/finance/exports", params=params, headers=headers)
     assert again.headers["x-file-reference"] == f"LCC-PRV001-{last_week:%Y%m%d}-C002"
     batches = api.get("/api/v1/finance/export-batches", params={"week_ending": last_week.isoformat()},
                       headers=headers).json()
@@ -161,7 +161,7 @@ def test_csv_export_parses_back_to_the_reconciliation(api: TestClient, last_week
 def test_evv_json_export(shared_api: TestClient, last_week: date) -> None:
     api = shared_api
     headers = sign_in(api, "commissioner.demo")
-    response = api.get("/api/v1/finance/exports", params={"week_ending": last_week.isoformat(), "format": "evv-json"},
+    response = api.post("/api/v1/finance/exports", params={"week_ending": last_week.isoformat(), "format": "evv-json"},
                        headers=headers)
     assert response.status_code == 200, response.text
     doc = response.json()
@@ -219,7 +219,7 @@ def test_roles_and_tenancy(shared_api: TestClient, last_week: date) -> None:
     assert [p["provider_ref"] for p in body["providers"]] == ["PRV001"]
     foreign = api.get("/api/v1/finance/reconciliation", params={**week, "provider_id": 2}, headers=admin)
     assert foreign.status_code == 403 and foreign.headers["content-type"].startswith("application/problem+json")
-    assert api.get("/api/v1/finance/exports", params={**week, "provider_id": 2, "format": "abacus-csv"},
+    assert api.post("/api/v1/finance/exports", params={**week, "provider_id": 2, "format": "abacus-csv"},
                    headers=admin).status_code == 403
     assert api.get("/api/v1/finance/reconciliation/clients/2", params=week, headers=admin).status_code == 404  # provider 2's
     for username in ("carer.demo", "supervisor.demo"):
@@ -228,7 +228,7 @@ def test_roles_and_tenancy(shared_api: TestClient, last_week: date) -> None:
     assert api.get("/api/v1/finance/reconciliation", params=week).status_code == 401
     bad = api.get("/api/v1/finance/reconciliation", params={"week_ending": "2025-01-06"}, headers=admin)
     assert bad.status_code == 400 and "Sunday" in bad.json()["detail"]
-    bad_format = api.get("/api/v1/finance/exports", params={**week, "format": "xlsx"}, headers=admin)
+    bad_format = api.post("/api/v1/finance/exports", params={**week, "format": "xlsx"}, headers=admin)
     assert bad_format.status_code == 400
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from backend.app import create_app
 from backend.config import Settings
 from backend.database.engine import create_engine, session_factory
 from backend.domain.alerts.models import Alert
@@ -84,7 +85,15 @@ class Worker:
 
 @pytest.fixture
 def settings(seeded_db_url: str, tmp_path: Path) -> Settings:
-    return make_settings(seeded_db_url, tmp_path)
+    """The on-call receiver is on this machine: private webhook targets are allowed here."""
+    return make_settings(seeded_db_url, tmp_path, webhook_allow_private=True)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[TestClient]:
+    """The API with those settings, so the on-call webhook on this machine can be saved."""
+    with TestClient(create_app(settings)) as client:
+        yield client
 
 
 @pytest.mark.mqtt

@@ -117,7 +117,7 @@ def test_an_amendments_history_is_shown_once_per_visit_not_per_carer_line(api: T
     assert len(billed["carers"]) == 2
     assert not any("client_declined_remaining" in line["comment"] for line in billed["carers"])
 
-    export = api.get("/api/v1/finance/exports", params={"week_ending": str(sunday), "format": "abacus-csv",
+    export = api.post("/api/v1/finance/exports", params={"week_ending": str(sunday), "format": "abacus-csv",
                                                           "provider_id": 1}, headers=admin)
     assert export.status_code == 200, export.text
     rows = list(csv.DictReader(io.StringIO(export.text)))

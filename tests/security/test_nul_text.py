@@ -51,3 +51,22 @@ def test_an_unknown_field_with_escaped_quotes_and_surrogates_gives_valid_problem
                         headers={**headers, "Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert "unknown field" in response.json()["detail"]
+
+
+def test_a_nul_in_a_case_note_or_concern_is_refused_directly_and_through_sync(api: TestClient) -> None:
+    headers = sign_in(api, "carer.demo")
+    visit = todays_rota(api, headers)[0]
+    bodies = {"notes": {"text": "Made breakfast.\x00"},
+              "concerns": {"category": "health", "text": "Seemed confused\x00 this morning."}}
+    for kind, body in bodies.items():
+        response = api.post(f"/api/v1/visits/{visit['id']}/{kind}", json={**body, "at": now_iso(-2)},
+                            headers={**headers, "Idempotency-Key": key()})
+        assert response.status_code == 400, (kind, response.text)
+        assert "NUL" in response.json()["detail"]
+    actions = [{"idempotency_key": key(), "kind": kind.rstrip("s"), "visit_id": visit["id"], "at": now_iso(-2),
+                "payload": body} for kind, body in bodies.items()]
+    results = api.post("/api/v1/sync", json={"actions": actions}, headers=headers).json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected"], results
+    assert all("NUL" in r["problem"]["detail"] for r in results)
+    notes = api.get(f"/api/v1/visits/{visit['id']}/case-notes", headers=sign_in(api, "supervisor.demo")).json()
+    assert not any("\x00" in str(n) for n in notes["items"]), "nothing was stored"

@@ -83,6 +83,7 @@ def csv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: Running
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     week = header.week_ending.isoformat()
+    provider_ref = _cell(header.provider_ref)  # every text a person typed in is escaped, refs included
     rows = 0
     for visit in visits:
         facts = visit.facts
@@ -95,9 +96,9 @@ def csv_chunk(header: FileHeader, visits: Iterable[BilledVisit], totals: Running
         for index, line in enumerate(visit.lines):
             comment = "; ".join(part for part in (line.comment, history if index == 0 else "") if part)
             writer.writerow((
-                header.file_reference, header.provider_ref, client_ref, week, visit_date, planned_start,
+                header.file_reference, provider_ref, client_ref, week, visit_date, planned_start,
                 visit.slot_minutes, _hhmm(line.actual_start), line.actual_minutes, line.claimed_minutes,
-                facts.carers_needed, line.carer_ref, line.verification, line.rounding,
+                facts.carers_needed, _cell(line.carer_ref), line.verification, line.rounding,
                 _cell(comment) if comment else "",
             ))
             rows += 1

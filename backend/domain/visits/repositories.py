@@ -114,6 +114,15 @@ class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
         """Whether a carer is assigned to a visit."""
         return await self.exists(VisitAssignment.visit_id == visit_id, VisitAssignment.carer_id == carer_id)
 
+    async def visits_client(self, carer_id: int | None, client_id: int, since: date, until: date) -> bool:
+        """Whether a carer is assigned to a visit of this client dated from ``since`` to ``until``."""
+        statement = (
+            self.scoped(select(VisitAssignment.id)).join(Visit, Visit.id == VisitAssignment.visit_id)
+            .where(VisitAssignment.carer_id == carer_id, Visit.client_id == client_id,
+                   Visit.visit_date >= since, Visit.visit_date <= until).limit(1)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
     async def carers_of(self, visit_ids: Collection[int]) -> list[tuple[int, Carer]]:
         """``(visit id, carer)`` for every assignment of these visits, by carer id."""
         statement = (

@@ -148,8 +148,10 @@ class FinanceController(Controller):
             totals=TotalsOut.of(detail.totals), visits=[VisitWeekOut.of(v) for v in detail.visits],
         )
 
-    @get(urls.EXPORTS, summary="Export a week for the finance portal (streamed)",
-         operation_class=file_response("the file: abacus CSV or EVV JSON", export_contents()))
+    @post(urls.EXPORTS, status_code=200, summary="Export a week for the finance portal (streamed)",
+          description="A POST: every call makes a new file version (new FileReference, superseding the last). "
+                      "Files already produced are listed by GET /api/v1/finance/export-batches.",
+          operation_class=file_response("the file: abacus CSV or EVV JSON", export_contents()))
     async def export(
         self,
         request: Request[Principal, Any, Any],

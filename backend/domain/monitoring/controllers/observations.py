@@ -25,6 +25,7 @@ from backend.domain.monitoring.vitals import code_of, observation_out, reading_o
 from backend.domain.people.access import client_in_scope
 from backend.domain.people.models import Client
 from backend.domain.people.repositories import ClientRepository
+from backend.domain.visits.access import check_carer_visits_client
 from backend.openapi import raw_body
 from backend.pagination import Page, PageParams, provide_page_params
 from backend.security.tokens import BEARER_SCHEME, DEVICE_SCHEME
@@ -94,6 +95,8 @@ def _parse_readings(body: bytes, client: Client) -> tuple[list[VitalObservation]
         shape = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise VitalsError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise VitalsError("body is nested too deeply") from None
     if not isinstance(shape, dict):
         raise VitalsError("expected a JSON object: a FHIR Observation or Bundle, or the compact form")
     if "resourceType" not in shape:
@@ -137,8 +140,9 @@ class ObservationController(Controller):
         """Validate, store and triage readings; NEWS2 ≥ 7 raises an emergency alert.
 
         A telehealth hub authenticates with its device token and may post only for the
-        client it is registered to; staff use their access token. Impossible values are a
-        400 problem naming the field (and a dead letter when a device sent them).
+        client it is registered to; staff use their access token, a carer only for the clients
+        they visit. Impossible values are a 400 problem naming the field (and a dead letter when
+        a device sent them).
         """
         device = caller.device
         if device is not None:
@@ -151,6 +155,9 @@ class ObservationController(Controller):
                 raise PermissionDeniedException("recording vital signs needs a device token or a staff role")
             scope = caller.principal.scope
         client = await client_in_scope(db_session, scope, client_id)
+        if caller.principal is not None:
+            await check_carer_visits_client(db_session, caller.principal, client_id,
+                                            request.app.state.settings.offline_window_hours)
         body = await request.body()
         try:
             readings, entries = parse_readings(body, client)

@@ -169,6 +169,8 @@ def run_city(time_limit: float, seed: int, variant: str = "plain") -> dict[str, 
         "double_handed": sum(v.carers_needed == 2 for v in visits), "time_limit": time_limit,
         "seconds": round(seconds, 2), "first_valid_s": round(first[0], 2) if first else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # The largest patch worker (they run ``workers`` at a time beside this process).
+        "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "valid": report.valid, "violations": [f"{v.code}: {v.message}" for v in report.violations[:3]],
         "travel_minutes": round(objective.travel_minutes, 1), "total_tardiness": round(objective.total_tardiness, 1),
         "max_tardiness": round(objective.max_tardiness, 1), "overtime_minutes": round(objective.overtime_minutes, 1),

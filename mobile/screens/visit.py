@@ -31,7 +31,7 @@ from mobile.core.visit_actions import (
 )
 from mobile.screens.rota import STATUS_WORDS
 from mobile.screens.widgets import AMBER, GREEN, GREY, INK, RED, STATUS_COLOURS, AppScreen, Body, Choice, Field, hhmm
-from shared.visit_actions import SyncStatus
+from shared.visit_actions import ActionKind, SyncStatus
 
 
 class EvidencePanel(BoxLayout):
@@ -71,6 +71,8 @@ class VisitScreen(AppScreen):
     checkout_blocked = BooleanProperty(False)
     checked_in = BooleanProperty(False)
     checked_out = BooleanProperty(False)
+    # Checked in but not verified (a vague fix, manual): the check-in panel offers a better fix or a tag scan.
+    needs_proof = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -176,6 +178,7 @@ class VisitScreen(AppScreen):
         self.status_text = STATUS_WORDS.get(state.status, state.status)
         self.status_color = list(STATUS_COLOURS.get(state.status, GREY))
         self.checked_in, self.checked_out = state.checked_in, state.checked_out
+        self.needs_proof = state.checked_in and not state.checked_out and state.verified is False
         actions = session.outbox.for_visit(int(self.visit["id"]))
         self.checkin_text = self._evidence_text("check_in", actions) if state.checked_in else ""
         if state.checked_out:
@@ -200,7 +203,14 @@ class VisitScreen(AppScreen):
         result = action.result or {}
         if result.get("verified") is True:
             return text + " - verified"
+        proofs = [a for a in actions if a.kind == ActionKind.PROOF and a.state != SyncStatus.REJECTED]
+        if any((p.result or {}).get("check_in_verified") for p in proofs):
+            return text + " - verified by a later proof"
+        if any(p.state in UNSYNCED for p in proofs):
+            return text + " - proof waiting to sync"
         if result.get("verified") is False:
+            if kind == "check_in" and not self.checked_out:
+                return text + " - not verified: prove presence with GPS or the QR tag, or the office will review it"
             return text + " - not verified, the office will review it"
         return text + " - synced"
 
@@ -266,7 +276,9 @@ class VisitScreen(AppScreen):
     def _act(self, kind: str, evidence: Evidence) -> None:
         session = self.app.session
         try:
-            if kind == "check_in":
+            if kind == "check_in" and self.needs_proof:
+                session.actions.proof(self.visit, evidence)
+            elif kind == "check_in":
                 session.actions.check_in(self.visit, evidence)
             else:
                 assert self.draft is not None

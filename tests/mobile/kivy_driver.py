@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SIZES = {"carer": (480, 900), "supervisor": (1280, 960)}
+SIZES = {"carer": (480, 900), "carer-proof": (480, 900), "supervisor": (1280, 960)}
 
 
 def setup_kivy(size: tuple[int, int]) -> None:
@@ -263,7 +263,32 @@ def supervisor_board(d: Driver, summary: dict[str, Any]) -> None:
     summary["auto_refreshed"] = True
 
 
-SCENARIOS = {"carer": carer_offline_day, "supervisor": supervisor_board}
+def carer_proves_presence(d: Driver, summary: dict[str, Any]) -> None:
+    """A check-in on a vague GPS fix is unverified; a better fix later in the visit verifies it."""
+    app = d.app
+    sign_in(d, "carer.demo")
+    rota = d.until(lambda: app.screen.name == "rota" and app.screen.rota and app.screen.rota.fetched_at
+                   and not app.screen.loading and app.screen, 20, "rota")
+    visit = choose_visit(rota.rota.visits)
+    summary["visit_id"] = visit["id"]
+    d.tap(rota.rows[visit["id"]])
+    screen = d.until(lambda: app.screen.name == "visit" and app.screen, 5, "visit screen")
+    app.location.accuracy_m = 3000  # a fix that proves nothing
+    d.tap(screen.ids.checkin.ids.gps)
+    d.until(lambda: screen.needs_proof, 30, "the unverified check-in to sync")
+    summary["unverified_text"] = screen.checkin_text
+    summary["panel_verb"] = screen.ids.checkin.verb
+    d.shot("check-in-needs-proof")
+    app.location.accuracy_m = 10
+    d.tap(screen.ids.checkin.ids.gps)
+    d.until(lambda: app.session.outbox.counts().unsynced == 0 and not screen.needs_proof, 30, "the proof to sync")
+    screen.refresh_state()
+    summary["proved_text"] = screen.checkin_text
+    summary["outbox"] = [(a.kind, a.state) for a in app.session.outbox.all()]
+    d.shot("check-in-proved")
+
+
+SCENARIOS = {"carer": carer_offline_day, "carer-proof": carer_proves_presence, "supervisor": supervisor_board}
 
 
 def main() -> int:

@@ -88,6 +88,16 @@ def test_carer_does_a_visit_offline_and_it_syncs(live_server: LiveServer, tmp_pa
     assert len(after) == len(notes) and "replayed" not in json.dumps(after)
 
 
+def test_carer_proves_presence_after_a_vague_fix(live_server: LiveServer, tmp_path: Path) -> None:
+    summary = run_scenario("carer-proof", live_server, tmp_path)
+    assert "prove presence with GPS or the QR tag" in summary["unverified_text"]
+    assert summary["panel_verb"] == "Prove presence"
+    assert summary["proved_text"].endswith("verified by a later proof"), summary["proved_text"]
+    assert summary["outbox"] == [["check_in", "applied"], ["proof", "applied"]]
+    visits = {v["id"]: v for v in live_server.client("carer.demo").get("/me/visits").json()["items"]}
+    assert visits[summary["visit_id"]]["verified"] is True
+
+
 def _raise_welfare_check(server: LiveServer, client_id: int) -> int:
     """A detector's check finding for a client of provider 1, raised in the live server's database."""
     import asyncio

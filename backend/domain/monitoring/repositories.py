@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from backend.database.tenancy import TenantRepository, TenantScope
+from backend.database.tenancy import TenantRepository
 from backend.domain.monitoring.models import DeadLetter, Device, Observation, SensorEvent, SensorHealth, TelehealthProfile
 
 
@@ -118,12 +118,12 @@ class DeadLetterRepository(TenantRepository[DeadLetter]):
 
 
 class UnattributedDeadLetterRepository(TenantRepository[DeadLetter]):
-    """Rejected payloads no provider owns (devices registered to no home): the platform operator's, read only."""
+    """Rejected payloads no provider owns (devices registered to no home): the platform operator's.
+
+    Whatever the scope, only rows of no provider are read: a provider's are never among them.
+    """
 
     model = DeadLetter
-
-    def __init__(self, session: Any) -> None:
-        super().__init__(session, TenantScope(frozenset()))  # no provider's rows: add() refuses every one
 
     def scoped(self, statement: Any) -> Any:
         """Only rows of no provider."""

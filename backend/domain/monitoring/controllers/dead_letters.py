@@ -44,7 +44,7 @@ class DeadLetterController(Controller):
         """
         filters: list[Any] = [] if source is None else [DeadLetter.source == source]
         repo: DeadLetterRepository | UnattributedDeadLetterRepository = (
-            UnattributedDeadLetterRepository(db_session) if request.user.role is Role.OPERATOR
+            UnattributedDeadLetterRepository(db_session, tenant) if request.user.role is Role.OPERATOR
             else DeadLetterRepository(db_session, tenant))
         statement = repo.select().where(*filters).order_by(DeadLetter.received_at.desc(), DeadLetter.id.desc())  # type: ignore[attr-defined]
         rows = (await db_session.execute(statement.limit(page.limit).offset(page.offset))).scalars().all()

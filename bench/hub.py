@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import random
 import statistics
 import sys
@@ -83,6 +84,7 @@ def timed(client: TestClient, path: str, headers: dict[str, str], repeat: int) -
 
 
 def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="an empty database (default: SQLite in a temporary folder)")
     parser.add_argument("--people", type=int, default=PEOPLE)

@@ -1,5 +1,6 @@
-"""Solvers: a ruin-and-recreate search for synchronised carer runs, and PyVRP for Solomon VRPTW.
+"""Solvers: a compiled ruin-and-recreate search for synchronised carer runs, and PyVRP for Solomon VRPTW.
 
-``problem`` is the solver-neutral description (tasks, jobs, carers, travel), ``plan`` holds a
-solution with exact incremental insertion costs, ``search`` improves it; adapters live beside them.
+``problem`` is the solver-neutral description (tasks, jobs, carers, travel), ``kernels`` the
+compiled inner loop (schedules, exact insertion costs, ruin and recreate), ``engine`` packs a
+problem for it and runs it anytime; adapters (``hhcrsp``, ``solomon``) live beside them.
 """

@@ -78,6 +78,8 @@ def test_sync_and_exclusion_breaks_are_reported() -> None:
         dataclasses.replace(r, carer_id=renamed.get(r.carer_id, r.carer_id)) for r in solution.runs
     ))
     assert "excluded" in _codes(visits, carers, given_to_bob)
+    asking = [dataclasses.replace(v, carer_gender="female") if v.id == "meds" else v for v in visits]
+    assert "gender" in _codes(asking, carers, solution)  # no carer here says she is female
 
 
 def _shift_one(solution: RosterSolution, visit_id: str, minutes: float):  # type: ignore[no-untyped-def]

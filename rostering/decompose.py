@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rostering.model import Carer, RosterOptions, RosterSolution, Visit
+from shared.parent_death import exit_with_parent
 from rostering.travel import TravelModel
 
 PATCH_VISITS = 200  # visits per patch: big enough to balance carers, small enough for fast moves
@@ -190,7 +192,9 @@ def solve_patches(
             yield [_solve_patch(v, c, options, seconds / max(1, len(jobs)), travel) for v, c in jobs]
         return
     rounds = math.ceil(len(jobs) / workers)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # Patch processes end with this one, however it ends (a killed job leaves none spinning).
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
     try:
         for number, seconds in enumerate(budgets):
             try:

@@ -41,7 +41,7 @@ def test_hhcrsp_solve_prints_figures_and_writes_a_valid_solution(data_dir: Path,
 
 def test_solomon_solve_writes_routes(data_dir: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "c101.sol.json"
-    assert _run(["roster", "solve", str(data_dir / "solomon" / "c101.json"), "--time-limit", "2", "--out", str(out)]) == 0
+    assert _run(["roster", "solve", str(data_dir / "solomon" / "c101.json"), "--time-limit", "5", "--out", str(out)]) == 0
     figures = json.loads(capsys.readouterr().out)
     written = json.loads(out.read_text())
     assert figures["vehicles"] == written["vehicles"] == len(written["routes"]) <= 12

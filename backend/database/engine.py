@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -13,11 +15,15 @@ class UnstorableTextError(ValueError):
     """Text holding a NUL character, which PostgreSQL cannot store (and SQLite would keep silently)."""
 
 
+_SCALARS = (int, float, bool, type(None))
+
+
 def _holds_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, (tuple, list)):
-        return any(_holds_nul(item) for item in value)
+        # Numbers are skipped without a call each: a board's statement binds hundreds of ids.
+        return any(_holds_nul(item) for item in value if not isinstance(item, _SCALARS))
     if isinstance(value, dict):
         return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
     return False
@@ -68,6 +74,26 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+IDLE_PING_SECONDS = 10.0
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # A pooled connection used in the last few seconds is alive; one idle for longer may have been cut (a
+    # database restart, a firewall), so it is pinged before use and replaced if dead. Pinging on every
+    # checkout (pool_pre_ping) costs a check-in three extra round trips (BEGIN, a ping, ROLLBACK with asyncpg).
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:  # the driver's error for a dead connection, whatever it is
+        raise DisconnectionError("pooled connection is dead; the pool will open another") from exc
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for the URL, with SQLite tuned for concurrent access.
 
@@ -82,8 +108,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
     else:
-        engine = create_async_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                                     json_serializer=_json_without_nul, **kwargs)
+        engine = create_async_engine(database_url, pool_size=10, max_overflow=20, json_serializer=_json_without_nul,
+                                     **kwargs)
+        event.listen(engine.sync_engine.pool, "checkin", _note_idle)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul_text)
     event.listen(engine.sync_engine, "handle_error", _unwrap_unstorable_text)
     return engine

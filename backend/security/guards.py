@@ -1,8 +1,9 @@
-"""Role guards: small functions Litestar calls before a handler runs."""
+"""Role guards: small coroutines Litestar awaits before a handler runs (a plain function would be sent to a
+worker thread on every request)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -11,7 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from shared.enums import Role
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 def requires_roles(*roles: Role) -> Guard:
@@ -19,7 +20,7 @@ def requires_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
     names = ", ".join(sorted(str(r) for r in allowed))
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         if connection.user.role not in allowed:
             raise PermissionDeniedException(f"this action needs one of the roles: {names}")
 

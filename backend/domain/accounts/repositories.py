@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantRepository
 from backend.domain.accounts.models import Provider, User
 from backend.security.models import DeviceSession
+
+
+_SESSIONS, _USERS = DeviceSession.__table__, User.__table__  # type: ignore[attr-defined]
+# Every authenticated request runs this: built once on the tables, it only binds its values.
+_LIVE_SESSION = select(_SESSIONS.c.id).join(_USERS, _USERS.c.id == _SESSIONS.c.user_id).where(
+    _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.user_id == bindparam("user_id"), _SESSIONS.c.kind == bindparam("kind"),
+    _SESSIONS.c.revoked_at.is_(None), _SESSIONS.c.expires_at > bindparam("now"), _USERS.c.is_active == true(),
+)
 
 
 class DeviceSessionRepository(TenantRepository[DeviceSession]):
@@ -31,12 +39,8 @@ class UserRepository:
 
     async def has_live_session(self, user_id: int, sid: str, kind: str, now: datetime) -> bool:
         """Whether session ``sid`` of kind ``kind`` is this user's, not ended nor expired, and the account active."""
-        statement = select(DeviceSession.id).join(User, User.id == DeviceSession.user_id).where(  # type: ignore[arg-type]
-            DeviceSession.id == sid, DeviceSession.user_id == user_id, DeviceSession.kind == kind,
-            DeviceSession.revoked_at.is_(None), DeviceSession.expires_at > now,  # type: ignore[union-attr]
-            User.is_active == True,  # noqa: E712
-        )
-        return (await self.session.execute(statement)).first() is not None
+        values = {"sid": sid, "user_id": user_id, "kind": kind, "now": now}
+        return (await self.session.execute(_LIVE_SESSION, values)).first() is not None
 
 
 class ProviderRepository:

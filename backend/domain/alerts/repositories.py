@@ -6,7 +6,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from backend.database.tenancy import TenantRepository
 from backend.domain.alerts.models import Alert
@@ -14,10 +15,25 @@ from backend.domain.visits.models import Visit
 from shared.enums import AlertKind, AlertState
 
 
+def open_on_visit(visit_id: Any, kinds: Collection[AlertKind]) -> ColumnElement[bool]:
+    """An ``EXISTS`` clause: an unresolved alert of these kinds on the visit ``visit_id`` (a column or a value),
+    for another area's one-read statements to include."""
+    return exists().where(Alert.visit_id == visit_id, Alert.kind.in_(tuple(kinds)),  # type: ignore[attr-defined]
+                          Alert.state != AlertState.RESOLVED)
+
+
 class AlertRepository(TenantRepository[Alert]):
     """Alerts of the caller's providers."""
 
     model = Alert
+
+    async def resolve_open_on_visit(self, visit_id: int, kinds: Collection[AlertKind], at: datetime) -> int:
+        """Resolve, in one statement, the visit's unresolved alerts of these kinds (resolved by the system);
+        returns how many."""
+        return await self.update_where(
+            {"state": AlertState.RESOLVED, "resolved_by": None, "resolved_at": at},
+            Alert.visit_id == visit_id, Alert.kind.in_(tuple(kinds)), Alert.state != AlertState.RESOLVED,  # type: ignore[attr-defined]
+        )
 
     async def resolved_before(self, before: datetime) -> list[int]:
         """The alerts resolved before ``before``, by id."""

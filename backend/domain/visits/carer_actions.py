@@ -12,27 +12,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from litestar.exceptions import ClientException, HTTPException, PermissionDeniedException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException, PermissionDeniedException
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
-from backend.domain.alerts.models import Alert
 from backend.domain.alerts.repositories import AlertRepository
-from backend.domain.alerts.services import raise_alert, resolve
-from backend.domain.audit.services import record
-from backend.domain.people.repositories import ClientRepository
-from backend.domain.visits.access import visit_for
+from backend.domain.alerts.services import raise_alert
+from backend.domain.audit.repositories import append_row
+from backend.domain.audit.services import audit_row
 from backend.domain.visits.concerns import alert_key
 from backend.domain.visits.models import Visit, VisitEvent
-from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository
+from backend.domain.visits.repositories import LATENESS_KINDS, CarerActionRepository, VisitEventRepository
 from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody, ProofBody
 from backend.domain.visits.visit_state import event_counts_as_verified
 from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
 from backend.domain.visits.wording import visit_words
 from backend.security.principal import Principal
-from shared.enums import AlertKind, AlertSeverity, AlertState, CheckMethod, VisitEventKind, VisitStatus
+from shared.enums import AlertKind, AlertSeverity, CheckMethod, VisitEventKind, VisitStatus
 from shared.geo import GeoPoint
 from shared.visit_actions import ConcernCategory, ManualReason, MedicationOutcome
 from shared.timekeeping import utc_now
@@ -76,13 +75,17 @@ def fingerprint(kind: str, visit_id: int, body: msgspec.Struct) -> str:
     return hashlib.sha256(f"{visit_id}:{kind}:".encode() + msgspec.json.encode(body)).hexdigest()
 
 
-def stored_result(event: VisitEvent) -> dict[str, Any]:
-    """The response first given for an event, as every replay returns it."""
-    return {**event.result, "event_id": event.id}
+class _KeyTaken(Exception):
+    """A concurrent request with the same idempotency key stored its event first."""
 
 
 class VisitActionService:
-    """Applies carers' actions to visits within the caller's tenancy scope."""
+    """Applies carers' actions to visits within the caller's tenancy scope.
+
+    An action costs one read (:meth:`CarerActionRepository.context`: the visit, its client's geofence,
+    the event already stored under the key, and the carer's earlier checks) and then only its writes:
+    the event (inserted unless the key is taken), the visit's changed columns, and the audit row.
+    """
 
     def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
         if principal.carer_id is None:
@@ -92,6 +95,7 @@ class VisitActionService:
         self.carer_id = principal.carer_id
         self.settings = settings
         self.scope: TenantScope = principal.scope
+        self.actions = CarerActionRepository(session, self.scope)
         self.events = VisitEventRepository(session, self.scope)
 
     async def apply(self, kind: str, visit_id: int, at: datetime, body: msgspec.Struct, key: str) -> ActionOutcome:
@@ -101,37 +105,49 @@ class VisitActionService:
         answering with the first action's result would silently drop the new one.
         """
         request = fingerprint(kind, visit_id, body)
-        previous = await self._previous(key, request)
+        context = await self.actions.context(visit_id, self.carer_id, key)
+        previous = self._previous(context, request)
         if previous is not None:
-            return ActionOutcome(stored_result(previous), created=False)
+            return ActionOutcome(previous, created=False)
         try:
-            async with self.session.begin_nested():
-                result = await self._apply_new(VisitEventKind(kind), visit_id, at, body, key, request)
-        except IntegrityError:
+            if kind in (VisitEventKind.CONCERN, VisitEventKind.PROOF):  # ORM writes come before the event:
+                async with self.session.begin_nested():  # undone if a twin wins
+                    result = await self._apply_new(VisitEventKind(kind), context, visit_id, at, body, key, request)
+            else:  # nothing is written before the event, so nothing needs undoing
+                result = await self._apply_new(VisitEventKind(kind), context, visit_id, at, body, key, request)
+        except (_KeyTaken, IntegrityError):
             # Another request with the same key won the race: answer with its result.
-            previous = await self._previous(key, request)
+            previous = self._previous(await self.actions.context(visit_id, self.carer_id, key), request)
             if previous is None:
                 raise
-            return ActionOutcome(stored_result(previous), created=False)
+            return ActionOutcome(previous, created=False)
         return ActionOutcome(result, created=True)
 
-    async def _previous(self, key: str, request: str) -> VisitEvent | None:
-        rows = await self.events.list(VisitEvent.idempotency_key == key)
-        if not rows:
+    def _previous(self, context: RowMapping, request: str) -> dict[str, Any] | None:
+        """The response first given for the context's key, as every replay returns it; ``None`` if unused."""
+        if context["previous_id"] is None:
             return None
-        if rows[0].carer_id != self.carer_id:
+        if context["previous_carer_id"] != self.carer_id:
             raise Conflict("this idempotency key was already used by another user")
-        if rows[0].fingerprint not in (None, request):  # rows from before fingerprints cannot be compared
+        if context["previous_fingerprint"] not in (None, request):  # rows from before fingerprints cannot be compared
             raise Unprocessable(
                 "idempotency key already used for a different request (another visit, kind or body); "
                 "send a new action with a new key"
             )
-        return rows[0]
+        return {**context["previous_result"], "event_id": context["previous_id"]}
 
-    async def _apply_new(self, kind: VisitEventKind, visit_id: int, at: datetime, body: msgspec.Struct, key: str,
-                         request: str) -> dict[str, Any]:
+    def _visit(self, context: RowMapping, visit_id: int) -> Visit:
+        """The visit if the carer may act on it. Another provider's visit is reported as not found."""
+        if context["visit_id"] is None:
+            raise NotFoundException(f"no visit {visit_id}")
+        if not context["assigned"]:
+            raise PermissionDeniedException(f"visit {visit_id} is not assigned to you")
+        return self.actions.visit_of(context)
+
+    async def _apply_new(self, kind: VisitEventKind, context: RowMapping, visit_id: int, at: datetime,
+                         body: msgspec.Struct, key: str, request: str) -> dict[str, Any]:
         self._check_device_time(at)
-        visit = await visit_for(self.session, self.principal, visit_id)
+        visit = self._visit(context, visit_id)
         handler = {
             VisitEventKind.CHECK_IN: self._check_in,
             VisitEventKind.CHECK_OUT: self._check_out,
@@ -139,17 +155,24 @@ class VisitActionService:
             VisitEventKind.CONCERN: self._concern,
             VisitEventKind.PROOF: self._proof,
         }[kind]
-        event = VisitEvent(
+        event = self.actions.new_event(
             provider_id=visit.provider_id, visit_id=visit_id, carer_id=self.carer_id, kind=kind,
             device_time=at, idempotency_key=key, fingerprint=request,
         )
-        result = await handler(visit, event, body)  # type: ignore[operator]
+        result = await handler(visit, event, body, context)  # type: ignore[operator]
         event.result = result
-        await self.events.add(event)
-        result = stored_result(event)
-        record(self.session, self.principal, f"visit.{kind}", "visit", visit.id, provider_id=visit.provider_id,
-               detail={"event_id": event.id, "idempotency_key": key})
-        return result
+        event_id = await self.actions.insert_event(event)
+        if event_id is None:
+            raise _KeyTaken(key)
+        changes = self.actions.changes(visit, context)
+        if changes:
+            await self.actions.update_visit(visit, changes)
+        if kind == VisitEventKind.CHECK_IN and context["lateness_open"]:
+            await AlertRepository(self.session, self.scope).resolve_open_on_visit(visit_id, LATENESS_KINDS, utc_now())
+        await append_row(await self.actions.connection(), audit_row(
+            self.principal, f"visit.{kind}", "visit", visit_id, provider_id=visit.provider_id,
+            detail={"event_id": event_id, "idempotency_key": key}))
+        return {**result, "event_id": event_id}
 
     def _check_device_time(self, at: datetime) -> None:
         now = utc_now()
@@ -161,24 +184,19 @@ class VisitActionService:
                 "ask a supervisor to record an amendment"
             )
 
-    async def _my_events(self, visit_id: int, kind: VisitEventKind) -> list[VisitEvent]:
-        return list(await self.events.list(VisitEvent.visit_id == visit_id, VisitEvent.carer_id == self.carer_id,
-                                           VisitEvent.kind == kind))
-
-    async def _verify(self, visit: Visit, body: CheckBody | ProofBody) -> Verdict:
-        client = await ClientRepository(self.session, self.scope).get(visit.client_id)
-        assert client is not None  # a visit in scope has its client in scope
+    def _verify(self, visit: Visit, body: CheckBody | ProofBody, context: RowMapping) -> Verdict:
+        """The check's verdict against the home's geofence (the context's client) or its tag."""
         if body.method == CheckMethod.GPS:
             if body.location is None:
                 raise ClientException("a GPS check needs a location {lat, lon, accuracy_m}")
             reported = GeoPoint(body.location.lat, body.location.lon)
-            return verify_gps(GeoPoint(client.lat, client.lon), client.geofence_radius_m, reported,
+            return verify_gps(GeoPoint(context["lat"], context["lon"]), context["geofence_radius_m"], reported,
                               body.location.accuracy_m, self.settings.gps_accuracy_cap_m)
         if body.method in (CheckMethod.QR, CheckMethod.NFC):
             if not body.tag:
                 raise ClientException(f"a {body.method} check needs the scanned tag")
-            return verify_tag(body.tag, secret=client.tag_secret, provider_id=client.provider_id,
-                              client_id=client.id or 0, version=client.tag_version)
+            return verify_tag(body.tag, secret=context["tag_secret"], provider_id=visit.provider_id,
+                              client_id=visit.client_id, version=context["tag_version"])
         if not isinstance(body, CheckBody) or body.reason is None:
             raise ClientException(f"a manual check needs a reason, one of: {', '.join(ManualReason)}")
         return Verdict(False, None, f"manual_{body.reason}")
@@ -189,16 +207,15 @@ class VisitActionService:
             "visit": {"id": visit.id, "status": str(visit.status)},
         }
 
-    async def _check_in(self, visit: Visit, event: VisitEvent, body: CheckBody) -> dict[str, Any]:
+    async def _check_in(self, visit: Visit, event: VisitEvent, body: CheckBody, context: RowMapping) -> dict[str, Any]:
         if visit.status == VisitStatus.CANCELLED:
             raise Conflict(f"visit {visit.id} was cancelled ({visit.cancel_reason or 'no reason given'})")
-        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN):
+        if context["checked_in"]:
             raise Conflict(f"you have already checked in to visit {visit.id}")
-        verdict = await self._verify(visit, body)
+        verdict = self._verify(visit, body, context)
         self._stamp(event, body, verdict)
         if visit.status in (VisitStatus.PLANNED, VisitStatus.MISSED):
             self._record_start(visit, event.device_time)
-        await self._resolve_lateness_alerts(visit)
         return {**self._check_result(visit, verdict), "late_start_minutes": visit.late_start_minutes,
                 "delivered_after_missed": bool(visit.delivered_after_missed)}
 
@@ -213,19 +230,19 @@ class VisitActionService:
         visit.delivered_after_missed = visit.status == VisitStatus.MISSED
         visit.status = VisitStatus.IN_PROGRESS
 
-    async def _check_out(self, visit: Visit, event: VisitEvent, body: CheckBody) -> dict[str, Any]:
-        if not await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN):
+    async def _check_out(self, visit: Visit, event: VisitEvent, body: CheckBody, context: RowMapping) -> dict[str, Any]:
+        if not context["checked_in"]:
             raise Conflict(f"you have not checked in to visit {visit.id}; check in first")
-        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_OUT):
+        if context["checked_out"]:
             raise Conflict(f"you have already checked out of visit {visit.id}")
         self._check_outcomes(visit, body)
-        verdict = await self._verify(visit, body)
+        verdict = self._verify(visit, body, context)
         self._stamp(event, body, verdict)
         event.payload = {
             "task_outcomes": msgspec.to_builtins(body.task_outcomes),
             "medication_outcomes": msgspec.to_builtins(body.medication_outcomes),
         }
-        if await self._everyone_checked_out(visit):
+        if context["others_checked_out"]:
             visit.status = VisitStatus.COMPLETED
         return self._check_result(visit, verdict)
 
@@ -245,12 +262,6 @@ class VisitActionService:
         if unexplained:
             raise Unprocessable(f"medication outcome 'other' needs a note: {', '.join(unexplained)}")
 
-    async def _everyone_checked_out(self, visit: Visit) -> bool:
-        assert visit.id is not None
-        assigned = await VisitAssignmentRepository(self.session, self.scope).carer_ids(visit.id)
-        done = await self.events.carer_ids(visit.id, VisitEventKind.CHECK_OUT)
-        return assigned <= done | {self.carer_id}
-
     @staticmethod
     def _stamp(event: VisitEvent, body: CheckBody | ProofBody, verdict: Verdict) -> None:
         event.method = body.method
@@ -258,7 +269,7 @@ class VisitActionService:
         event.distance_m = verdict.distance_m
         event.reason = verdict.reason
 
-    async def _proof(self, visit: Visit, event: VisitEvent, body: ProofBody) -> dict[str, Any]:
+    async def _proof(self, visit: Visit, event: VisitEvent, body: ProofBody, context: RowMapping) -> dict[str, Any]:
         """Later proof of presence: a verified fix or tag scan upgrades the carer's unverified check-in.
 
         The proof is appended as its own event with its verdict; the check-in keeps its original
@@ -266,38 +277,31 @@ class VisitActionService:
         """
         if body.method == CheckMethod.MANUAL:
             raise ClientException("proof of presence needs a GPS fix or a scanned home tag, not a manual reason")
-        check_ins = await self._my_events(visit.id or 0, VisitEventKind.CHECK_IN)
-        if not check_ins:
+        if not context["checked_in"]:
             raise Conflict(f"you have not checked in to visit {visit.id}; check in first")
-        if await self._my_events(visit.id or 0, VisitEventKind.CHECK_OUT):
+        if context["checked_out"]:
             raise Conflict(f"you have already checked out of visit {visit.id}; a supervisor reviews its checks")
-        check_in = check_ins[0]
+        check_in = await self.events.first(VisitEvent.visit_id == visit.id, VisitEvent.carer_id == self.carer_id,
+                                           VisitEvent.kind == VisitEventKind.CHECK_IN, order_by=VisitEvent.id)
+        assert check_in is not None  # the context saw it
         if event_counts_as_verified(check_in):
             raise Conflict(f"your check-in to visit {visit.id} is already verified")
         if check_in.review_state is not None:
             raise Conflict(f"a supervisor has already reviewed your check-in to visit {visit.id}")
-        verdict = await self._verify(visit, body)
+        verdict = self._verify(visit, body, context)
         self._stamp(event, body, verdict)
         if verdict.verified:
             check_in.payload = {**check_in.payload, "unverified_reason": check_in.reason,
                                 "proved_by": {"idempotency_key": event.idempotency_key, "method": str(body.method)}}
             check_in.verified, check_in.reason = True, None
+            await self.session.flush()  # before the event's own insert, on the same connection
         return {**self._check_result(visit, verdict), "check_in_verified": bool(check_in.verified)}
 
-    async def _resolve_lateness_alerts(self, visit: Visit) -> None:
-        open_alerts = await AlertRepository(self.session, self.scope).list(
-            Alert.visit_id == visit.id,
-            Alert.kind.in_([AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT]),  # type: ignore[attr-defined]
-            Alert.state != AlertState.RESOLVED,
-        )
-        for alert in open_alerts:
-            resolve(alert, None)
-
-    async def _note(self, visit: Visit, event: VisitEvent, body: NoteBody) -> dict[str, Any]:
+    async def _note(self, visit: Visit, event: VisitEvent, body: NoteBody, _context: RowMapping) -> dict[str, Any]:
         event.payload = {"text": body.text, "confidential": body.confidential}
         return {"visit": {"id": visit.id, "status": str(visit.status)}}
 
-    async def _concern(self, visit: Visit, event: VisitEvent, body: ConcernBody) -> dict[str, Any]:
+    async def _concern(self, visit: Visit, event: VisitEvent, body: ConcernBody, _context: RowMapping) -> dict[str, Any]:
         event.payload = {"category": body.category, "text": body.text}
         alert, _ = await raise_alert(
             self.session, provider_id=visit.provider_id, kind=AlertKind.CONCERN,

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, or_, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from backend.database.tenancy import TenantRepository, TenantScope
-from backend.domain.people.models import CarePackage, Carer, VisitTemplate
+from backend.domain.alerts.repositories import open_on_visit
+from backend.domain.people.models import CarePackage, Carer, Client, VisitTemplate
 from backend.domain.visits.models import Amendment, Visit, VisitAssignment, VisitEvent
 from backend.domain.visits.visit_state import CHECK_KINDS
-from shared.enums import AmendmentState, VisitEventKind, VisitStatus
+from shared.enums import AlertKind, AmendmentState, VisitEventKind, VisitStatus
+from shared.timekeeping import utc_now
+
+LATENESS_KINDS = (AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT)
 
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
@@ -214,3 +220,113 @@ class AmendmentRepository(TenantRepository[Amendment]):
             Amendment.state == "approved",
         ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
         return await self.rows(statement)
+
+
+def _action_context() -> Select[Any]:
+    """What any carer action needs, in one read: the visit (in scope) with its client's geofence and tag, the event
+    already stored under the idempotency key, and whether this carer is assigned, has checked in or out, whether
+    every other carer has checked out, and whether a lateness alert is open. The anchor row makes the answer one
+    row even when the visit is not found, so a replay is still recognised."""
+    visit, event, assignment, client = (Visit.__table__, VisitEvent.__table__,  # type: ignore[attr-defined]
+                                        VisitAssignment.__table__, Client.__table__)  # type: ignore[attr-defined]
+    previous, other, their_event = event.alias("previous"), assignment.alias("other"), event.alias("theirs")
+    carer, provider = bindparam("carer_id"), bindparam("provider_id")
+
+    def mine(kind: VisitEventKind) -> Any:
+        return exists().where(event.c.visit_id == visit.c.id, event.c.carer_id == carer, event.c.kind == kind)
+
+    others_checked_out = ~exists().where(
+        other.c.visit_id == visit.c.id, other.c.carer_id != carer,
+        ~exists().where(their_event.c.visit_id == other.c.visit_id, their_event.c.carer_id == other.c.carer_id,
+                        their_event.c.kind == VisitEventKind.CHECK_OUT),
+    )
+    anchor = select(literal(1).label("one")).subquery("anchor")
+    return select(
+        *(column.label(f"visit_{column.name}") for column in visit.c),
+        client.c.lat, client.c.lon, client.c.geofence_radius_m, client.c.tag_secret, client.c.tag_version,
+        previous.c.id.label("previous_id"), previous.c.carer_id.label("previous_carer_id"),
+        previous.c.result.label("previous_result"), previous.c.fingerprint.label("previous_fingerprint"),
+        exists().where(assignment.c.visit_id == visit.c.id, assignment.c.carer_id == carer).label("assigned"),
+        mine(VisitEventKind.CHECK_IN).label("checked_in"), mine(VisitEventKind.CHECK_OUT).label("checked_out"),
+        others_checked_out.label("others_checked_out"),
+        open_on_visit(visit.c.id, LATENESS_KINDS).label("lateness_open"),
+    ).select_from(
+        anchor.outerjoin(visit, and_(visit.c.id == bindparam("visit_id"), visit.c.provider_id == provider))
+        .outerjoin(client, client.c.id == visit.c.client_id)
+        .outerjoin(previous, and_(previous.c.idempotency_key == bindparam("key"), previous.c.provider_id == provider))
+    )
+
+
+_ACTION_CONTEXT = _action_context()  # built once: an action only binds its values
+
+
+def _insert_event() -> Any:
+    # ``ON CONFLICT`` inserts are never cached by SQLAlchemy (it would compile one on every check-in), so the
+    # statement is written once as text, the same on SQLite and PostgreSQL, with the columns' types for binding.
+    table = VisitEvent.__table__  # type: ignore[attr-defined]
+    columns = [column for column in table.columns if column.name != "id"]
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
+        f"VALUES ({', '.join(':' + c.name for c in columns)}) "
+        "ON CONFLICT (provider_id, idempotency_key) DO NOTHING RETURNING id"
+    ).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+
+
+_INSERT_EVENT = _insert_event()
+_EVENT_COLUMNS = tuple(c.name for c in VisitEvent.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
+_EVENT_DEFAULTS: dict[str, Any] = dict.fromkeys(_EVENT_COLUMNS)
+_VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
+_VISIT_COLUMNS = tuple(column.name for column in _VISIT_TABLE.columns)
+# The SET clause comes from the changed columns given at execution; the row is named by b_id and b_provider_id.
+_UPDATE_VISIT = update(_VISIT_TABLE).where(_VISIT_TABLE.c.id == bindparam("b_id"),
+                                           _VISIT_TABLE.c.provider_id == bindparam("b_provider_id"))
+
+
+class CarerActionRepository:
+    """The carer's hot path (check-in/out, notes, sync) in as few statements as the work allows, within the carer's
+    provider. Statements go straight to the session's connection: the ORM session's execution layer costs more
+    than these small statements themselves, and they load no ORM objects."""
+
+    def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
+        if scope.provider_ids is None or len(scope.provider_ids) != 1:
+            raise ValueError("a carer acts within their one provider")
+        self.session = session
+        (self.provider_id,) = scope.provider_ids
+        self._connection: AsyncConnection | None = None
+
+    async def connection(self) -> AsyncConnection:
+        """The session's connection, in its transaction."""
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        return self._connection
+
+    async def context(self, visit_id: int, carer_id: int, key: str) -> RowMapping:
+        """The one read of :func:`_action_context` (``visit_id`` is ``None`` when the visit is not in scope)."""
+        result = await (await self.connection()).execute(
+            _ACTION_CONTEXT, {"visit_id": visit_id, "carer_id": carer_id, "key": key, "provider_id": self.provider_id})
+        return result.mappings().one()
+
+    @staticmethod
+    def visit_of(context: RowMapping) -> Any:
+        """The context's visit as a plain record with a :class:`Visit`'s attributes, for the action to change in
+        place (:meth:`changes` and :meth:`update_visit` write it back); building an ORM object costs more."""
+        return SimpleNamespace(**{name: context[f"visit_{name}"] for name in _VISIT_COLUMNS})
+
+    @staticmethod
+    def new_event(**values: Any) -> Any:
+        """A visit event to fill in and :meth:`insert_event`: a plain record with a :class:`VisitEvent`'s columns."""
+        return SimpleNamespace(**{**_EVENT_DEFAULTS, "payload": {}, "result": {}, "server_time": utc_now(), **values})
+
+    async def insert_event(self, event: Any) -> int | None:
+        """Insert the event unless its idempotency key is taken (a concurrent twin won): its id, or ``None``."""
+        values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+        return (await (await self.connection()).execute(_INSERT_EVENT, values)).scalar_one_or_none()
+
+    @staticmethod
+    def changes(visit: Any, context: RowMapping) -> dict[str, Any]:
+        """The columns of a visit from :meth:`visit_of` that differ from what the context read."""
+        return {name: value for name in _VISIT_COLUMNS if (value := getattr(visit, name)) != context[f"visit_{name}"]}
+
+    async def update_visit(self, visit: Any, changes: dict[str, Any]) -> None:
+        """Write the changed columns of a visit read by :meth:`context`."""
+        await (await self.connection()).execute(_UPDATE_VISIT, {**changes, "b_id": visit.id, "b_provider_id": visit.provider_id})

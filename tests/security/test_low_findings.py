@@ -147,3 +147,11 @@ def test_common_passwords_are_refused_however_long(api: TestClient) -> None:
     strong = api.post("/api/v1/me/password", headers=headers,
                       json={"current_password": DEMO_PASSWORD, "new_password": "gravel lantern oboe thistle"})
     assert strong.status_code == 204, strong.text
+
+
+def test_options_on_a_guarded_route_is_never_a_server_error(api: TestClient) -> None:
+    supervisor = sign_in(api, "supervisor.demo")
+    for path in ("/api/v1/board", "/api/v1/me/visits", "/api/v1/device-sessions", "/api/v1/oncall-contacts"):
+        for headers in (supervisor, {}):
+            response = api.options(path, headers=headers)
+            assert response.status_code == 204, (path, response.status_code, response.text)

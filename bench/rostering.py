@@ -146,7 +146,7 @@ def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
         history = {}
         for visit in visits:
             if visit.client_id not in history:
-                able = [c.id for c in carers if visit.required_skills <= c.skills]
+                able = [c.id for c in carers if visit.services[0].skills <= c.skills]
                 history[visit.client_id] = frozenset(rng.sample(able, min(2, len(able))))
         options = RosterOptions(seed=seed, history=history)
     return visits, carers, options

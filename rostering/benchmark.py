@@ -87,6 +87,7 @@ def _solve_solomon(document: dict[str, Any], name: str, deadline: float, seed: i
 
 def _solve_hhcrsp(document: dict[str, Any], name: str, deadline: float, seed: int, progress: ProgressSink | None) -> SolveResult:
     from rostering.formats import hhcrsp
+    from rostering.roster import to_solution
     from rostering.solvers import hhcrsp as solver
     from rostering.solvers.engine import Schedule
     from rostering.validation import hhcrsp as validator
@@ -95,11 +96,11 @@ def _solve_hhcrsp(document: dict[str, Any], name: str, deadline: float, seed: in
 
     def on_improve(elapsed: float, plan: Schedule) -> None:
         if progress is not None:
-            progress(elapsed, validator.validate(instance, solver.to_solution(instance, plan)).figures())
+            progress(elapsed, validator.validate(instance, to_solution(plan, instance.visits, instance.carers)).figures())
 
     solution = solver.solve(instance, max(0.0, deadline - time.monotonic()), seed, on_improve)
     report = validator.validate(instance, solution)
     return SolveResult(
-        "hhcrsp", instance.name, report.figures(), hhcrsp.solution_document(solution),
+        "hhcrsp", instance.name, report.figures(), hhcrsp.solution_document(instance, solution),
         tuple(f"{v.code}: {v.message}" for v in report.violations),
     )

@@ -21,6 +21,7 @@ import math
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -106,7 +107,7 @@ def _owners(polygons: list, points: np.ndarray) -> list[int]:  # type: ignore[ty
 
 def _demand(visits: Sequence[Visit], members: list[int]) -> float:
     # Care minutes plus an allowance for travel between visits (about a quarter hour each).
-    return sum((visits[i].duration + 15.0) * visits[i].carers_needed for i in members)
+    return sum(service.duration + 15.0 for i in members for service in visits[i].services)
 
 
 def _capacity(carers: Sequence[Carer], staff: list[int]) -> float:
@@ -147,8 +148,8 @@ def _requirements(visits: Sequence[Visit], members: list[int]) -> list[tuple[fro
     """Each skill set the patch's visits need, with how many carers having it a visit needs at once."""
     needed: dict[frozenset[str], int] = {}
     for i in members:
-        skills = visits[i].required_skills
-        needed[skills] = max(needed.get(skills, 0), visits[i].carers_needed)
+        for skills, count in Counter(service.skills for service in visits[i].services).items():
+            needed[skills] = max(needed.get(skills, 0), count)
     return sorted(needed.items(), key=lambda item: sorted(item[0]))
 
 

@@ -1,12 +1,14 @@
-"""Product-facing rostering types: visits, carers, options, and the solved roster.
+"""The rostering domain model: visits, carers, options, and the solved roster.
 
-Times are minutes since midnight of the roster day. Latest start is soft (tardiness is
-costed), earliest start is hard. The backend builds these from its database rows.
+One model for the product and the benchmarks alike: the backend builds it from its database
+rows, the HHCRSP format reads instances into it and writes its solutions out of it, and the
+search packs it into arrays (:mod:`rostering.solvers.problem`). Times are minutes since midnight
+of the roster day. Latest start is soft (tardiness is costed), earliest start is hard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,11 +24,25 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
-class Visit:
-    """One planned call on the roster day.
+class Service:
+    """One carer's part of a visit: how long it takes and the skills it needs."""
 
-    ``carers_needed`` is 1 or 2; with 2 the carers start together (``simultaneous``) or the
-    second starts between ``gap_min`` and ``gap_max`` minutes after the first (``sequential``).
+    duration: float
+    skills: frozenset[str] = frozenset()
+    name: str = ""  # what a benchmark's files call it (HHCRSP's service id); the product leaves it empty
+
+
+def same_care(duration: float, skills: Iterable[str] = (), carers: int = 1) -> tuple[Service, ...]:
+    """The services of an ordinary visit: ``carers`` carers giving the same care for ``duration`` minutes."""
+    return (Service(float(duration), frozenset(skills)),) * carers
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One planned call on the roster day: one service per carer it needs (one or two).
+
+    With two services the second starts together with the first (``simultaneous``) or between
+    ``gap_min`` and ``gap_max`` minutes after it (``sequential``); the window is on the starts.
     """
 
     id: str
@@ -34,13 +50,21 @@ class Visit:
     location: Location
     earliest: float
     latest: float
-    duration: float
-    required_skills: frozenset[str] = frozenset()
-    carers_needed: int = 1
+    services: tuple[Service, ...]
     sync: SyncKind = "simultaneous"
     gap_min: float = 0.0
     gap_max: float = 0.0
     carer_gender: str | None = None  # the client's requirement, e.g. "female": only such carers go
+
+    @property
+    def carers_needed(self) -> int:
+        """How many carers go: one per service."""
+        return len(self.services)
+
+    @property
+    def duration(self) -> float:
+        """How long the visit lasts for the client: its longest service."""
+        return max((s.duration for s in self.services), default=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +92,7 @@ class RosterOptions:
     tardiness_weight: float = 1.0
     max_tardiness_weight: float = 1.0
     overtime_weight: float = 2.0
-    unassigned_penalty: float = 10_000.0  # per visit left out
+    unassigned_penalty: float | None = 10_000.0  # per visit left out; None: every visit must be served
     continuity_weight: float = 30.0  # per visit given to a carer the client does not know
     # client id → carers who served them recently (continuity across the week)
     history: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -88,6 +112,7 @@ class ScheduledVisit:
     idle_minutes: float  # waiting before the start
     tardiness: float
     fixed: bool = False  # already started when re-rostering
+    service: int = 0  # which of the visit's services this carer gives
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,8 @@ from rostering.model import (
 from rostering import decompose as decomposition
 from rostering.solvers import engine
 from rostering.solvers.engine import Schedule
-from rostering.solvers.problem import Job, Problem, Shift, Task, Weights
+from rostering.solvers.problem import Problem, may_serve
+from rostering.solvers.problem import build_problem as problem_arrays
 from rostering.travel import HaversineTravel, TravelModel
 
 ProgressCallback = Callable[[float, ObjectiveBreakdown], None]
@@ -54,7 +55,7 @@ def solve_day(
     _check_input(visits, carers)
     began = time.monotonic()
     deadline = began + time_limit
-    problem = _build_problem(visits, carers, options, travel or HaversineTravel())
+    problem = build_problem(visits, carers, options, travel or HaversineTravel())
     reported = [math.inf]
 
     def on_improve(elapsed: float, better: Schedule) -> None:
@@ -67,7 +68,7 @@ def solve_day(
         decompose = len(visits) > DECOMPOSE_ABOVE
     if not decompose or len(visits) < 2 * decomposition.MIN_PATCH_VISITS:
         best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
-        return _to_solution(best, visits, carers)
+        return to_solution(best, visits, carers)
     patches = decomposition.make_patches(visits, carers, decomposition.patch_count(len(visits)), options.seed)
     budgets = (0.0, decomposition.PATCH_SHARE * time_limit)  # construction only (a first rota fast), then search
     chosen: Schedule | None = None
@@ -81,7 +82,7 @@ def solve_day(
         if chosen is None or merged.cost < chosen.cost:
             chosen = merged
     assert chosen is not None  # one schedule per round, and there are rounds
-    return _to_solution(chosen, visits, carers)
+    return to_solution(chosen, visits, carers)
 
 
 def reroster(
@@ -124,26 +125,13 @@ def _check_input(visits: Sequence[Visit], carers: Sequence[Carer]) -> None:
     for visit in visits:
         if visit.carers_needed not in (1, 2):
             raise ValueError(f"visit {visit.id}: carers_needed must be 1 or 2")
-        if visit.latest < visit.earliest or visit.duration < 0:
+        if visit.latest < visit.earliest or any(s.duration < 0 for s in visit.services):
             raise ValueError(f"visit {visit.id}: window or duration is inconsistent")
         if visit.carers_needed == 2 and visit.sync == "sequential" and visit.gap_max < visit.gap_min:
             raise ValueError(f"visit {visit.id}: gap_max is below gap_min")
     for carer in carers:
         if carer.shift_end < carer.shift_start:
             raise ValueError(f"carer {carer.id}: shift ends before it starts")
-
-
-def _eligible(visit: Visit, carers: Sequence[Carer]) -> tuple[int, ...]:
-    return tuple(i for i, c in enumerate(carers) if may_serve(c, visit))
-
-
-def may_serve(carer: Carer, visit: Visit) -> bool:
-    """The carer has the visit's skills, is not excluded by its client, and is of the gender it asks for."""
-    return (
-        visit.required_skills <= carer.skills
-        and visit.client_id not in carer.excluded_clients
-        and (visit.carer_gender is None or carer.gender == visit.carer_gender)
-    )
 
 
 def travel_modes(carers: Sequence[Carer], options: RosterOptions) -> list[str]:
@@ -162,101 +150,73 @@ def travel_matrices(
     return modes, [travel.matrix(points, mode) for mode in modes]
 
 
-def _build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, travel: TravelModel) -> Problem:
-    """Nodes: one per visit, then each carer's start, then each carer's end location."""
+def build_problem(visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, travel: TravelModel) -> Problem:
+    """The day as the search's arrays, with travel times from each carer's mode."""
     modes, matrices = travel_matrices(visits, carers, options, travel)
-    profile_of = travel_modes(carers, options)
-    tasks: list[Task] = []
-    jobs: list[Job] = []
-    costs: dict[tuple[int, int], float] = {}
-    for index, visit in enumerate(visits):
-        eligible = _eligible(visit, carers)
-        familiar = set(options.history.get(visit.client_id, ())) | {
-            c.id for c in carers if visit.client_id in c.preferred_clients
-        }
-        ids = []
-        for _ in range(visit.carers_needed):
-            task = len(tasks)
-            ids.append(task)
-            tasks.append(Task(index, index, visit.earliest, visit.latest, visit.duration, eligible))
-            if familiar:  # continuity only means something once the client knows someone
-                for carer in eligible:
-                    if carers[carer].id not in familiar:
-                        costs[(task, carer)] = options.continuity_weight
-        sync = visit.sync if visit.carers_needed == 2 else "none"
-        jobs.append(Job(tuple(ids), sync, visit.gap_min, visit.gap_max, options.unassigned_penalty))
-    count = len(visits)
-    shifts = tuple(
-        Shift(
-            start_node=count + i,
-            end_node=count + len(carers) + i,
-            start=c.shift_start,
-            end=min(c.shift_end, c.shift_start + c.max_minutes) if c.max_minutes is not None else c.shift_end,
-            profile=modes.index(profile_of[i]),
-        )
-        for i, c in enumerate(carers)
-    )
-    weights = Weights(options.travel_weight, options.tardiness_weight, options.max_tardiness_weight, options.overtime_weight)
-    return Problem(tuple(tasks), tuple(jobs), shifts, matrices, weights, costs)
+    return problem_arrays(visits, carers, options, matrices, [modes.index(m) for m in travel_modes(carers, options)])
 
 
 # --------------------------------------------------------------------------- reading the plan
 def _breakdown(plan: Schedule) -> ObjectiveBreakdown:
+    assignment = plan.problem.assignment
     return ObjectiveBreakdown(
         travel_minutes=plan.travel_total,
         total_tardiness=plan.tardiness_total,
         max_tardiness=plan.tardiness_max,
         overtime_minutes=plan.overtime_total,
-        unfamiliar_visits=sum(
-            1 for task, carer in enumerate(plan.carer_of) if carer >= 0 and (task, carer) in plan.problem.assignment_cost
-        ),
+        unfamiliar_visits=sum(1 for task, carer in enumerate(plan.carer_of) if carer >= 0 and assignment[task, carer] > 0),
         unassigned_visits=len(plan.unassigned),
         total=plan.cost,
     )
 
 
 def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
-    eligible = _eligible(visit, carers)
-    if not any(visit.required_skills <= c.skills for c in carers):
-        return "no carer has the required skills: " + ", ".join(sorted(visit.required_skills))
-    if not eligible:
-        if visit.carer_gender is not None and not any(c.gender == visit.carer_gender for c in carers
-                                                      if visit.required_skills <= c.skills):
+    skilled = [[c for c in carers if s.skills <= c.skills] for s in visit.services]
+    lacking = [s for s, able in zip(visit.services, skilled) if not able]
+    if lacking:
+        return "no carer has the required skills: " + ", ".join(sorted(set().union(*(s.skills for s in lacking))))
+    eligible = [[c for c in carers if may_serve(c, visit, s)] for s in visit.services]
+    if not all(eligible):
+        if visit.carer_gender is not None and not any(c.gender == visit.carer_gender for able in skilled for c in able):
             return f"no {visit.carer_gender} carer has the required skills"
         return "every carer with the required skills is excluded by the client"
-    if len(eligible) < visit.carers_needed:
+    if len({c.id for able in eligible for c in able}) < visit.carers_needed:
         return "needs two carers but only one carer is eligible"
     return "serving it would cost more than leaving it out (travel, lateness or overtime past shifts)"
 
 
-def _to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
+def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
+    """The searched plan as the model's solution: each carer's run with its travel, waits and lateness."""
     problem = plan.problem
+    jobs, carer_count = problem.jobs, problem.carers
     runs = []
     for index, route in enumerate(plan.routes):
-        shift = problem.shifts[index]
-        matrix = problem.travel[shift.profile]
-        ready, node = shift.start, shift.start_node
+        matrix = problem.travel[problem.carer_profile[index]]
+        ready, node = float(problem.carer_start[index]), jobs + index
         scheduled = []
         for task in route:
-            visit = visits[problem.tasks[task].job]
-            leg = matrix[node][problem.tasks[task].node]
+            job, service = int(problem.task_job[task]), int(problem.task_service[task])
+            visit = visits[job]
+            leg = float(matrix[node][job])
             begin = plan.start[task]
+            end = begin + visit.services[service].duration
             scheduled.append(
                 ScheduledVisit(
-                    visit.id, visit.client_id, begin, begin + visit.duration, leg,
-                    _idle(begin - ready - leg), plan.tardiness(task),
+                    visit.id, visit.client_id, begin, end, leg, _idle(begin - ready - leg), plan.tardiness(task),
+                    service=service,
                 )
             )
-            ready, node = begin + visit.duration, problem.tasks[task].node
+            ready, node = end, job
+        home = float(matrix[node][jobs + carer_count + index]) if route else 0.0
         end = plan.route_end(index)
         runs.append(
             CarerRun(
                 carer_id=carers[index].id,
                 visits=tuple(scheduled),
-                travel_minutes=sum(s.travel_minutes for s in scheduled) + (matrix[node][shift.end_node] if route else 0.0),
+                travel_minutes=sum(s.travel_minutes for s in scheduled) + home,
                 idle_minutes=sum(s.idle_minutes for s in scheduled),
                 end=end,
-                overtime=max(0.0, end - shift.end),
+                overtime=max(0.0, end - float(problem.carer_end[index])),
             )
         )
     unassigned = tuple(
@@ -280,7 +240,7 @@ def _carer_from(carer: Carer, now: float, started: Sequence[StartedVisit], by_id
         visit = by_id[last.visit_id]
         return dataclasses.replace(
             carer,
-            shift_start=max(now, last.start + visit.duration),
+            shift_start=max(now, last.start + visit.services[_service_of(last, visit, carer.id)].duration),
             start_location=visit.location,
             end_location=carer.end_location or carer.start_location,
             shift_end=end_cap,
@@ -298,11 +258,7 @@ def _with_started(
         own = sorted((s for s in started if carer.id in s.carer_ids), key=lambda s: s.start)
         if not own:
             continue
-        fixed = tuple(
-            ScheduledVisit(s.visit_id, by_id[s.visit_id].client_id, s.start, s.start + by_id[s.visit_id].duration,
-                           0.0, 0.0, max(0.0, s.start - by_id[s.visit_id].latest), fixed=True)
-            for s in own
-        )
+        fixed = tuple(_started_visit(s, by_id[s.visit_id], _service_of(s, by_id[s.visit_id], carer.id)) for s in own)
         run = runs.get(carer.id)
         if run is None:
             runs[carer.id] = CarerRun(carer.id, fixed, 0.0, 0.0, fixed[-1].end, 0.0)
@@ -310,3 +266,15 @@ def _with_started(
             runs[carer.id] = dataclasses.replace(run, visits=fixed + run.visits)
     ordered = tuple(runs[c.id] for c in carers if c.id in runs)
     return dataclasses.replace(solution, runs=ordered)
+
+
+def _service_of(started: StartedVisit, visit: Visit, carer_id: str) -> int:
+    """Which service a carer of a started visit gives: their place in ``carer_ids`` (any extra carer shares the last)."""
+    return min(started.carer_ids.index(carer_id), visit.carers_needed - 1)
+
+
+def _started_visit(started: StartedVisit, visit: Visit, service: int) -> ScheduledVisit:
+    """A started visit as it stands in a run, fixed."""
+    end = started.start + visit.services[service].duration
+    return ScheduledVisit(started.visit_id, visit.client_id, started.start, end, 0.0, 0.0,
+                          max(0.0, started.start - visit.latest), fixed=True, service=service)

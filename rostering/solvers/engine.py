@@ -8,6 +8,7 @@ anytime: whatever the limit, it answers with the best schedule found, never noth
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,11 +51,11 @@ class Schedule:
     def cost(self) -> float:
         """Weighted objective, including penalties for jobs left out."""
         w = self.problem.weights
-        return (
-            w.travel * self.travel_total
-            + w.total_tardiness * self.tardiness_total
-            + w.max_tardiness * self.tardiness_max
-            + w.overtime * self.overtime_total
+        return float(
+            w[0] * self.travel_total
+            + w[1] * self.tardiness_total
+            + w[2] * self.tardiness_max
+            + w[3] * self.overtime_total
             + self.assignment_total
             + self.penalty_total
         )
@@ -62,11 +63,11 @@ class Schedule:
     @property
     def complete(self) -> bool:
         """True when every job that must be served is in a run."""
-        return all(self.problem.jobs[j].penalty is not None for j in self.unassigned)
+        return all(np.isfinite(self.problem.job_penalty[j]) for j in self.unassigned)
 
     def tardiness(self, task: int) -> float:
         """How far the task starts past its latest start."""
-        return max(0.0, self.start[task] - self.problem.tasks[task].latest)
+        return max(0.0, self.start[task] - float(self.problem.task_latest[task]))
 
     def route_end(self, carer: int) -> float:
         """When the carer is back at the end of their shift location."""
@@ -75,57 +76,44 @@ class Schedule:
 
 def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
     """The problem as the data tuple the kernels read (see :mod:`rostering.solvers.kernels`)."""
-    tasks, jobs, shifts = problem.tasks, problem.jobs, problem.shifts
-    n, k = len(tasks), len(shifts)
+    n, jobs, k = problem.tasks, problem.jobs, problem.carers
     partner = np.full(n, -1, dtype=np.int64)
     offset = np.zeros(n)
-    jtasks = np.full((len(jobs), 2), -1, dtype=np.int64)
-    penalty = np.empty(len(jobs))
-    for j, job in enumerate(jobs):
-        jtasks[j, : len(job.tasks)] = job.tasks
-        penalty[j] = UNSERVED_PENALTY if job.penalty is None else job.penalty
-        if len(job.tasks) == 2:
-            first, second = job.tasks
+    for j in range(jobs):
+        first, second = problem.job_tasks[j]
+        if second >= 0:
             partner[first], partner[second] = second, first
-            if job.sync == "sequential":
+            if problem.job_sequential[j]:
                 # On the grid, rounded inwards, so gap checks hold exactly in floating point.
-                offset[first], offset[second] = kernels.snap(job.gap_min), kernels.snap(-job.gap_max)
-    eligible = np.zeros((n, k), dtype=np.bool_)
-    assignment = np.zeros((n, k))
-    for t, task in enumerate(tasks):
-        eligible[t, list(task.carers)] = True
-    for (t, c), value in problem.assignment_cost.items():
-        assignment[t, c] = value
-    travel = np.ascontiguousarray(problem.travel, dtype=float)
-    w = problem.weights
+                offset[first], offset[second] = kernels.snap(problem.job_gap[j, 0]), kernels.snap(-problem.job_gap[j, 1])
+    travel = problem.travel
     return (
-        np.array([t.node for t in tasks], dtype=np.int64),
-        np.array([t.duration for t in tasks], dtype=float),
-        np.array([kernels.snap(t.earliest) for t in tasks], dtype=float),
-        np.array([t.latest for t in tasks], dtype=float),
+        problem.task_job.copy(),  # a visit's node is its index
+        problem.task_duration,
+        np.array([kernels.snap(e) for e in problem.task_earliest], dtype=float),
+        problem.task_latest,
         partner,
         offset,
-        eligible,
-        assignment,
-        jtasks,
-        penalty,
-        np.array([s.start for s in shifts], dtype=float),
-        np.array([s.start_node for s in shifts], dtype=np.int64),
-        np.array([s.end_node for s in shifts], dtype=np.int64),
-        np.array([s.end for s in shifts], dtype=float),
+        problem.eligible,
+        problem.assignment,
+        problem.job_tasks,
+        np.where(np.isfinite(problem.job_penalty), problem.job_penalty, UNSERVED_PENALTY),
+        problem.carer_start,
+        np.arange(jobs, jobs + k, dtype=np.int64),
+        np.arange(jobs + k, jobs + 2 * k, dtype=np.int64),
+        problem.carer_end,
         travel,
-        np.array([w.travel, w.total_tardiness, w.max_tardiness, w.overtime], dtype=float),
+        problem.weights,
         _neighbours(problem, travel[0]),
-        np.array([t.job for t in tasks], dtype=np.int64),
-        np.array([s.profile for s in shifts], dtype=np.int64),
+        problem.task_job,
+        problem.carer_profile,
     )
 
 
 def _neighbours(problem: Problem, travel: np.ndarray) -> np.ndarray:
     """Jobs ordered by relatedness to each job: near in travel and in start window."""
-    first = [problem.tasks[j.tasks[0]] for j in problem.jobs]
-    nodes = np.array([t.node for t in first], dtype=np.int64)
-    windows = np.array([t.earliest for t in first], dtype=float)
+    nodes = np.arange(problem.jobs, dtype=np.int64)
+    windows = problem.task_earliest[problem.job_tasks[:, 0]]
     near = travel[np.ix_(nodes, nodes)]
     sample = near[:50, :50]
     mean = float(sample[sample > 0].mean()) if (sample > 0).any() else 1.0
@@ -137,7 +125,7 @@ def _neighbours(problem: Problem, travel: np.ndarray) -> np.ndarray:
 
 
 def _empty_state(problem: Problem) -> tuple:  # type: ignore[type-arg]
-    n, k = len(problem.tasks), len(problem.shifts)
+    n, k = problem.tasks, problem.carers
     return (
         np.full((k, n + 1), -1, dtype=np.int64),
         np.zeros(k, dtype=np.int64),
@@ -148,8 +136,8 @@ def _empty_state(problem: Problem) -> tuple:  # type: ignore[type-arg]
 
 
 def _work(problem: Problem) -> tuple[tuple, tuple]:  # type: ignore[type-arg]
-    n = len(problem.tasks)
-    options = n + len(problem.shifts) + 1
+    n = problem.tasks
+    options = n + problem.carers + 1
     work = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64),
             np.zeros(n, dtype=np.int64), np.zeros(16 * n + 128, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(1))
     buffers = (np.zeros(options), np.zeros(options, dtype=np.int64), np.zeros(options, dtype=np.int64),
@@ -167,7 +155,7 @@ def _read(problem: Problem, data: tuple, state: tuple) -> Schedule:  # type: ign
         routes=[[int(t) for t in routes[k, : lengths[k]]] for k in range(len(lengths))],
         start=[float(s) for s in start],
         carer_of=[int(c) for c in carer],
-        unassigned={j for j in range(len(problem.jobs)) if carer[jtasks[j, 0]] < 0},
+        unassigned={j for j in range(problem.jobs) if carer[jtasks[j, 0]] < 0},
         travel_total=float(figures[0]),
         tardiness_total=float(figures[1]),
         tardiness_max=float(figures[2]),
@@ -200,14 +188,14 @@ def solve(
         _load(data, current, initial)
     placed = current[2]
     order = np.array(
-        sorted((j for j in range(len(problem.jobs)) if placed[problem.jobs[j].tasks[0]] < 0), key=lambda j: _job_key(problem, j)),
+        sorted((j for j in range(problem.jobs) if placed[problem.job_tasks[j, 0]] < 0), key=lambda j: _job_key(problem, j)),
         dtype=np.int64,
     )
     kernels.recreate(data, current, work, buffers, order, len(order), float(kernels.terms(data, current)[2]), 0.0)
     first = _read(problem, data, current)
     if on_improve is not None:
         on_improve(time.monotonic() - began, first)
-    if len(problem.jobs) < 3:
+    if problem.jobs < 3:
         return first
     best = kernels.copy_state(current)
     best_cost = first.cost
@@ -247,23 +235,24 @@ def _load(data: tuple, state: tuple, routes: Sequence[Sequence[int]]) -> None:  
 
 
 def _job_key(problem: Problem, job: int) -> tuple[float, float]:
-    task = problem.tasks[problem.jobs[job].tasks[0]]
-    return (task.earliest, task.latest)
+    task = problem.job_tasks[job, 0]
+    return (float(problem.task_earliest[task]), float(problem.task_latest[task]))
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel on a two-visit problem."""
-    from rostering.solvers.problem import Job, Shift, Task
+    """Compile (or load from numba's cache) every kernel on a three-visit problem."""
+    from rostering.model import Carer, Location, RosterOptions, Visit, same_care
+    from rostering.solvers.problem import build_problem
 
-    problem = Problem(
-        tasks=(Task(0, 1, 0.0, 10.0, 1.0, (0, 1)), Task(0, 1, 0.0, 10.0, 1.0, (0, 1)), Task(1, 2, 0.0, 10.0, 1.0, (0, 1)),
-               Task(2, 2, 5.0, 10.0, 1.0, (0, 1))),
-        jobs=(Job((0, 1), "simultaneous"), Job((2,)), Job((3,))),
-        shifts=(Shift(0, 0), Shift(0, 0, 0.0, 100.0)),
-        travel=[[[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]]],
-    )
+    here = Location(0.0, 0.0)
+    visits = [Visit("pair", "a", here, 0.0, 10.0, same_care(1.0, carers=2)), Visit("one", "b", here, 0.0, 10.0, same_care(1.0)),
+              Visit("two", "b", here, 5.0, 10.0, same_care(1.0))]
+    carers = [Carer("k0", frozenset(), 0.0, math.inf, here), Carer("k1", frozenset(), 0.0, 100.0, here)]
+    nodes = len(visits) + 2 * len(carers)
+    travel = [[[float(abs(a - b) % 3) for b in range(nodes)] for a in range(nodes)]]
+    problem = build_problem(visits, carers, RosterOptions(unassigned_penalty=None, overtime_weight=0.0), travel, [0, 0])
     data = pack(problem)
     state = _empty_state(problem)
     work, buffers = _work(problem)
-    kernels.recreate(data, state, work, buffers, np.arange(len(problem.jobs), dtype=np.int64), len(problem.jobs), 0.0, 0.0)
+    kernels.recreate(data, state, work, buffers, np.arange(problem.jobs, dtype=np.int64), problem.jobs, 0.0, 0.0)
     kernels.search(data, state, kernels.copy_state(state), work, buffers, 1, 1.0, 0.5, MAX_REMOVED, 0, BLINK)

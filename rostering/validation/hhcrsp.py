@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rostering.formats.hhcrsp import HhcrspInstance, HhcrspSolution, Patient
+from rostering.formats.hhcrsp import HhcrspInstance
+from rostering.model import RosterSolution, Visit
 from rostering.validation import Violation
 
 Fail = Callable[[str, str], None]
@@ -47,14 +48,14 @@ class HhcrspReport:
         }
 
 
-def validate(instance: HhcrspInstance, solution: HhcrspSolution) -> HhcrspReport:
+def validate(instance: HhcrspInstance, solution: RosterSolution) -> HhcrspReport:
     """Check every rule of the benchmark and compute the objective."""
-    patients = {p.id: p for p in instance.patients}
-    caregivers = {c.id: c for c in instance.caregivers}
+    visits = {v.id: (i + 1, v) for i, v in enumerate(instance.visits)}  # row in the distances, visit
+    carers = {c.id: c for c in instance.carers}
     dist = instance.distances
-    office = instance.office_index
+    office = 0
     violations: list[Violation] = []
-    served: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    served: dict[tuple[str, int], list[tuple[str, float]]] = defaultdict(list)
     tardiness: dict[tuple[str, str], float] = {}
     distance = 0.0
 
@@ -62,44 +63,44 @@ def validate(instance: HhcrspInstance, solution: HhcrspSolution) -> HhcrspReport
         violations.append(Violation(code, message))
 
     seen_caregivers: set[str] = set()
-    for route in solution.routes:
-        caregiver = caregivers.get(route.caregiver_id)
+    for run in solution.runs:
+        caregiver = carers.get(run.carer_id)
         if caregiver is None:
-            fail("unknown-caregiver", f"caregiver {route.caregiver_id} is not in the instance")
+            fail("unknown-caregiver", f"caregiver {run.carer_id} is not in the instance")
             continue
-        if route.caregiver_id in seen_caregivers:
-            fail("repeated-caregiver", f"caregiver {route.caregiver_id} has more than one route")
-        seen_caregivers.add(route.caregiver_id)
+        if run.carer_id in seen_caregivers:
+            fail("repeated-caregiver", f"caregiver {run.carer_id} has more than one route")
+        seen_caregivers.add(run.carer_id)
         position, ready = office, caregiver.shift_start
-        for stop in route.stops:
-            patient = patients.get(stop.patient_id)
-            if patient is None:
-                fail("unknown-patient", f"patient {stop.patient_id} is not in the instance")
+        for stop in run.visits:
+            if stop.visit_id not in visits:
+                fail("unknown-patient", f"patient {stop.visit_id} is not in the instance")
                 continue
-            if not (math.isfinite(stop.arrival_time) and math.isfinite(stop.departure_time)):
-                fail("times", f"{route.caregiver_id} at {stop.patient_id}: times are not finite")
+            row, patient = visits[stop.visit_id]
+            if not (math.isfinite(stop.start) and math.isfinite(stop.end)):
+                fail("times", f"{run.carer_id} at {patient.id}: times are not finite")
                 continue
-            required = {s.service: s.duration for s in patient.services}
-            if stop.service_id not in required:
-                fail("unrequired-service", f"patient {patient.id} does not require {stop.service_id}")
+            if not 0 <= stop.service < len(patient.services):
+                fail("unrequired-service", f"patient {patient.id} has no service {stop.service}")
                 continue
-            if stop.service_id not in caregiver.abilities:
-                fail("skill", f"caregiver {caregiver.id} cannot provide {stop.service_id} to {patient.id}")
-            if stop.departure_time - stop.arrival_time < required[stop.service_id]:
+            service = patient.services[stop.service]
+            if not service.skills <= caregiver.skills:
+                fail("skill", f"caregiver {caregiver.id} cannot provide {service.name} to {patient.id}")
+            if stop.end - stop.start < service.duration:
                 fail("duration", f"{caregiver.id} at {patient.id}: service shorter than its duration")
-            travel = dist[position][patient.matrix_index]
-            if stop.arrival_time < ready + travel:
-                fail("travel", f"{caregiver.id} reaches {patient.id} at {stop.arrival_time}, before {ready + travel}")
-            if stop.arrival_time < patient.earliest:
-                fail("early", f"{caregiver.id} starts {patient.id} at {stop.arrival_time}, before {patient.earliest}")
+            travel = dist[position][row]
+            if stop.start < ready + travel:
+                fail("travel", f"{caregiver.id} reaches {patient.id} at {stop.start}, before {ready + travel}")
+            if stop.start < patient.earliest:
+                fail("early", f"{caregiver.id} starts {patient.id} at {stop.start}, before {patient.earliest}")
             distance += travel
-            served[(patient.id, stop.service_id)].append((caregiver.id, stop.arrival_time))
-            tardiness[(patient.id, stop.service_id)] = max(0.0, stop.arrival_time - patient.latest)
-            position, ready = patient.matrix_index, stop.departure_time
-        if route.stops:
+            served[(patient.id, stop.service)].append((caregiver.id, stop.start))
+            tardiness[(patient.id, service.name)] = max(0.0, stop.start - patient.latest)
+            position, ready = row, stop.end
+        if run.visits:
             distance += dist[position][office]
 
-    for patient in instance.patients:
+    for patient in instance.visits:
         _check_patient(patient, served, fail)
     values = list(tardiness.values())
     return HhcrspReport(
@@ -111,15 +112,15 @@ def validate(instance: HhcrspInstance, solution: HhcrspSolution) -> HhcrspReport
     )
 
 
-def _check_patient(patient: Patient, served: dict[tuple[str, str], list[tuple[str, float]]], fail: Fail) -> None:
+def _check_patient(patient: Visit, served: dict[tuple[str, int], list[tuple[str, float]]], fail: Fail) -> None:
     """Every required service served exactly once, and double services synchronised."""
     starts: list[float] = []
     carers: list[str] = []
-    for service in patient.services:
-        providers = served.get((patient.id, service.service), [])
+    for index, service in enumerate(patient.services):
+        providers = served.get((patient.id, index), [])
         if len(providers) != 1:
             fail("unserved" if not providers else "served-twice",
-                 f"patient {patient.id} service {service.service} served {len(providers)} times")
+                 f"patient {patient.id} service {service.name} served {len(providers)} times")
             return
         carers.append(providers[0][0])
         starts.append(providers[0][1])
@@ -130,5 +131,6 @@ def _check_patient(patient: Patient, served: dict[tuple[str, str], list[tuple[st
     first, second = starts
     if patient.sync == "simultaneous" and first != second:
         fail("sync", f"patient {patient.id}: simultaneous services start at {first} and {second}")
-    if patient.sync == "sequential" and not (first + patient.gap[0] <= second <= first + patient.gap[1]):
-        fail("sync", f"patient {patient.id}: second service at {second} outside {first}+{patient.gap}")
+    gap = (patient.gap_min, patient.gap_max)
+    if patient.sync == "sequential" and not (first + gap[0] <= second <= first + gap[1]):
+        fail("sync", f"patient {patient.id}: second service at {second} outside {first}+{gap}")

@@ -1,11 +1,11 @@
 """Validator for product rotas (``rostering.model``): the rules a provider's day must keep.
 
-A rota is valid when every visit is served by as many distinct carers as it needs or reported
-unassigned with a reason (never both, never twice); no carer is in two places (each start leaves
-time to finish the previous visit and travel); no visit starts before its window opens or before
-its carer's shift; carers have the visit's skills, are not excluded by the client and are of the
+A rota is valid when each service of every visit is given once, by distinct carers, or the visit
+is reported unassigned with a reason (never both, never twice); no carer is in two places (each
+start leaves time to finish the previous service and travel); no visit starts before its window
+opens or before its carer's shift; carers have their service's skills, are not excluded by the client and are of the
 gender the client asks for, if any; travel times are each carer's own mode's; and the two
-carers of a double-handed visit keep its synchronisation. Lateness past a window's latest start
+services of a double-handed visit keep its synchronisation. Lateness past a window's latest start
 and work past a shift's end are costs (tardiness, overtime), reported as figures.
 """
 
@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rostering.model import Carer, RosterOptions, RosterSolution, Visit
+from rostering.model import Carer, RosterOptions, RosterSolution, ScheduledVisit, Visit
 from rostering.roster import travel_matrices, travel_modes
 from rostering.travel import HaversineTravel, TravelModel
 from rostering.validation import Violation
@@ -70,15 +70,18 @@ def validate(
             if visit is None:
                 fail("unknown-visit", f"visit {scheduled.visit_id} is not in the day")
                 continue
-            starts[visit.id].append((carer.id, scheduled.start))
+            if not 0 <= scheduled.service < visit.carers_needed:
+                fail("unknown-service", f"{visit.id} has no service {scheduled.service}")
+                continue
+            starts[visit.id].append((carer.id, scheduled.service, scheduled.start))
             leg = matrix[here][node[visit.id]]
             if not scheduled.fixed:
-                _check_stop(visit, carer, scheduled.start, ready + leg, fail)
+                _check_stop(visit, carer, scheduled, ready + leg, fail)
             travel_total += leg
             late = max(0.0, scheduled.start - visit.latest)
             tardiness_total += late
             tardiness_max = max(tardiness_max, late)
-            here, ready = node[visit.id], scheduled.start + visit.duration
+            here, ready = node[visit.id], scheduled.start + visit.services[scheduled.service].duration
         if run.visits:
             ready += matrix[here][len(visits) + len(carers) + k]
             travel_total += matrix[here][len(visits) + len(carers) + k]
@@ -90,34 +93,35 @@ def validate(
     return RotaReport(tuple(violations), travel_total, tardiness_total, tardiness_max, overtime_total, len(unassigned))
 
 
-def _check_stop(visit: Visit, carer: Carer, start: float, reachable: float, fail) -> None:  # type: ignore[no-untyped-def]
+def _check_stop(visit: Visit, carer: Carer, scheduled: ScheduledVisit, reachable: float, fail) -> None:  # type: ignore[no-untyped-def]
     """One carer's stop: on time for travel, window opening, shift, skills and exclusions."""
+    start, skills = scheduled.start, visit.services[scheduled.service].skills
     if start < reachable - _EPS:
         fail("two-places", f"{carer.id} starts {visit.id} at {start:.2f} but cannot be there before {reachable:.2f}")
     if start < visit.earliest - _EPS:
         fail("early", f"{carer.id} starts {visit.id} at {start:.2f}, before its window opens at {visit.earliest}")
-    if not visit.required_skills <= carer.skills:
-        fail("skill", f"{carer.id} lacks {sorted(visit.required_skills - carer.skills)} for {visit.id}")
+    if not skills <= carer.skills:
+        fail("skill", f"{carer.id} lacks {sorted(skills - carer.skills)} for {visit.id}")
     if visit.client_id in carer.excluded_clients:
         fail("excluded", f"{carer.id} is excluded from client {visit.client_id} ({visit.id})")
     if visit.carer_gender is not None and carer.gender != visit.carer_gender:
         fail("gender", f"{visit.id} asks for a {visit.carer_gender} carer; {carer.id} is not")
 
 
-def _check_service(visit: Visit, served: list[tuple[str, float]], unassigned: dict[str, str], fail) -> None:  # type: ignore[no-untyped-def]
-    """Served by the right number of distinct carers, in sync, or reported unassigned with a reason."""
+def _check_service(visit: Visit, served: list[tuple[str, int, float]], unassigned: dict[str, str], fail) -> None:  # type: ignore[no-untyped-def]
+    """Each service given once, by distinct carers, in sync, or the visit reported unassigned with a reason."""
     if visit.id in unassigned:
         if served:
             fail("assigned-and-unassigned", f"{visit.id} is both in a run and reported unassigned")
         elif not unassigned[visit.id].strip():
             fail("no-reason", f"{visit.id} is unassigned without a reason")
         return
-    if len(served) != visit.carers_needed or len({c for c, _ in served}) != len(served):
-        fail("carers", f"{visit.id} needs {visit.carers_needed} distinct carers, has {[c for c, _ in served]}")
+    if sorted(s for _, s, _ in served) != list(range(visit.carers_needed)) or len({c for c, _, _ in served}) != len(served):
+        fail("carers", f"{visit.id} needs {visit.carers_needed} distinct carers, one per service, has {[c for c, _, _ in served]}")
         return
     if visit.carers_needed == 2:
-        first, second = sorted(s for _, s in served)
-        if visit.sync == "simultaneous" and second - first > _EPS:
+        first, second = (start for _, _, start in sorted(served, key=lambda entry: entry[1]))
+        if visit.sync == "simultaneous" and abs(second - first) > _EPS:
             fail("sync", f"{visit.id}: carers start at {first:.2f} and {second:.2f}, not together")
         if visit.sync == "sequential" and not (visit.gap_min - _EPS <= second - first <= visit.gap_max + _EPS):
-            fail("sync", f"{visit.id}: second carer starts {second - first:.2f} after the first, outside the gap")
+            fail("sync", f"{visit.id}: second service starts {second - first:.2f} after the first, outside the gap")

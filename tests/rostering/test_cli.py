@@ -35,7 +35,8 @@ def test_hhcrsp_solve_prints_figures_and_writes_a_valid_solution(data_dir: Path,
     assert {p["task"] for p in progress} == {"roster solve"} and progress[-1]["finished"] is True
     assert any(p.get("solution") == str(out.resolve()) for p in progress), "says where it wrote the solution"
     assert all(round(v, 2) == v for v in figures.values()), "figures are rounded for people"
-    report = validate(hhcrsp.load_instance(instance_path), hhcrsp.load_solution(out))
+    instance = hhcrsp.load_instance(instance_path)
+    report = validate(instance, hhcrsp.load_solution(instance, out))
     assert report.valid and report.total_cost == pytest.approx(figures["total_cost"], abs=0.005)
 
 

@@ -28,7 +28,7 @@ def test_patches_partition_the_day_and_can_serve_their_visits(day) -> None:  # t
         assert isinstance(patch.polygon, shapely.Polygon) and patch.polygon.area > 0
         for i in patch.visits:
             needed = visits[i]
-            qualified = [c for c in patch.carers if needed.required_skills <= carers[c].skills]
+            qualified = [c for c in patch.carers if needed.services[0].skills <= carers[c].skills]
             assert len(qualified) >= needed.carers_needed, f"patch lacks carers for {needed.id}"
 
 

@@ -46,11 +46,11 @@ def test_insertion_deltas_are_exact(data_dir: Path) -> None:
     data = engine.pack(problem)
     state = engine._empty_state(problem)
     work, buffers = engine._work(problem)
-    jobs = np.arange(len(problem.jobs), dtype=np.int64)
+    jobs = np.arange(problem.jobs, dtype=np.int64)
     kernels.recreate(data, state, work, buffers, jobs, len(jobs), 0.0, 0.0)
     rng = np.random.default_rng(3)
     for _ in range(30):
-        removed = rng.choice(len(problem.jobs), 6, replace=False)
+        removed = rng.choice(problem.jobs, 6, replace=False)
         for job in removed:
             kernels.remove_job(data, state, job)
         assert kernels.schedule(data, state)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rostering.model import Carer, Location, RosterOptions, RosterSolution, StartedVisit, Visit
+from rostering.model import Carer, Location, RosterOptions, RosterSolution, Service, StartedVisit, Visit, same_care
 from rostering.roster import reroster, solve_day
 from rostering.travel import HaversineTravel, MatrixTravel, haversine_km
+from rostering.validation.roster import validate
 
 OFFICE = Location(53.400, -2.980)
 
@@ -19,11 +20,12 @@ def _carer(cid: str, skills: set[str] = frozenset(), **kw: object) -> Carer:
     return Carer(cid, frozenset(skills), 480, 1080, OFFICE, **kw)  # type: ignore[arg-type]
 
 
-def _visit(vid: str, start: float, **kw: object) -> Visit:
+def _visit(vid: str, start: float, duration: float = 30.0, required_skills: frozenset[str] = frozenset(),
+           carers_needed: int = 1, **kw: object) -> Visit:
     fields = {"client_id": f"client-{vid}", "location": _near(len(vid) + int(start) % 7), "earliest": start,
-              "latest": start + 30, "duration": 30.0}
+              "latest": start + 30}
     fields.update(kw)
-    return Visit(vid, **fields)  # type: ignore[arg-type]
+    return Visit(vid, services=same_care(duration, required_skills, carers_needed), **fields)  # type: ignore[arg-type]
 
 
 def _starts(solution: RosterSolution) -> dict[str, list[tuple[str, float]]]:
@@ -78,6 +80,19 @@ def test_double_handed_with_one_eligible_carer_is_unassigned_with_reason() -> No
     visit = _visit("hoist", 600, carers_needed=2, required_skills=frozenset({"hoist"}))
     solution = solve_day([visit], [_carer("ann", {"hoist"}), _carer("bob")], time_limit=0.2)
     assert [u.reason for u in solution.unassigned] == ["needs two carers but only one carer is eligible"]
+
+
+def test_each_carer_of_a_double_handed_visit_gives_their_own_service() -> None:
+    # A bath: a hoist-trained carer for 45 minutes, a helper joining 10 to 15 minutes later for 20.
+    bath = Visit("bath", "client-bath", _near(1), 600, 630, (Service(45.0, frozenset({"hoist"})), Service(20.0)),
+                 sync="sequential", gap_min=10, gap_max=15)
+    carers = [_carer("bob"), _carer("ann", {"hoist"})]
+    solution = solve_day([bath], carers, time_limit=0.2)
+    given = {run.carer_id: run.visits[0] for run in solution.runs if run.visits}
+    assert (given["ann"].service, given["bob"].service) == (0, 1)
+    assert given["ann"].end - given["ann"].start == 45 and given["bob"].end - given["bob"].start == 20
+    assert 10 <= given["bob"].start - given["ann"].start <= 15
+    assert validate([bath], carers, solution).valid
 
 
 def test_earliest_is_hard_and_lateness_is_reported() -> None:

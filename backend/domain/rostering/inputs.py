@@ -152,9 +152,7 @@ def _visit(day: date, visit: Visit, client: Client, params: dict[str, Any]) -> l
         location=lib.Location(client.lat, client.lon),
         earliest=max(0.0, start - params.get("window_before_minutes", 15)),
         latest=max(0.0, start + params.get("window_after_minutes", 15)),
-        duration=max(0.0, duration),
-        required_skills=frozenset(visit.skills),
-        carers_needed=visit.carers_needed,
+        services=lib.same_care(max(0.0, duration), visit.skills, visit.carers_needed),
     )
 
 

@@ -32,9 +32,10 @@ def create_worker(settings: Settings) -> Worker:
 async def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM; its solver processes end with it."""
     worker = create_worker(settings)
-    await worker.queue.connect()
-    logger.info("domicare worker taking jobs from queue %r", settings.job_queue_name)
     try:
+        await solver_pool().warm_up()  # the search kernels ready before the first job, whose clock would pay for them
+        await worker.queue.connect()
+        logger.info("domicare worker taking jobs from queue %r", settings.job_queue_name)
         await worker.start()
     finally:
         solver_pool().shutdown()

@@ -31,6 +31,7 @@ from rostering.solvers.problem import build_problem as problem_arrays
 from rostering.travel import HaversineTravel, TravelModel
 
 ProgressCallback = Callable[[float, ObjectiveBreakdown], None]
+StageCallback = Callable[[str], None]
 DECOMPOSE_ABOVE = 600  # visits; below this one compiled search over the whole day does better
 
 
@@ -43,16 +44,20 @@ def solve_day(
     travel: TravelModel | None = None,
     decompose: bool | None = None,
     workers: int = 2,
+    stage_callback: StageCallback | None = None,
 ) -> RosterSolution:
     """Assign and order the day's visits within ``time_limit`` seconds.
 
     A day of more than ``DECOMPOSE_ABOVE`` visits (or any, with ``decompose=True``) is split into
     patches solved ``workers`` at a time, then repaired as a whole (:mod:`rostering.decompose`).
     ``progress_callback(elapsed, objective)`` hears of every better valid rota, the first as soon
-    as one exists. Raises ValueError on inconsistent input (a visit needing 0 or 3 carers, a
-    window or shift ending before it starts, duplicate ids).
+    as one exists; ``stage_callback(stage)`` hears what the solve is doing, in words, as each phase
+    starts (a decomposed day spends minutes in phases that find no better whole-day rota).
+    Raises ValueError on inconsistent input (a visit needing 0 or 3 carers, a window or shift
+    ending before it starts, duplicate ids).
     """
     _check_input(visits, carers)
+    stage = stage_callback or (lambda _stage: None)
     began = time.monotonic()
     deadline = began + time_limit
     problem = build_problem(visits, carers, options, travel or HaversineTravel())
@@ -67,20 +72,28 @@ def solve_day(
     if decompose is None:
         decompose = len(visits) > DECOMPOSE_ABOVE
     if not decompose or len(visits) < 2 * decomposition.MIN_PATCH_VISITS:
+        stage("searching the whole day")
         best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
         return to_solution(best, visits, carers)
-    patches = decomposition.make_patches(visits, carers, decomposition.patch_count(len(visits)), options.seed)
+    count = decomposition.patch_count(len(visits))
+    stage(f"splitting the day into {count} patches")
+    patches = decomposition.make_patches(visits, carers, count, options.seed)
     budgets = (0.0, decomposition.PATCH_SHARE * time_limit)  # construction only (a first rota fast), then search
     chosen: Schedule | None = None
+    stage(f"first rota: building {len(patches)} patches")
     rounds = decomposition.solve_patches(visits, carers, patches, options, budgets, travel, workers)
     for number, solved in enumerate(rounds):
+        last = number == len(budgets) - 1
+        if last:
+            stage("repairing across patch boundaries")
         initial = decomposition.initial_runs(solved, visits, carers)
         # The first round's merge is only completed and reported; after the last, the whole-day
         # search repairs across patch boundaries until the deadline.
-        until = deadline if number == len(budgets) - 1 else time.monotonic()
-        merged = engine.solve(problem, time_limit, options.seed, on_improve, until, initial)
+        merged = engine.solve(problem, time_limit, options.seed, on_improve, deadline if last else time.monotonic(), initial)
         if chosen is None or merged.cost < chosen.cost:
             chosen = merged
+        if not last:
+            stage(f"searching {len(patches)} patches")  # the next round runs while the generator is asked for it
     assert chosen is not None  # one schedule per round, and there are rounds
     return to_solution(chosen, visits, carers)
 
@@ -95,6 +108,7 @@ def reroster(
     time_limit: float = 10.0,
     progress_callback: ProgressCallback | None = None,
     travel: TravelModel | None = None,
+    stage_callback: StageCallback | None = None,
 ) -> RosterSolution:
     """Re-solve the rest of the day at minute ``now``.
 
@@ -114,7 +128,8 @@ def reroster(
         if v.id not in started_ids
     ]
     available = [_carer_from(c, now, started, by_id) for c in carers if c.id not in unavailable]
-    solution = solve_day(remaining, available, options, time_limit, progress_callback, travel)
+    solution = solve_day(remaining, available, options, time_limit, progress_callback, travel,
+                         stage_callback=stage_callback)
     return _with_started(solution, started, by_id, carers)
 
 

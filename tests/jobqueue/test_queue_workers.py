@@ -105,18 +105,24 @@ def test_a_roster_job_runs_on_a_queue_worker_with_progress(queue_settings: Setti
         assert created.json()["stage"] == "waiting for a solver"
         job_id = created.json()["id"]
         seen: list[tuple[str, float, str | None]] = []
+        best_seen: list[dict[str, Any]] = []
         deadline = time.monotonic() + DEADLINE_S
         while time.monotonic() < deadline:
             body = api.get(f"/api/v1/rosters/{job_id}", headers=headers).json()
             seen.append((body["status"], body["progress"], body["stage"]))
+            if body["status"] == "running" and body["best_so_far"]:
+                best_seen.append(body)
             if body["status"] in ("done", "failed"):
                 break
             time.sleep(0.2)
     assert body["status"] == "done", (body.get("error"), worker.log.read_text()[-3000:])
     assert body["progress"] == 1.0 and body["stage"] == "done"
     assert body["objective"]["unassigned_visits"] >= 0 and body["runs"]
-    solving = [(p, s) for status, p, s in seen if status == "running" and s == "solving day 1 of 1"]
+    solving = [(p, s) for status, p, s in seen if status == "running" and (s or "").startswith("solving day 1 of 1")]
     assert solving and all(0 <= p < 1 for p, _ in solving), seen
+    assert {s for _, s in solving} & {"solving day 1 of 1: searching the whole day"}, "the solver's own stage is shown"
+    assert best_seen and all(b["best_so_far"]["total"] > 0 and b["first_valid_s"] > 0 for b in best_seen), seen
+    assert body["first_valid_s"] == best_seen[0]["first_valid_s"] <= body["solve_seconds"]
     row = _roster_job(queue_settings.database_url, job_id)
     assert row.worker.split(":")[1] == str(worker.pid), "the worker process solved it, not the API"
     record = _queue_record(queue_settings, f"roster-{job_id}-0")

@@ -35,10 +35,15 @@ def test_patches_partition_the_day_and_can_serve_their_visits(day) -> None:  # t
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_decomposed_day_is_valid_and_reports_progress(day, workers: int) -> None:  # type: ignore[no-untyped-def]
     visits, carers = day
-    seen: list[float] = []
-    solution = solve_day(visits, carers, RosterOptions(), 4.0, lambda elapsed, _: seen.append(elapsed),
-                         decompose=True, workers=workers)
+    heard: list[str] = []
+    solution = solve_day(visits, carers, RosterOptions(), 4.0, lambda elapsed, _: heard.append("better rota"),
+                         decompose=True, workers=workers, stage_callback=heard.append)
     report = validate(visits, carers, solution)
     assert report.valid, report.violations[:3]
-    assert seen, "the first valid rota is reported"
+    patches = decompose.patch_count(len(visits))
+    stages = [entry for entry in heard if entry != "better rota"]
+    assert stages == [f"splitting the day into {patches} patches", f"first rota: building {patches} patches",
+                      f"searching {patches} patches", "repairing across patch boundaries"]
+    # The first valid rota is the merged construction round, reported before the patches' search starts.
+    assert heard.index("better rota") == heard.index(f"first rota: building {patches} patches") + 1
     assert report.unassigned_visits == len(solution.unassigned) < len(visits) // 10

@@ -41,6 +41,7 @@ def test_solve_then_publish_shows_the_rota_to_carers(api: TestClient, supervisor
     body = wait_for(api, supervisor, roster_id)
     assert body["status"] == "done", body["error"]
     assert body["progress"] == 1.0
+    assert 0 < body["first_valid_s"] <= body["solve_seconds"], "when the job's first valid rota came is kept"
     assert set(body["objective"]) >= {"travel_minutes", "total_tardiness", "max_tardiness", "overtime_minutes",
                                      "unfamiliar_visits", "unassigned_visits", "total"}
     assert body["runs"] and all({"travel_minutes", "idle_minutes", "visits", "carer_id"} <= set(r) for r in body["runs"])

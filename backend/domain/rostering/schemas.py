@@ -55,7 +55,7 @@ class RosterSummary(TypedDict):
     reroster: bool
     status: str
     progress: float  # 0..1
-    stage: str | None  # in words: "waiting for a solver", "solving day 2 of 7", ...
+    stage: str | None  # in words: "waiting for a solver", "solving day 2 of 7: searching 7 patches", ...
     created_by: int | None
     created_at: datetime
     started_at: datetime | None
@@ -70,7 +70,8 @@ class RosterOut(RosterSummary):
 
     params: dict[str, Any]
     objective: dict[str, Any] | None
-    best_so_far: dict[str, Any] | None
+    best_so_far: dict[str, Any] | None  # while it runs: the best valid rota's objective so far (day ``day``)
+    first_valid_s: float | None  # seconds from the job's start to its first valid rota (day 1), once there is one
     solve_seconds: float | None
     days_summary: list[dict[str, Any]]
     unassigned: list[dict[str, Any]]
@@ -99,6 +100,7 @@ def roster_out(job: RosterJob) -> RosterOut:
         "params": job.params,
         "objective": result.get("objective"),
         "best_so_far": result.get("best_so_far"),
+        "first_valid_s": result.get("first_valid_s"),
         "solve_seconds": result.get("solve_seconds"),
         "days_summary": [
             {k: d.get(k) for k in ("date", "objective", "current_rota", "visits", "carers_available", "carers_used")}

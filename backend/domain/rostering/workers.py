@@ -16,38 +16,36 @@ import queue as queue_module
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
-from rostering.model import ObjectiveBreakdown, RosterSolution
+from rostering.model import RosterSolution
+from rostering.solvers import engine
 
 from backend.config import environment_setting
 from shared.parent_death import exit_with_parent
-from backend.domain.rostering.solving import SolveRequest, Throttled, solve
+from backend.domain.rostering.solving import SolveProgress, SolveRequest, Throttled, solve
 
 _progress_queue: Any = None  # set in each worker by _init_worker
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressReport:
-    """The latest progress of a job, as last reported by its worker."""
-
-    fraction: float
-    day: int
-    elapsed: float
-    best: ObjectiveBreakdown
 
 
 def _init_worker(progress_queue: Any, parent_pid: int) -> None:
     global _progress_queue
     exit_with_parent(parent_pid)
     _progress_queue = progress_queue
+    # The search kernels are compiled (20-70 s on 2 busy cores) or loaded from numba's cache (about
+    # a second) before the worker takes a solve, so no job's clock pays for it; compiled here, the
+    # cache is also there for the patch processes a large day starts.
+    engine.warm_up()
+
+
+def _ready() -> bool:
+    return True
 
 
 def _run_in_worker(key: str, request: SolveRequest) -> list[RosterSolution]:
-    def report(done: float, day: int, elapsed: float, best: ObjectiveBreakdown) -> None:
+    def report(progress: SolveProgress) -> None:
         try:
-            _progress_queue.put_nowait((key, ProgressReport(done, day, elapsed, best)))
+            _progress_queue.put_nowait((key, progress))
         except Exception:  # noqa: BLE001 - progress is best effort, the solve must go on
             pass
 
@@ -62,7 +60,7 @@ class SolverPool:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._queue: Any = None
-        self._latest: dict[str, ProgressReport] = {}
+        self._latest: dict[str, SolveProgress] = {}
 
     def _start(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -87,7 +85,11 @@ class SolverPool:
             key, report = item
             self._latest[key] = report
 
-    def latest(self, key: str) -> ProgressReport | None:
+    async def warm_up(self) -> None:
+        """Start a worker now and wait until its kernels are ready (``domicare worker`` does, before taking jobs)."""
+        await asyncio.wrap_future(self._start().submit(_ready))
+
+    def latest(self, key: str) -> SolveProgress | None:
         """The newest progress report of a running solve, if any arrived yet."""
         return self._latest.get(key)
 

@@ -26,8 +26,9 @@ from shared.timekeeping import utc_now
 TOKEN_URL = "/api/v1/auth/token"
 REFRESH_URL = "/api/v1/auth/refresh"
 # Whole path segments only: ``/schemaX`` or ``/commissionerX`` are API paths like any other and need a token.
-# The pages check their own session cookie; sign-in, refresh and health say ``exclude_from_auth`` themselves.
-PUBLIC_PATHS = [r"^/schema(/|$)", r"^/commissioner(/|$)"]
+# The web pages (the commissioner's, the telehealth hub's, the person's record under ``/me``) check their own
+# session cookie; sign-in, refresh and health say ``exclude_from_auth`` themselves.
+PUBLIC_PATHS = [r"^/schema(/|$)", r"^/(commissioner|hub|me)(/|$)"]
 
 SessionCheck = Callable[[AsyncSession, int, str, datetime], Awaitable[bool]]
 """Whether user ``user_id``'s API session ``sid`` is live at ``now``: not ended, not expired, the account active."""

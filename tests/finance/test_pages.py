@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,8 +16,7 @@ from litestar.testing import TestClient
 
 from fixtures.city import DEMO_PASSWORD
 from tests.conftest import make_settings
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.support.servers import free_port
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, live_app
 
 
 
@@ -85,29 +82,11 @@ def test_provider_admin_sees_only_their_provider_on_the_pages(shared_api: TestCl
 
 @pytest.fixture
 def live_server(db_factory: Any, tmp_path: Path) -> Iterator[str]:
-    """The app served by uvicorn on a free port, in a thread."""
+    """The app over a freshly seeded city, served in a thread."""
     if db_factory.backend != "sqlite":
         pytest.skip("the browser test runs once, on SQLite; the pages' queries are covered on PostgreSQL over HTTP")
-    seeded_db_url = db_factory.new("seeded")
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing; run scripts/install-system-packages.sh", pytrace=False)
-    import uvicorn
-
-    from backend.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(make_settings(seeded_db_url, tmp_path)), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_app(make_settings(db_factory.new("seeded"), tmp_path)) as url:
+        yield url
 
 
 def _minutes(page: object, selector: str) -> int:

@@ -1,6 +1,6 @@
 """Route handlers of the finance area."""
 
 from backend.domain.finance.controllers.api import FinanceController
-from backend.domain.finance.controllers.pages import CommissionerPages
+from backend.domain.finance.controllers.pages import CommissionerPages, CommissionerSessionPages
 
-route_handlers = [FinanceController, CommissionerPages]
+route_handlers = [FinanceController, CommissionerSessionPages, CommissionerPages]

@@ -7,8 +7,6 @@ EXPORT_BATCHES = "/api/v1/finance/export-batches"
 PAYMENT_RULES = "/api/v1/finance/payment-rules"
 
 PAGES = "/commissioner"
-SIGN_IN = "/commissioner/sign-in"
-SIGN_OUT = "/commissioner/sign-out"
 WEEK = "/commissioner/weeks/{week_ending:str}"
 PROVIDER_WEEK = "/commissioner/weeks/{week_ending:str}/providers/{provider_id:int}"
 CLIENT_PAGE = "/commissioner/weeks/{week_ending:str}/clients/{client_id:int}"

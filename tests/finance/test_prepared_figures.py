@@ -169,6 +169,7 @@ def test_the_check_command(seeded_db_url: str, last_week: date, capsys: pytest.C
 
 
 def test_a_prepared_row_holds_exactly_the_reconciliation_figures() -> None:
+    """The columns derive from Totals; this checks the derivation (names, order, whole numbers, zero defaults)."""
     from backend.domain.finance.billing import Totals
     from backend.domain.finance.models import BillingFact
 

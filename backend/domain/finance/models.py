@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import create_model
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.database.columns import provider_fk, utc_field
+from backend.domain.finance.billing import Totals
 
 
 class ExportBatch(SQLModel, table=True):
@@ -74,9 +76,16 @@ class ScheduledExport(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class BillingFact(SQLModel, table=True):
-    """One visit's prepared reconciliation figures (its :class:`~backend.domain.finance.billing.Totals`),
-    so a week is a sum over rows instead of a re-billing of every visit.
+# The prepared figures' columns, one whole number per field of billing.Totals, which declares them once.
+BillingFigures: type[SQLModel] = create_model(
+    "BillingFigures", __base__=SQLModel, **{name: (int, 0) for name in Totals.__struct_fields__}
+)
+
+
+class BillingFact(BillingFigures, table=True):
+    """One visit's prepared reconciliation figures (its :class:`~backend.domain.finance.billing.Totals`, whose
+    fields are the columns of ``BillingFigures``), so a week is a sum over rows instead of a re-billing of
+    every visit.
 
     Kept current from ``billing_change``: database triggers on the visit tables queue every change
     and a read drains its range first (see :mod:`backend.domain.finance.prepared`). ``rules_key``
@@ -96,20 +105,6 @@ class BillingFact(SQLModel, table=True):
     visit_date: date = Field(index=True)
     rules_key: str = Field(max_length=20)
     as_of: int = 0
-    planned_visits: int = 0
-    planned_minutes: int = 0
-    delivered_visits: int = 0
-    actual_minutes: int = 0
-    billable_minutes: int = 0
-    pay_minutes: int = 0
-    missed: int = 0
-    cancelled: int = 0
-    late: int = 0
-    short: int = 0
-    unverified: int = 0
-    awaiting_review: int = 0
-    verified_electronically: int = 0
-    carer_visits: int = 0
 
 
 class BillingChange(SQLModel, table=True):

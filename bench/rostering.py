@@ -1,7 +1,7 @@
 """Rostering benchmark: solve every instance in the data folder and report the gap to best-known.
 
 Usage: python bench/rostering.py [--time-limit 30] [--large-time-limit 60] [--data DIR] [--seed 0] [--only SUBSTRING]
-                                 [--city] [--city-time-limit 300] [--city-variant plain|female|walking|continuity]...
+                                 [--city] [--city-time-limit 300] [--city-variant plain|female|walking|continuity|shifts|hard-ends]...
 Prints one JSON line per instance (gap, vehicles, time to the first valid solution, peak memory),
 then a summary line. ``--city`` solves only the generated city-scale provider day (1,500 visits,
 180 carers, from the demo city) and checks it with the product validator. Each instance runs in a fresh process so its peak memory is its own.
@@ -118,14 +118,16 @@ def run_one(path: Path, time_limit: float, seed: int) -> dict[str, Any]:
     }
 
 
-CITY_VARIANTS = ("plain", "female", "walking", "continuity")
+CITY_VARIANTS = ("plain", "female", "walking", "continuity", "shifts", "hard-ends")
 
 
 def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
     """The city day with one care constraint switched on, to measure what it costs.
 
     female: 4 in 5 carers are women and 1 in 5 clients ask for a female carer; walking: 1 in 5
-    carers walk; continuity: each client knows two carers, and any other costs the continuity weight.
+    carers walk; continuity: each client knows two carers, and any other costs the continuity weight;
+    shifts: carers work 9 hours, alternately 06:30-15:30 and 13:30-22:30 (overtime costed); hard-ends:
+    the same shifts with hard ends.
     """
     import dataclasses
     import random
@@ -149,6 +151,10 @@ def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
                 able = [c.id for c in carers if visit.services[0].skills <= c.skills]
                 history[visit.client_id] = frozenset(rng.sample(able, min(2, len(able))))
         options = RosterOptions(seed=seed, history=history)
+    elif name in ("shifts", "hard-ends"):
+        halves = ((390.0, 930.0), (810.0, 1350.0))
+        carers = [dataclasses.replace(c, shift_start=halves[i % 2][0], shift_end=halves[i % 2][1]) for i, c in enumerate(carers)]
+        options = RosterOptions(seed=seed, hard_shift_ends=name == "hard-ends")
     return visits, carers, options
 
 

@@ -97,6 +97,9 @@ class RosterOptions:
     # client id → carers who served them recently (continuity across the week)
     history: Mapping[str, frozenset[str]] = field(default_factory=dict)
     travel_mode: str = "car"
+    # No visit ends after its carer's shift end (or working-minutes cap): visits that do not fit are
+    # left out instead of costed as overtime. The search keeps carers back at their end location by then.
+    hard_shift_ends: bool = False
     seed: int = 0
 
 

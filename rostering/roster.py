@@ -197,7 +197,7 @@ def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
         return "every carer with the required skills is excluded by the client"
     if len({c.id for able in eligible for c in able}) < visit.carers_needed:
         return "needs two carers but only one carer is eligible"
-    return "serving it would cost more than leaving it out (travel, lateness or overtime past shifts)"
+    return "serving it would cost more than leaving it out (travel, lateness, or work past shift ends)"
 
 
 def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:

@@ -17,6 +17,10 @@ import numpy as np
 
 from rostering.model import Carer, RosterOptions, Service, Visit
 
+# Per minute of work past a hard shift end: a minute's overrun costs as much as leaving out 10^6 visits at
+# the default penalty, so the search leaves a visit out rather than keep any overrun that matters.
+HARD_END_WEIGHT = 1e10
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -93,7 +97,7 @@ def build_problem(
         carer_profile=np.array(profiles, dtype=np.int64),
         travel=np.ascontiguousarray(travel, dtype=float),
         weights=np.array(
-            [options.travel_weight, options.tardiness_weight, options.max_tardiness_weight, options.overtime_weight],
+            [options.travel_weight, options.tardiness_weight, options.max_tardiness_weight, _overtime_weight(options)],
             dtype=float,
         ),
     )
@@ -141,6 +145,11 @@ def _jobs(visits: Sequence[Visit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             sequential[j] = True
             gap[j] = visit.gap_min, visit.gap_max
     return job_tasks, sequential, gap
+
+
+def _overtime_weight(options: RosterOptions) -> float:
+    """Per minute past a shift's end; with hard ends far above leaving a visit out, so the search never keeps any."""
+    return HARD_END_WEIGHT if options.hard_shift_ends else options.overtime_weight
 
 
 def _shift_end(carer: Carer) -> float:

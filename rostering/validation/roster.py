@@ -3,11 +3,11 @@
 A rota is valid when each service of every visit is given once, by distinct carers, or the visit
 is reported unassigned with a reason (never both, never twice); no carer is in two places (each
 start leaves time to finish the previous service and travel); no visit starts before its window
-opens or before its carer's shift; carers have their service's skills, are not excluded by the client and are of the
-gender the client asks for, if any; travel times are each carer's own mode's; and the two
-services of a double-handed visit keep its synchronisation. Lateness past a window's latest start
-and work past a shift's end are costs (tardiness, overtime), reported as figures.
-"""
+opens or before its carer's shift; carers have their service's skills, are not excluded by the
+client and are of the gender the client asks for, if any; travel times are each carer's own
+mode's; and the two services of a double-handed visit keep its synchronisation. Lateness past a
+window's latest start and work past a shift's end are costs (tardiness, overtime), reported as
+figures; with hard shift ends no visit may end after its carer's shift end."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ def validate(
             leg = matrix[here][node[visit.id]]
             if not scheduled.fixed:
                 _check_stop(visit, carer, scheduled, ready + leg, fail)
+                if options.hard_shift_ends and scheduled.end > _shift_end(carer) + _EPS:
+                    fail("shift-end", f"{carer.id} ends {visit.id} at {scheduled.end:.2f}, after their shift ends at {_shift_end(carer)}")
             travel_total += leg
             late = max(0.0, scheduled.start - visit.latest)
             tardiness_total += late
@@ -85,12 +87,16 @@ def validate(
         if run.visits:
             ready += matrix[here][len(visits) + len(carers) + k]
             travel_total += matrix[here][len(visits) + len(carers) + k]
-            shift_end = carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
-            overtime_total += max(0.0, ready - shift_end)
+            overtime_total += max(0.0, ready - _shift_end(carer))
     unassigned = {u.visit_id: u.reason for u in solution.unassigned}
     for visit in visits:
         _check_service(visit, starts.get(visit.id, []), unassigned, fail)
     return RotaReport(tuple(violations), travel_total, tardiness_total, tardiness_max, overtime_total, len(unassigned))
+
+
+def _shift_end(carer: Carer) -> float:
+    """The shift end, or sooner when the carer's working minutes are capped."""
+    return carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
 
 
 def _check_stop(visit: Visit, carer: Carer, scheduled: ScheduledVisit, reachable: float, fail) -> None:  # type: ignore[no-untyped-def]

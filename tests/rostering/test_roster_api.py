@@ -168,3 +168,18 @@ def test_each_carer_travels_by_their_own_mode() -> None:
     both = solve_day([visit], [walker, _carer("dan", travel_mode="car")], time_limit=0.2)
     assert [c for c, _ in _starts(both)["far"]] == ["dan"]
     assert both.objective.travel_minutes < walking.objective.travel_minutes / 5
+
+
+def test_hard_shift_ends_leave_out_what_would_run_past_them() -> None:
+    # Ann works 08:00-10:00; three visits need 150 minutes. Soft ends: all done, with overtime. Hard: one is left out.
+    visits = [_visit("a", 480, duration=60.0), _visit("b", 540, duration=60.0), _visit("c", 560)]
+    carers = [Carer("ann", frozenset(), 480, 600, OFFICE)]
+    soft = solve_day(visits, carers, time_limit=0.3)
+    assert not soft.unassigned and soft.objective.overtime_minutes > 0
+    hard_options = RosterOptions(hard_shift_ends=True)
+    assert {v.code for v in validate(visits, carers, soft, hard_options).violations} == {"shift-end"}
+    hard = solve_day(visits, carers, hard_options, time_limit=0.3)
+    assert [u.visit_id for u in hard.unassigned] == ["b"] and hard.unassigned[0].reason
+    assert hard.objective.overtime_minutes == 0 and hard.objective.unassigned_visits == 1
+    assert max(v.end for v in hard.runs[0].visits) <= 600
+    assert validate(visits, carers, hard, hard_options).valid

@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The hub's day (UK time, Monday to Friday); outside it a red reading pages the on-call clinician.
     hub_day_start: int = 8
     hub_day_end: int = 18
+    # An out-of-hours page nobody acknowledges (a reply text, or an intervention) pages the next clinician on
+    # call after this long; after the last, the person is sent the hub's fallback advice.
+    hub_page_escalate_minutes: int = 15
     # Text messages with monitored people: the gateway's auth token (checks inbound signatures, and sends),
     # the webhook's public URL as the gateway calls it (behind a proxy), and how to send: "outbox" or "twilio".
     sms_auth_token: str = ""

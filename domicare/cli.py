@@ -16,6 +16,7 @@ from backend import commands as backend_commands
 from backend.domain.finance import cli as finance_cli
 from backend.domain.monitoring import cli as monitoring_cli
 from backend.domain.rostering import cli as rostering_jobs_cli
+from backend.domain.telehealth import cli as telehealth_cli
 from domicare.errors import CommandError
 from mobile import cli as mobile_cli
 from rostering import cli as rostering_cli
@@ -27,6 +28,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     monitoring_cli.register,
     rostering_cli.register,
     rostering_jobs_cli.register,
+    telehealth_cli.register,
     sensors_cli.register,
     mobile_cli.register,
 )

@@ -6,13 +6,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.database.tenancy import TenantRepository
 from backend.domain.alerts.models import Alert
 from backend.domain.visits.models import Visit
-from shared.enums import AlertKind, AlertState
+from shared.enums import AlertKind, AlertSeverity, AlertState
 
 
 def open_on_visit(visit_id: Any, kinds: Collection[AlertKind]) -> ColumnElement[bool]:
@@ -49,6 +49,16 @@ class AlertRepository(TenantRepository[Alert]):
             Alert.client_id.in_(client_ids), Alert.kind.in_(kinds), Alert.created_at >= start,  # type: ignore[union-attr,attr-defined]
             Alert.created_at < end).group_by(Alert.client_id)
         return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
+
+    def open_counts(self, kinds: Collection[AlertKind]) -> Any:
+        """A subquery of (client_id, urgent, warning): per client, how many alerts of these kinds nobody has
+        acknowledged yet, of each severity; for another area's query to join by client id."""
+        def count(severity: AlertSeverity) -> Any:
+            return func.sum(case((Alert.severity == severity, 1), else_=0)).label(severity.value)
+
+        statement = self.scoped(select(Alert.client_id, count(AlertSeverity.URGENT), count(AlertSeverity.WARNING)))
+        return statement.where(Alert.kind.in_(tuple(kinds)), Alert.state == AlertState.OPEN,  # type: ignore[attr-defined]
+                               Alert.client_id.is_not(None)).group_by(Alert.client_id).subquery()  # type: ignore[union-attr]
 
     async def kinds_on_visits(self, visit_ids: Collection[int], kinds: Collection[AlertKind]) -> set[tuple[int, str]]:
         """``(visit id, kind)`` of every alert of these kinds already raised on these visits."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import select
 
@@ -54,6 +55,10 @@ class ClientRepository(TenantRepository[Client]):
         """Clients' names by id, of these clients in scope."""
         statement = self.scoped(select(Client.id, Client.name)).where(Client.id.in_(client_ids))  # type: ignore[union-attr]
         return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
+
+    def names_table(self) -> Any:
+        """A subquery of (id, name) of the clients in scope, for another area's query to join by client id."""
+        return self.scoped(select(Client.id, Client.name)).subquery()
 
     async def by_ids(self, client_ids: set[int]) -> dict[int, Client]:
         """Clients in scope by id."""

@@ -15,7 +15,7 @@ from litestar.params import Body, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database.tenancy import TenantScope
-from backend.domain.telehealth import readings, services, urls
+from backend.domain.telehealth import readings, services, urls, worklist
 from backend.domain.telehealth.costs import CostReport, cost_report
 from backend.domain.telehealth.dependencies import provide_hub_id
 from backend.domain.telehealth.models import Clinician, Enrolment
@@ -72,14 +72,15 @@ class HubController(Controller):
     ) -> Page[CaseloadItem]:
         """Red before amber before green: past red limits or urgent alerts, then amber limits, worsening trends,
         overdue readings, warning alerts and due follow-ups; within a colour the graver and more numerous reasons first."""
-        entries = await services.caseload(db_session, hub_id, utc_now(), conditions=condition or (),
-                                          clinician_id=clinician_id, rag=rag)
+        entries, total = await worklist.worklist(db_session, hub_id, utc_now(), conditions=condition or (),
+                                                 clinician_id=clinician_id, rag=rag, limit=page.limit,
+                                                 offset=page.offset)
         items = [CaseloadItem(client=ClientRef(e.enrolment.client_id, e.name), rag=e.need.rag, reasons=e.need.reasons,
                               enrolment_id=e.enrolment.id or 0, condition=e.enrolment.condition,
                               state=e.enrolment.state, clinician_id=e.enrolment.clinician_id,
                               last_reading_at=e.need.last_reading_at)
-                 for e in entries[page.offset:page.offset + page.limit]]
-        return Page(items, len(entries), page.limit, page.offset)
+                 for e in entries]
+        return Page(items, total, page.limit, page.offset)
 
     @get(urls.PERSON, summary="One enrolled person: programme, need, readings, interventions, care visits")
     async def person(self, db_session: AsyncSession, hub_id: int, client_id: int,

@@ -30,6 +30,7 @@ class Clinician(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", unique=True)
     name: str = Field(max_length=200)
     on_call: bool = False
+    on_call_order: int = 0  # out of hours, a red person pages the first on call, then the next if nobody answers
     phone: str = Field(default="", max_length=20)  # where an out-of-hours page is texted
 
 
@@ -102,7 +103,7 @@ class SmsMessage(SQLModel, table=True):
     hub_id: int | None = Field(default=None, foreign_key="hub.id", index=True)
     enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
     direction: str = Field(max_length=3)  # "in" or "out"
-    purpose: str = Field(max_length=20)  # reading, reply, reminder, page
+    purpose: str = Field(max_length=20)  # reading, reply, reminder, page, page_reply, fallback
     phone: str = Field(max_length=20, index=True)
     body: str = Field(max_length=1600)
     reply: str = Field(default="", max_length=1600)
@@ -110,3 +111,42 @@ class SmsMessage(SQLModel, table=True):
     at: datetime = utc_field(default_now=True, index=True)
     sent: bool = False
     error: str = Field(default="", max_length=300)
+    acknowledged_at: datetime | None = utc_field(nullable=True)  # a page the clinician answered
+
+
+class CaseloadSign(SQLModel, table=True):
+    """One sign of an open enrolment as the caseload keeps it: what its readings say whatever the time now.
+
+    Made from the person's raw readings (``telehealth.caseload``) whenever a reading or the programme
+    changes, so the worklist orders a hub's people in one query. What depends on the clock is worked
+    out in that query: a reading counts while ``last_at`` is within the last 8 days, and a scheduled
+    sign is overdue once ``due_at`` has passed (or it has no reading that counts). ``rank`` is the
+    worse colour of the reading's and the trend's (0 red, 1 amber) and ``weight`` their score.
+    """
+
+    __tablename__ = "caseload_sign"
+
+    enrolment_id: int = Field(foreign_key="enrolment.id", primary_key=True)
+    sign: str = Field(primary_key=True, max_length=30)
+    hub_id: int = Field(foreign_key="hub.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    last_at: datetime | None = utc_field(nullable=True)
+    last_epoch: float | None = None  # last_at in seconds, for the overdue days' arithmetic alike on both databases
+    reading_rag: str | None = Field(default=None, max_length=10)
+    reading_reason: str = Field(default="", max_length=300)
+    trend_rag: str | None = Field(default=None, max_length=10)
+    trend_reason: str = Field(default="", max_length=300)
+    rank: int | None = None
+    weight: float = 0.0
+    expected_hours: float | None = None
+    due_at: datetime | None = utc_field(nullable=True)
+
+
+class CaseloadChange(SQLModel, table=True):
+    """A person whose caseload signs must be made again: queued by database triggers on their readings and
+    enrolments (migration 0033), whoever writes them; the worklist and a job drain the queue."""
+
+    __tablename__ = "caseload_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(index=True)

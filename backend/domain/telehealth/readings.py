@@ -51,7 +51,8 @@ async def receive_text(session: AsyncSession, settings: Settings, url: str, para
                        signature: str | None, now: datetime) -> str:
     """Take one inbound text from the gateway's webhook; the reply to send back.
 
-    403 unless the post carries the gateway's signature. A message the gateway delivers twice
+    A text from a number with out-of-hours pages nobody has acknowledged acknowledges them; any other
+    is a monitored person's readings. 403 unless the post carries the gateway's signature. A message the gateway delivers twice
     (same message id) is answered with the first reply and stored once.
     """
     if not settings.sms_auth_token:
@@ -66,6 +67,14 @@ async def receive_text(session: AsyncSession, settings: Settings, url: str, para
     if first is not None:
         return first.reply
     phone = normalise_phone(phone)
+    pages = await log.acknowledge_pages(phone, now)
+    if pages:
+        # A clinician answering out-of-hours pages: whatever the text says, the pages stop escalating.
+        answer = (f"Thank you, {len(pages)} page{'s' if len(pages) > 1 else ''} acknowledged. "
+                  f"Please record what you do on the caseload.")
+        await log.add(SmsMessage(hub_id=pages[-1].hub_id, direction="in", purpose="page_reply", phone=phone,
+                                 body=body[:1600], reply=answer, dedupe_key=f"in:{sid}", at=now, sent=True))
+        return answer
     enrolment = await EnrolmentRepository(session, None).open_by_phone(phone)
     answer = UNKNOWN_NUMBER
     if enrolment is not None:

@@ -6,11 +6,10 @@ for people with an open enrolment: once discharged, they drop out of every query
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 from litestar.exceptions import ClientException, NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +23,7 @@ from backend.domain.monitoring.schemas import ProfileIn
 from backend.domain.monitoring.vitals import readings_since
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.telehealth.models import Enrolment, Intervention
-from backend.domain.telehealth.needs import HISTORY, RAG_RANK, Need, OpenAlert, Reading, assess, breach
+from backend.domain.telehealth.needs import breach
 from backend.domain.telehealth.repositories import (
     ClinicianRepository,
     EnrolmentRepository,
@@ -45,10 +44,11 @@ from backend.domain.telehealth.schemas import (
     thresholds_of,
 )
 from backend.domain.telehealth.sms import normalise_phone
+from backend.domain.telehealth.worklist import CaseloadEntry, needs_of, worklist
 from backend.domain.visits.summaries import visits_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
-from shared.enums import AlertKind, AlertSeverity, EnrolmentState, Rag, TelehealthProfile
+from shared.enums import AlertKind, EnrolmentState, Rag, TelehealthProfile
 from shared.telehealth import TRENDS, Limits
 from shared.timekeeping import to_london, utc_now
 from shared.vitals import VitalSign
@@ -58,19 +58,6 @@ class ConflictError(ClientException):
     """The request clashes with the enrolment's state (HTTP 409)."""
 
     status_code = 409
-
-
-class CaseloadEntry(msgspec.Struct, frozen=True):
-    """One open enrolment with the person's name and need."""
-
-    enrolment: Enrolment
-    name: str
-    need: Need
-
-
-def _scope(enrolments: Sequence[Enrolment]) -> TenantScope:
-    """The providers holding these people's own records: what the hub reads them through."""
-    return TenantScope(frozenset(e.provider_id for e in enrolments))
 
 
 def _measures_known(thresholds: dict[str, Limits]) -> None:
@@ -232,34 +219,10 @@ async def discharge(session: AsyncSession, actor: Principal, row: Enrolment, rea
     return row
 
 
-async def needs_of(session: AsyncSession, hub_id: int, enrolments: Sequence[Enrolment], now: datetime) -> list[CaseloadEntry]:
-    """Each open enrolment's need now, from the person's recent readings, open alerts and due follow-ups."""
-    scope, client_ids = _scope(enrolments), [e.client_id for e in enrolments]
-    names = await ClientRepository(session, scope).names_of(client_ids) if client_ids else {}
-    readings = await readings_since(session, scope, client_ids, now - HISTORY)
-    follow_ups: dict[int, list[str]] = {}
-    for due in await InterventionRepository(session, hub_id).due([e.id for e in enrolments if e.id], to_london(now).date()):
-        follow_ups.setdefault(due.enrolment_id, []).append(
-            f"{due.follow_up_on:%d %b} after {due.kind.replace('_', ' ')} ({due.outcome})")
-    alerts: dict[int, list[OpenAlert]] = {}
-    for alert in await open_of_clients(session, scope, client_ids, (AlertKind.VITALS,)):
-        assert alert.client_id is not None
-        alerts.setdefault(alert.client_id, []).append(OpenAlert(AlertSeverity(alert.severity), alert.message))
-    entries = []
-    for row in enrolments:
-        mine = [Reading(str(sign), value, at) for sign, value, at in readings.get(row.client_id, [])]
-        need = assess(mine, thresholds_of(row), row.schedule, alerts.get(row.client_id, []),
-                      follow_ups.get(row.id or 0, []), now)
-        entries.append(CaseloadEntry(row, names.get(row.client_id, ""), need))
-    return entries
-
-
 async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
                    clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
     """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
-    enrolments = await EnrolmentRepository(session, hub_id).open(conditions, clinician_id)
-    entries = [e for e in await needs_of(session, hub_id, enrolments, now) if rag is None or e.need.rag == rag]
-    entries.sort(key=lambda e: (RAG_RANK[e.need.rag], -e.need.score, e.name, e.enrolment.id))
+    entries, _total = await worklist(session, hub_id, now, conditions=conditions, clinician_id=clinician_id, rag=rag)
     return entries
 
 

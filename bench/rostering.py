@@ -1,7 +1,7 @@
 """Rostering benchmark: solve every instance in the data folder and report the gap to best-known.
 
 Usage: python bench/rostering.py [--time-limit 30] [--large-time-limit 60] [--data DIR] [--seed 0] [--only SUBSTRING]
-                                 [--city] [--city-time-limit 300] [--city-variant plain|female|walking|continuity|shifts|hard-ends]...
+                                 [--city] [--city-time-limit 300] [--city-variant plain|female|...|breaks]...
 Prints one JSON line per instance (gap, vehicles, time to the first valid solution, peak memory),
 then a summary line. ``--city`` solves only the generated city-scale provider day (1,500 visits,
 180 carers, from the demo city) and checks it with the product validator. Each instance runs in a fresh process so its peak memory is its own.
@@ -118,7 +118,7 @@ def run_one(path: Path, time_limit: float, seed: int) -> dict[str, Any]:
     }
 
 
-CITY_VARIANTS = ("plain", "female", "walking", "continuity", "shifts", "hard-ends")
+CITY_VARIANTS = ("plain", "female", "walking", "continuity", "shifts", "hard-ends", "breaks")
 
 
 def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
@@ -127,13 +127,13 @@ def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
     female: 4 in 5 carers are women and 1 in 5 clients ask for a female carer; walking: 1 in 5
     carers walk; continuity: each client knows two carers, and any other costs the continuity weight;
     shifts: carers work 9 hours, alternately 06:30-15:30 and 13:30-22:30 (overtime costed); hard-ends:
-    the same shifts with hard ends.
+    the same shifts with hard ends; breaks: the same shifts with a 30-minute unpaid break between 11:00 and 15:00.
     """
     import dataclasses
     import random
 
     from fixtures.rostering_day import city_day
-    from rostering.model import RosterOptions
+    from rostering.model import BreakRule, RosterOptions
 
     visits, carers = city_day(seed=seed)
     rng = random.Random(seed)
@@ -151,10 +151,11 @@ def city_variant(name: str, seed: int):  # type: ignore[no-untyped-def]
                 able = [c.id for c in carers if visit.services[0].skills <= c.skills]
                 history[visit.client_id] = frozenset(rng.sample(able, min(2, len(able))))
         options = RosterOptions(seed=seed, history=history)
-    elif name in ("shifts", "hard-ends"):
+    elif name in ("shifts", "hard-ends", "breaks"):
         halves = ((390.0, 930.0), (810.0, 1350.0))
         carers = [dataclasses.replace(c, shift_start=halves[i % 2][0], shift_end=halves[i % 2][1]) for i, c in enumerate(carers)]
-        options = RosterOptions(seed=seed, hard_shift_ends=name == "hard-ends")
+        rule = BreakRule(shift_over=360.0, minutes=30.0, earliest=660.0, latest=900.0) if name == "breaks" else None
+        options = RosterOptions(seed=seed, hard_shift_ends=name == "hard-ends", unpaid_break=rule)
     return visits, carers, options
 
 
@@ -181,6 +182,7 @@ def run_city(time_limit: float, seed: int, variant: str = "plain") -> dict[str, 
         "travel_minutes": round(objective.travel_minutes, 1), "total_tardiness": round(objective.total_tardiness, 1),
         "max_tardiness": round(objective.max_tardiness, 1), "overtime_minutes": round(objective.overtime_minutes, 1),
         "unfamiliar_visits": objective.unfamiliar_visits, "unassigned_visits": objective.unassigned_visits,
+        "break_minutes": objective.break_minutes,
         "total": round(objective.total, 1),
     }
 

@@ -85,6 +85,27 @@ class Carer:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakRule:
+    """An unpaid break owed to every carer with visits whose shift is longer than ``shift_over`` minutes.
+
+    It lasts ``minutes`` within the window ``earliest`` to ``latest`` (minutes of the day; a shift
+    without room for it in the window owes none), while
+    the carer is neither at a visit nor travelling: before setting off, between two visits (resting
+    where the last one was), or after the last one before going home.
+    """
+
+    shift_over: float = 360.0
+    minutes: float = 30.0
+    earliest: float = 11 * 60.0
+    latest: float = 15 * 60.0
+
+    def owed(self, shift_start: float, shift_end: float) -> bool:
+        """A shift this long is owed a break, and the window leaves room for it within the shift."""
+        room = min(shift_end, self.latest) - max(shift_start, self.earliest)
+        return shift_end - shift_start > self.shift_over and room >= self.minutes
+
+
+@dataclass(frozen=True, slots=True)
 class RosterOptions:
     """Objective weights (per minute unless noted) and search settings."""
 
@@ -100,6 +121,7 @@ class RosterOptions:
     # No visit ends after its carer's shift end (or working-minutes cap): visits that do not fit are
     # left out instead of costed as overtime. The search keeps carers back at their end location by then.
     hard_shift_ends: bool = False
+    unpaid_break: BreakRule | None = None
     seed: int = 0
 
 
@@ -128,6 +150,7 @@ class CarerRun:
     idle_minutes: float
     end: float
     overtime: float
+    break_start: float | None = None  # the unpaid break, when one is owed (RosterOptions.unpaid_break)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +172,7 @@ class ObjectiveBreakdown:
     unfamiliar_visits: int
     unassigned_visits: int
     total: float
+    break_minutes: float = 0.0  # unpaid breaks given (their cost is in the lateness and overtime they cause)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rostering.model import (
     Carer,
@@ -24,7 +25,7 @@ from rostering.model import (
     Visit,
 )
 from rostering import decompose as decomposition
-from rostering.solvers import engine
+from rostering.solvers import breaks, engine
 from rostering.solvers.engine import Schedule
 from rostering.solvers.problem import Problem, may_serve
 from rostering.solvers.problem import build_problem as problem_arrays
@@ -74,7 +75,7 @@ def solve_day(
     if not decompose or len(visits) < 2 * decomposition.MIN_PATCH_VISITS:
         stage("searching the whole day")
         best = engine.solve(problem, time_limit, options.seed, on_improve, deadline)
-        return to_solution(best, visits, carers)
+        return _finish(best, visits, carers, options, stage)
     count = decomposition.patch_count(len(visits))
     stage(f"splitting the day into {count} patches")
     patches = decomposition.make_patches(visits, carers, count, options.seed)
@@ -95,7 +96,19 @@ def solve_day(
         if not last:
             stage(f"searching {len(patches)} patches")  # the next round runs while the generator is asked for it
     assert chosen is not None  # one schedule per round, and there are rounds
-    return to_solution(chosen, visits, carers)
+    return _finish(chosen, visits, carers, options, stage)
+
+
+def _finish(
+    plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer], options: RosterOptions, stage: StageCallback
+) -> RosterSolution:
+    """The searched plan as the day's rota, with unpaid breaks placed when the options ask for them."""
+    rule = options.unpaid_break
+    if rule is None:
+        return to_solution(plan, visits, carers)
+    stage("placing unpaid breaks")
+    placed = breaks.place_breaks(plan.problem, plan, rule)
+    return to_solution(placed.schedule, visits, carers, Rests(placed.breaks, rule.minutes))
 
 
 def reroster(
@@ -200,8 +213,16 @@ def _unassigned_reason(visit: Visit, carers: Sequence[Carer]) -> str:
     return "serving it would cost more than leaving it out (travel, lateness, or work past shift ends)"
 
 
-def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]) -> RosterSolution:
-    """The searched plan as the model's solution: each carer's run with its travel, waits and lateness."""
+@dataclass(frozen=True, slots=True)
+class Rests:
+    """Unpaid breaks placed in a plan: each carer's break start, and their length."""
+
+    starts: Mapping[int, float] = field(default_factory=dict)
+    minutes: float = 0.0
+
+
+def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer], rests: Rests = Rests()) -> RosterSolution:
+    """The searched plan as the model's solution: each carer's run with its travel, waits, lateness and break."""
     problem = plan.problem
     jobs, carer_count = problem.jobs, problem.carers
     runs = []
@@ -215,9 +236,10 @@ def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]
             leg = float(matrix[node][job])
             begin = plan.start[task]
             end = begin + visit.services[service].duration
+            rest = rests.minutes if ready - 1e-6 <= rests.starts.get(index, -math.inf) < begin else 0.0  # a break is not idle
             scheduled.append(
                 ScheduledVisit(
-                    visit.id, visit.client_id, begin, end, leg, _idle(begin - ready - leg), plan.tardiness(task),
+                    visit.id, visit.client_id, begin, end, leg, _idle(begin - ready - leg - rest), plan.tardiness(task),
                     service=service,
                 )
             )
@@ -232,12 +254,14 @@ def to_solution(plan: Schedule, visits: Sequence[Visit], carers: Sequence[Carer]
                 idle_minutes=sum(s.idle_minutes for s in scheduled),
                 end=end,
                 overtime=max(0.0, end - float(problem.carer_end[index])),
+                break_start=rests.starts.get(index),
             )
         )
     unassigned = tuple(
         UnassignedVisit(visits[job].id, _unassigned_reason(visits[job], carers)) for job in sorted(plan.unassigned)
     )
-    return RosterSolution(tuple(runs), unassigned, _breakdown(plan))
+    objective = dataclasses.replace(_breakdown(plan), break_minutes=rests.minutes * len(rests.starts))
+    return RosterSolution(tuple(runs), unassigned, objective)
 
 
 def _idle(minutes: float) -> float:

@@ -234,6 +234,18 @@ def _load(data: tuple, state: tuple, routes: Sequence[Sequence[int]]) -> None:  
         raise ValueError("the initial runs wait on each other (a synchronisation deadlock)")
 
 
+def timed_state(problem: Problem, data: tuple, routes: Sequence[Sequence[int]]) -> tuple:  # type: ignore[type-arg]
+    """A state holding ``routes`` (task indices per carer) timed over ``data``; ValueError if they deadlock."""
+    state = _empty_state(problem)
+    _load(data, state, routes)
+    return state
+
+
+def read(problem: Problem, data: tuple, state: tuple) -> Schedule:  # type: ignore[type-arg]
+    """The schedule a state holds, with its objective terms."""
+    return _read(problem, data, state)
+
+
 def _job_key(problem: Problem, job: int) -> tuple[float, float]:
     task = problem.job_tasks[job, 0]
     return (float(problem.task_earliest[task]), float(problem.task_latest[task]))

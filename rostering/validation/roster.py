@@ -7,15 +7,17 @@ opens or before its carer's shift; carers have their service's skills, are not e
 client and are of the gender the client asks for, if any; travel times are each carer's own
 mode's; and the two services of a double-handed visit keep its synchronisation. Lateness past a
 window's latest start and work past a shift's end are costs (tardiness, overtime), reported as
-figures; with hard shift ends no visit may end after its carer's shift end."""
+figures; with hard shift ends no visit may end after its carer's shift end, and with an unpaid-break
+rule every carer on a long shift has a break in its window while neither at a visit nor travelling."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rostering.model import Carer, RosterOptions, RosterSolution, ScheduledVisit, Visit
+from rostering.model import BreakRule, Carer, CarerRun, RosterOptions, RosterSolution, ScheduledVisit, Visit
 from rostering.roster import travel_matrices, travel_modes
 from rostering.travel import HaversineTravel, TravelModel
 from rostering.validation import Violation
@@ -65,6 +67,7 @@ def validate(
         k = carers.index(carer)
         matrix = matrices[modes.index(mode_of[k])]
         here, ready = len(visits) + k, carer.shift_start
+        gaps: list[tuple[float, float, float]] = []  # free from, travel to the next stop, the next stop's start
         for scheduled in run.visits:
             visit = by_id.get(scheduled.visit_id)
             if visit is None:
@@ -80,18 +83,41 @@ def validate(
                 if options.hard_shift_ends and scheduled.end > _shift_end(carer) + _EPS:
                     fail("shift-end", f"{carer.id} ends {visit.id} at {scheduled.end:.2f}, after their shift ends at {_shift_end(carer)}")
             travel_total += leg
+            gaps.append((ready, leg, scheduled.start))
             late = max(0.0, scheduled.start - visit.latest)
             tardiness_total += late
             tardiness_max = max(tardiness_max, late)
             here, ready = node[visit.id], scheduled.start + visit.services[scheduled.service].duration
         if run.visits:
-            ready += matrix[here][len(visits) + len(carers) + k]
-            travel_total += matrix[here][len(visits) + len(carers) + k]
-            overtime_total += max(0.0, ready - _shift_end(carer))
+            home = matrix[here][len(visits) + len(carers) + k]
+            gaps.append((ready, home, math.inf))
+            if options.unpaid_break is not None:
+                ready = _check_break(carer, run, gaps, options.unpaid_break, fail)
+            travel_total += home
+            overtime_total += max(0.0, ready + home - _shift_end(carer))
     unassigned = {u.visit_id: u.reason for u in solution.unassigned}
     for visit in visits:
         _check_service(visit, starts.get(visit.id, []), unassigned, fail)
     return RotaReport(tuple(violations), travel_total, tardiness_total, tardiness_max, overtime_total, len(unassigned))
+
+
+def _check_break(carer: Carer, run: CarerRun, gaps: list[tuple[float, float, float]], rule: BreakRule, fail) -> float:  # type: ignore[no-untyped-def]
+    """A carer on a long shift has an unpaid break in the window, neither at a visit nor travelling.
+
+    Returns when the carer is free to go home (later when the break comes after the last visit)."""
+    free = gaps[-1][0]
+    if not rule.owed(carer.shift_start, _shift_end(carer)) or all(v.fixed for v in run.visits):
+        return free
+    begin = run.break_start
+    if begin is None:
+        fail("break", f"{carer.id} works a shift over {rule.shift_over:g} minutes without an unpaid break")
+        return free
+    end = begin + rule.minutes
+    if begin < rule.earliest - _EPS or end > rule.latest + _EPS:
+        fail("break", f"{carer.id}'s break at {begin:.2f} is outside the window {rule.earliest:g}-{rule.latest:g}")
+    if not any(start - _EPS <= begin and end + leg <= until + _EPS for start, leg, until in gaps):
+        fail("break", f"{carer.id}'s break at {begin:.2f} overlaps a visit or the travel to one")
+    return max(free, end) if gaps[-1][0] - _EPS <= begin else free
 
 
 def _shift_end(carer: Carer) -> float:

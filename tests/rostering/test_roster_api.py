@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rostering.model import Carer, Location, RosterOptions, RosterSolution, Service, StartedVisit, Visit, same_care
+from rostering.model import BreakRule, Carer, Location, RosterOptions, RosterSolution, Service, StartedVisit, Visit, same_care
 from rostering.roster import reroster, solve_day
 from rostering.travel import HaversineTravel, MatrixTravel, haversine_km
 from rostering.validation.roster import validate
@@ -183,3 +183,34 @@ def test_hard_shift_ends_leave_out_what_would_run_past_them() -> None:
     assert hard.objective.overtime_minutes == 0 and hard.objective.unassigned_visits == 1
     assert max(v.end for v in hard.runs[0].visits) <= 600
     assert validate(visits, carers, hard, hard_options).valid
+
+
+def test_an_unpaid_break_is_placed_between_visits_within_its_window() -> None:
+    # Ann works 08:00-18:00 with a 45-minute visit every hour: no 30-minute gap anywhere, so the break
+    # (due between 11:00 and 15:00) makes the visits after it later, and the lateness is its cost.
+    rule = BreakRule(shift_over=360, minutes=30, earliest=660, latest=900)
+    visits = [_visit(f"v{hour}", hour * 60, duration=45.0, latest=hour * 60 + 10, location=OFFICE) for hour in range(8, 17)]
+    carers = [_carer("ann")]
+    without = solve_day(visits, carers, time_limit=0.3)
+    options = RosterOptions(unpaid_break=rule)
+    solution = solve_day(visits, carers, options, time_limit=0.3)
+    run = solution.runs[0]
+    assert run.break_start is not None and 660 <= run.break_start and run.break_start + 30 <= 900
+    assert all(v.end <= run.break_start or v.start >= run.break_start + 30 for v in run.visits)
+    assert solution.objective.break_minutes == 30 and without.objective.break_minutes == 0
+    assert solution.objective.total > without.objective.total  # what the break costs
+    assert validate(visits, carers, solution, options).valid
+    assert {v.code for v in validate(visits, carers, without, options).violations} == {"break"}
+
+
+def test_a_break_is_taken_before_setting_off_when_the_window_has_no_gap_and_late_shifts_owe_none() -> None:
+    rule = BreakRule(shift_over=360, minutes=30, earliest=660, latest=900)
+    sitting = _visit("sit", 600, duration=360.0, location=OFFICE)  # 10:00-16:00 covers the whole window
+    evening = _visit("tea", 1020, location=OFFICE)
+    carers = [_carer("ann"), Carer("bob", frozenset(), 930, 1380, OFFICE)]  # bob's 15:30-23:00 misses the window
+    options = RosterOptions(unpaid_break=rule)
+    solution = solve_day([sitting, evening], carers, options, time_limit=0.2)
+    runs = {run.carer_id: run for run in solution.runs}
+    assert runs["ann"].break_start == 660 and runs["ann"].visits[0].start == 690  # rested 11:00-11:30, then went
+    assert runs["bob"].break_start is None and not solution.unassigned
+    assert validate([sitting, evening], carers, solution, options).valid

@@ -7,13 +7,14 @@ import csv
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.domain.visits.models import Visit
 from domicare.cli import main
-from tests.conftest import make_settings
+from tests.conftest import make_settings, sign_in
 
 pytestmark = pytest.mark.clock_sensitive  # replayed under other clocks by tests/test_any_hour.py
 
@@ -141,3 +142,43 @@ def test_the_weekly_export_runs_at_six_on_monday_london_and_every_half_hour() ->
         (datetime(2025, 10, 22, 12, 1, tzinfo=LONDON), datetime(2025, 10, 22, 12, 30, tzinfo=LONDON)),
     ):
         assert weekly.trigger.get_next_fire_time(None, before) == fire
+
+
+def test_a_weekly_export_run_shows_its_progress_on_the_api(api: Any, seeded_db_url: str, tmp_path: Path,
+                                                           last_week: date) -> None:
+    from backend.database.engine import create_engine, session_factory
+    from backend.domain.finance.jobs import run_weekly_exports
+    from backend.domain.finance.repositories import ExportRunRepository
+
+    settings = make_settings(seeded_db_url, tmp_path)
+    seen: list[tuple[float, str, Any]] = []
+
+    async def go() -> list[Path]:
+        engine = create_engine(seeded_db_url)
+        sessionmaker = session_factory(engine)
+
+        async def sink(progress: float, stage: str) -> None:  # reads the run's row as the API would, mid-run
+            async with sessionmaker() as session:
+                rows, _ = await ExportRunRepository(session).newest(1, 0)
+            seen.append((progress, stage, rows[0]))
+
+        try:
+            return await run_weekly_exports(settings, sessionmaker, now=_monday(last_week, 7), catch_up_weeks=2, sink=sink)
+        finally:
+            await engine.dispose()
+
+    written = asyncio.run(go())
+    # two weeks of the demo city's three providers, in order; the row says what the sink hears
+    assert [stage for _, stage, _ in seen] == [f"week ending {week:%Y-%m-%d}: provider {n} of 3"
+                                               for week in (last_week - timedelta(days=7), last_week) for n in (1, 2, 3)]
+    assert [progress for progress, _, _ in seen] == [n / 6 for n in range(6)]
+    assert all(row.status == "running" and row.stage == stage and row.progress == round(progress, 3)
+               for progress, stage, row in seen)
+
+    commissioner = sign_in(api, "commissioner.demo")
+    runs = api.get("/api/v1/finance/export-runs", headers=commissioner)
+    assert runs.status_code == 200, runs.text
+    newest = runs.json()["items"][0]
+    assert newest["id"] == seen[0][2].id and newest["status"] == "done" and newest["progress"] == 1.0
+    assert newest["stage"] == "done" and newest["files"] == len(written) > 0 and newest["finished_at"]
+    assert api.get("/api/v1/finance/export-runs", headers=sign_in(api, "admin.demo")).status_code == 403

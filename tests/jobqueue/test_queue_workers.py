@@ -160,6 +160,11 @@ def test_the_weekly_export_is_written_by_a_queue_worker(queue_settings: Settings
     assert record.result["files"] == len(files) > 0
     assert {Path(name).suffix for name in files} == {".csv", ".json"}
     assert record.progress > 0 and record.meta["stage"].startswith("week ending")
+    from backend.app import create_app
+
+    with TestClient(create_app(queue_settings)) as api:  # the API shows the worker's run and its progress
+        runs = api.get("/api/v1/finance/export-runs", headers=sign_in(api, "commissioner.demo")).json()["items"]
+    assert [(run["status"], run["progress"], run["files"]) for run in runs] == [("done", 1.0, len(files))]
 
 
 def test_every_provider_is_solved_side_by_side_by_the_workers(queue_settings: Settings, two_workers: list[WorkerProcess],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from backend.jobqueue import ProgressSink, Task, TaskContext, job_queue
 from backend.database.tenancy import TenantScope
 from backend.domain.finance import prepared, services
 from backend.domain.finance.exports import EXTENSIONS
-from backend.domain.finance.models import ScheduledExport
-from backend.domain.finance.repositories import ProviderDirectory, ScheduledExportRepository
+from backend.domain.finance.models import ExportRun, ScheduledExport
+from backend.domain.finance.repositories import ExportRunRepository, ProviderDirectory, ScheduledExportRepository
 from backend.domain.finance.weeks import FinanceWeek, week_of
 from backend.domain.visits.models import Visit
 from backend.domain.visits.repositories import VisitRepository
@@ -37,6 +38,7 @@ RUN_EVERY_HALF_HOUR = "0,30"
 DEFAULT_CATCH_UP_WEEKS = 4
 EXPORT_TASK = "finance.weekly_export"
 EXPORT_TIMEOUT_SECONDS = 3600
+WORKER = f"{socket.gethostname()}:{os.getpid()}"  # who ran an export run: this process
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -77,31 +79,50 @@ async def run_weekly_exports(settings: Settings, sessionmaker: async_sessionmake
                              sink: ProgressSink | None = None) -> list[Path]:
     """Write every due, not yet written weekly file to the outbox; returns the files written.
 
-    A (provider, week, format) already recorded is never written again. ``sink`` hears the
-    progress (0..1) and which week and provider is being written.
+    A (provider, week, format) already recorded is never written again. The run is recorded
+    (:class:`ExportRun`, shown by ``GET /api/v1/finance/export-runs``) with its progress (0..1),
+    the week and how many providers are done, as it goes; ``sink`` hears the same.
     """
     now = now or utc_now()
     written: list[Path] = []
     scope = TenantScope.system()
     async with sessionmaker() as session:
         providers = list(await ProviderDirectory(session, scope).list())
+        run = await ExportRunRepository(session).add(ExportRun(due_at=now, worker=WORKER, stage="starting"))
+        await session.commit()
+    run_id = run.id or 0
     outbox = outbox_dir(settings)
     plan = [(week, provider, authority) for week in due_weeks(now, catch_up_weeks) for provider, authority in providers]
-    for done, (week, provider, authority) in enumerate(plan):
-        assert provider.id is not None
-        if sink is not None:
-            await sink(done / len(plan), f"week ending {week.ending.isoformat()}, provider {provider.id}")
-        if not await _has_visits(sessionmaker, provider.id, week):
-            continue
-        for export_format in services.EXPORT_FORMATS:
-            if await _already_done(sessionmaker, provider.id, week, export_format):
+    try:
+        for done, (week, provider, authority) in enumerate(plan):
+            assert provider.id is not None
+            stage = f"week ending {week.ending.isoformat()}: provider {done % len(providers) + 1} of {len(providers)}"
+            await _record_run(sessionmaker, run_id, progress=round(done / len(plan), 3), stage=stage, files=len(written))
+            if sink is not None:
+                await sink(done / len(plan), stage)
+            if not await _has_visits(sessionmaker, provider.id, week):
                 continue
-            path = await _write_one(settings, sessionmaker, scope, outbox, week, provider, authority, export_format)
-            if path is not None:
-                written.append(path)
+            for export_format in services.EXPORT_FORMATS:
+                if await _already_done(sessionmaker, provider.id, week, export_format):
+                    continue
+                path = await _write_one(settings, sessionmaker, scope, outbox, week, provider, authority, export_format)
+                if path is not None:
+                    written.append(path)
+    except BaseException as exc:  # a stopped worker too: the run is over, whatever ended it
+        await _record_run(sessionmaker, run_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:1000],
+                          files=len(written), finished_at=utc_now())
+        raise
+    await _record_run(sessionmaker, run_id, status="done", progress=1.0, stage="done", files=len(written),
+                      finished_at=utc_now())
     if written:
         logger.info("weekly finance export wrote %d file(s) to %s", len(written), outbox)
     return written
+
+
+async def _record_run(sessionmaker: async_sessionmaker[AsyncSession], run_id: int, **values: Any) -> None:
+    async with sessionmaker() as session:
+        await ExportRunRepository(session).update(run_id, **values)
+        await session.commit()
 
 
 async def _write_one(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], scope: TenantScope, outbox: Path,

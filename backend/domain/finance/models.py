@@ -121,3 +121,23 @@ class BillingChange(SQLModel, table=True):
     visit_id: int
     provider_id: int = Field(index=True)
     visit_date: date = Field(index=True)
+
+
+class ExportRun(SQLModel, table=True):
+    """One run of the weekly export, in the scheduler's process or a queue worker: its progress while it runs.
+
+    A run covers every provider, so it belongs to none; it names providers only by count.
+    """
+
+    __tablename__ = "export_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    due_at: datetime = utc_field()  # the scheduler's fire time the run was started for
+    status: str = Field(default="running", max_length=20)  # running, done, failed
+    progress: float = 0.0  # 0..1
+    stage: str = Field(default="", max_length=120)
+    files: int = 0  # written so far
+    worker: str = Field(default="", max_length=120)
+    error: str = Field(default="", max_length=1000)
+    started_at: datetime = utc_field(default_now=True)
+    finished_at: datetime | None = utc_field(nullable=True)

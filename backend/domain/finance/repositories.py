@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.database.tenancy import TenantRepository, TenantScope
 from backend.domain.accounts.models import Authority, Provider
 from backend.domain.finance.billing import Totals
-from backend.domain.finance.models import BillingChange, BillingFact, ExportBatch, PaymentRule, ScheduledExport
+from backend.domain.finance.models import BillingChange, BillingFact, ExportBatch, ExportRun, PaymentRule, ScheduledExport
 
 FIGURES: tuple[str, ...] = Totals.__struct_fields__  # the per-visit figures a BillingFact row holds
 
@@ -41,6 +41,30 @@ class ScheduledExportRepository(TenantRepository[ScheduledExport]):
     """Files the weekly job has written, per provider."""
 
     model = ScheduledExport
+
+
+class ExportRunRepository:
+    """Runs of the weekly export, which belong to no provider (each covers them all)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, run: ExportRun) -> ExportRun:
+        """Record a run that starts now."""
+        self.session.add(run)
+        await self.session.flush()
+        return run
+
+    async def update(self, run_id: int, **values: Any) -> None:
+        """Set a run's progress, stage, files or outcome."""
+        await self.session.execute(update(ExportRun).where(ExportRun.id == run_id).values(**values))  # type: ignore[arg-type]
+
+    async def newest(self, limit: int, offset: int) -> tuple[Sequence[ExportRun], int]:
+        """A page of runs, newest first, and how many there are."""
+        statement = select(ExportRun).order_by(ExportRun.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+        rows = (await self.session.execute(statement)).scalars().all()
+        total = (await self.session.execute(select(func.count()).select_from(ExportRun))).scalar_one()
+        return rows, int(total)
 
 
 class PaymentRuleRepository:

@@ -192,4 +192,18 @@ class ExportBatchOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+class ExportRunOut(msgspec.Struct, kw_only=True):
+    """A run of the weekly export: while it runs, how far it got; then how it ended."""
+
+    id: int
+    due_at: datetime
+    status: str  # running, done, failed
+    progress: float  # 0..1
+    stage: str  # "week ending 2026-11-29: provider 3 of 17", "done"
+    files: int
+    error: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
 ExportFormat = Literal["abacus-csv", "evv-json"]

@@ -4,6 +4,7 @@ RECONCILIATION = "/api/v1/finance/reconciliation"
 CLIENT_WEEK = "/api/v1/finance/reconciliation/clients/{client_id:int}"
 EXPORTS = "/api/v1/finance/exports"
 EXPORT_BATCHES = "/api/v1/finance/export-batches"
+EXPORT_RUNS = "/api/v1/finance/export-runs"
 PAYMENT_RULES = "/api/v1/finance/payment-rules"
 
 PAGES = "/commissioner"

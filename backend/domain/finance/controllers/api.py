@@ -18,13 +18,14 @@ from backend.domain.finance import services, urls
 from backend.domain.finance.billing import RULE_FIELDS
 from backend.domain.finance.dependencies import export_providers, providers_in_scope, week_param
 from backend.domain.finance.exports import EXTENSIONS, MEDIA_TYPES, export_contents
-from backend.domain.finance.models import ExportBatch, PaymentRule
-from backend.domain.finance.repositories import ExportBatchRepository, PaymentRuleRepository
+from backend.domain.finance.models import ExportBatch, ExportRun, PaymentRule
+from backend.domain.finance.repositories import ExportBatchRepository, ExportRunRepository, PaymentRuleRepository
 from backend.domain.finance.schemas import (
     ClientWeekDetailOut,
     ClientWeekOut,
     ExportBatchOut,
     ExportFormat,
+    ExportRunOut,
     PaymentRuleIn,
     PaymentRuleOut,
     ProviderWeekOut,
@@ -55,6 +56,13 @@ def batch_out(b: ExportBatch) -> ExportBatchOut:
     return ExportBatchOut(id=b.id, provider_id=b.provider_id, week_ending=b.week_ending, format=b.format,
                           file_reference=b.file_reference, version=b.version, supersedes_id=b.supersedes_id,
                           row_count=b.row_count, created_at=b.created_at)
+
+
+def run_out(run: ExportRun) -> ExportRunOut:
+    """The public shape of a weekly export run."""
+    assert run.id is not None
+    return ExportRunOut(id=run.id, due_at=run.due_at, status=run.status, progress=run.progress, stage=run.stage,
+                        files=run.files, error=run.error, started_at=run.started_at, finished_at=run.finished_at)
 
 
 def reconciliation_out(result: services.Reconciliation, page: PageParams | None) -> ReconciliationOut:
@@ -195,6 +203,12 @@ class FinanceController(Controller):
         repo = ExportBatchRepository(db_session, tenant)
         rows = await repo.list(*filters, order_by=ExportBatch.id.desc(), limit=page.limit, offset=page.offset)  # type: ignore[union-attr]
         return Page([batch_out(b) for b in rows], await repo.count(*filters), page.limit, page.offset)
+
+    @get(urls.EXPORT_RUNS, guards=[requires_commissioner], summary="Runs of the weekly export, with their progress")
+    async def export_runs(self, db_session: AsyncSession, page: PageParams) -> Page[ExportRunOut]:
+        """Newest first: a running one shows its progress (0..1) and stage (the week, how many providers are done)."""
+        rows, total = await ExportRunRepository(db_session).newest(page.limit, page.offset)
+        return Page([run_out(r) for r in rows], total, page.limit, page.offset)
 
     @get(urls.PAYMENT_RULES, summary="Payment rule versions of the caller's authority")
     async def payment_rules(self, request: Request[Principal, Any, Any], db_session: AsyncSession,

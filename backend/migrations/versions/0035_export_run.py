@@ -1,7 +1,7 @@
 """finance: each run of the weekly export with its progress (status, fraction, stage, files written)
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-01 08:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from backend.database.types import UTCDateTime
 
-revision = '0033'
-down_revision = '0032'
+revision = '0035'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, or_, select, text, update
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, func, literal, literal_column, null, or_, select, text, union_all, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -35,15 +35,6 @@ class VisitRepository(TenantRepository[Visit]):
     """Visits of the caller's providers."""
 
     model = Visit
-
-    async def of_carer_on(self, carer_id: int, day: date) -> Sequence[Visit]:
-        """A carer's visits on a day, in planned order."""
-        statement = (
-            self.select().join(VisitAssignment, VisitAssignment.visit_id == Visit.id)
-            .where(VisitAssignment.carer_id == carer_id, Visit.visit_date == day)
-            .order_by(Visit.planned_start, Visit.id)
-        )
-        return (await self.session.execute(statement)).scalars().all()
 
     async def last_visit_days(self) -> dict[int, date]:
         """Each client's latest visit day (planned or past): their care has ended once it is behind them."""
@@ -220,6 +211,64 @@ class AmendmentRepository(TenantRepository[Amendment]):
             Amendment.state == "approved",
         ).order_by(Amendment.decided_at, Amendment.created_at, Amendment.id)
         return await self.rows(statement)
+
+
+def _rota() -> Select[Any]:
+    """A carer's day in one read: each of their visits on ``day`` (in ``provider_id``) with its client, then one row
+    per person on it, the visit's assigned carers (by carer id) and its check-ins, check-outs and notes (by device
+    time), so a visit is one row or more in planned order. JSON columns come as text, decoded once per visit."""
+    visit, client, assignment, event, carer = (Visit.__table__, Client.__table__, VisitAssignment.__table__,  # type: ignore[attr-defined]
+                                               VisitEvent.__table__, Carer.__table__)  # type: ignore[attr-defined]
+    provider = bindparam("provider_id")
+    mine = assignment.alias("mine")
+    # Each part of the union names the day's visits itself (SQLite would not push the join into it); their rows'
+    # provider is checked at the join against the visit's (in scope), so SQLite looks them up by visit, not provider.
+    days_visits = (select(mine.c.visit_id).join(visit, visit.c.id == mine.c.visit_id)
+                   .where(mine.c.carer_id == bindparam("carer_id"), visit.c.visit_date == bindparam("day")))
+    # Events first: the union's column types (times, flags) come from its first select.
+    people = union_all(
+        select(event.c.visit_id, event.c.provider_id, literal_column("1").label("part"), event.c.carer_id,
+               null().label("carer_name"), null().label("carer_order"), event.c.kind, event.c.device_time,
+               cast(event.c.payload, Text).label("payload"), event.c.verified, event.c.review_state,
+               event.c.id.label("event_id"))
+        .where(event.c.visit_id.in_(days_visits),
+               event.c.kind.in_([literal_column(f"'{kind}'") for kind in (*CHECK_KINDS, VisitEventKind.NOTE)])),
+        select(assignment.c.visit_id, assignment.c.provider_id, literal_column("0"), assignment.c.carer_id, carer.c.name,
+               assignment.c.carer_id, null(), null(), null(), null(), null(), null())
+        .join(carer, carer.c.id == assignment.c.carer_id).where(assignment.c.visit_id.in_(days_visits)),
+    ).subquery("people")
+    return (
+        select(visit.c.id, visit.c.planned_start, visit.c.planned_end, visit.c.carers_needed, visit.c.status,
+               cast(visit.c.tasks, Text).label("tasks"), cast(visit.c.medications, Text).label("medications"),
+               client.c.id.label("client_id"), client.c.name.label("client_name"), client.c.address, client.c.postcode,
+               client.c.lat, client.c.lon, client.c.access_notes,
+               people.c.part, people.c.carer_id, people.c.carer_name, people.c.kind, people.c.device_time,
+               people.c.payload, people.c.verified, people.c.review_state)
+        .select_from(mine.join(visit, visit.c.id == mine.c.visit_id).join(client, client.c.id == visit.c.client_id)
+                     .outerjoin(people, and_(people.c.visit_id == visit.c.id, people.c.provider_id == visit.c.provider_id)))
+        .where(mine.c.carer_id == bindparam("carer_id"), visit.c.visit_date == bindparam("day"),
+               visit.c.provider_id == provider, client.c.provider_id == provider)
+        .order_by(visit.c.planned_start, visit.c.id, people.c.part, people.c.carer_order, people.c.device_time,
+                  people.c.event_id)
+    )
+
+
+_ROTA = _rota()  # built once: a read binds its values only
+
+
+class RotaRepository:
+    """The carer's day as the phone polls it: one statement, rows without the ORM."""
+
+    def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
+        if scope.provider_ids is None or len(scope.provider_ids) != 1:
+            raise ValueError("a carer's day is read within their one provider")
+        self.session = session
+        (self.provider_id,) = scope.provider_ids
+
+    async def rows(self, carer_id: int, day: date) -> Sequence[Any]:
+        """The rows of :func:`_rota` for this carer and day."""
+        values = {"carer_id": carer_id, "day": day, "provider_id": self.provider_id}
+        return (await (await self.session.connection()).execute(_ROTA, values)).all()
 
 
 def _action_context() -> Select[Any]:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
+
+import msgspec
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +20,12 @@ from backend.domain.alerts.schemas import alert_summary
 from backend.domain.people.models import Carer, Client
 from backend.domain.people.repositories import ClientRepository
 from backend.domain.visits.models import Visit, VisitEvent
-from backend.domain.visits.repositories import VisitAssignmentRepository, VisitEventRepository, VisitRepository
+from backend.domain.visits.repositories import (
+    RotaRepository,
+    VisitAssignmentRepository,
+    VisitEventRepository,
+    VisitRepository,
+)
 from backend.domain.visits.schemas import (
     Board,
     BoardVisit,
@@ -61,30 +71,44 @@ def _person(carer: Carer) -> Person:
     return {"id": carer.id or 0, "name": carer.name}
 
 
-def _checks(events: list[VisitEvent]) -> dict[int, dict[VisitEventKind, datetime]]:
+class _Event(msgspec.Struct):
+    """A check-in, check-out or note on a rota visit, as :meth:`RotaRepository.rows` reads it."""
+
+    carer_id: int
+    kind: str
+    device_time: datetime
+    payload: dict[str, Any]
+    verified: bool | None
+    review_state: str | None
+
+
+_decode = msgspec.json.Decoder().decode  # JSON columns read as text: decoded as they were stored
+
+
+def _checks(events: list[_Event]) -> dict[int, dict[str, datetime]]:
     """Each carer's check-in and check-out times on one visit."""
-    checks: dict[int, dict[VisitEventKind, datetime]] = defaultdict(dict)
+    checks: dict[int, dict[str, datetime]] = defaultdict(dict)
     for event in events:
         if event.kind in CHECK_KINDS:
             checks[event.carer_id][event.kind] = event.device_time
     return checks
 
 
-def _waiting_for(visit: Visit, carers: list[Carer], me: int, checks: dict[int, dict[VisitEventKind, datetime]]) -> list[WaitingFor]:
+def _waiting_for(status: str, carers: list[Person], me: int, checks: dict[int, dict[str, datetime]]) -> list[WaitingFor]:
     """The other carers of a visit still to check in or out, while the visit is open."""
-    if visit.status not in (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS):
+    if status not in (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS):
         return []
     waiting: list[WaitingFor] = []
     for carer in carers:
-        done = checks.get(carer.id or 0, {})
-        if carer.id == me or VisitEventKind.CHECK_OUT in done:
+        done = checks.get(carer["id"], {})
+        if carer["id"] == me or VisitEventKind.CHECK_OUT in done:
             continue
         step = ActionKind.CHECK_OUT if VisitEventKind.CHECK_IN in done else ActionKind.CHECK_IN
-        waiting.append({"id": carer.id or 0, "name": carer.name, "to": step})
+        waiting.append({"id": carer["id"], "name": carer["name"], "to": step})
     return waiting
 
 
-def _recorded(events: list[VisitEvent], names: dict[int, str]) -> tuple[list[RecordedOutcome], list[RecordedOutcome], list[VisitNoteOut]]:
+def _recorded(events: list[_Event], names: dict[int, str]) -> tuple[list[RecordedOutcome], list[RecordedOutcome], list[VisitNoteOut]]:
     """Outcomes and case notes recorded at the visit by any of its carers, as the server holds them."""
     tasks: list[RecordedOutcome] = []
     medications: list[RecordedOutcome] = []
@@ -103,41 +127,45 @@ def _recorded(events: list[VisitEvent], names: dict[int, str]) -> tuple[list[Rec
     return tasks, medications, notes
 
 
+def _rota_visit(row: Any, carers: list[Person], events: list[_Event], carer_id: int) -> RotaVisit:
+    """One visit of the carer's day from its first row, its carers and its events."""
+    checks = _checks(events)
+    mine = checks.get(carer_id, {})
+    tasks, medications, notes = _recorded(events, {c["id"]: c["name"] for c in carers})
+    return {
+        "id": row.id,
+        "client": {
+            "id": row.client_id, "name": row.client_name, "address": f"{row.address} {row.postcode}",
+            "location": {"lat": row.lat, "lon": row.lon}, "access_notes": row.access_notes,
+        },
+        "planned_start": row.planned_start, "planned_end": row.planned_end, "carers_needed": row.carers_needed,
+        "co_carers": [
+            {**c, "checked_in": checks.get(c["id"], {}).get(VisitEventKind.CHECK_IN),
+             "checked_out": checks.get(c["id"], {}).get(VisitEventKind.CHECK_OUT)}
+            for c in carers if c["id"] != carer_id
+        ],
+        "tasks": _decode(row.tasks), "medications": _decode(row.medications), "status": row.status,
+        "verified": visit_verified(events),  # type: ignore[arg-type]
+        "my_check_in": mine.get(VisitEventKind.CHECK_IN), "my_check_out": mine.get(VisitEventKind.CHECK_OUT),
+        "waiting_for": _waiting_for(row.status, carers, carer_id, checks),
+        "task_outcomes": tasks, "medication_outcomes": medications, "notes": notes,
+    }
+
+
 async def carer_rota(session: AsyncSession, scope: TenantScope, carer_id: int, day: date) -> list[RotaVisit]:
     """The carer's visits on ``day`` in planned order, as the app shows them.
 
     Each visit carries what the server knows, whoever recorded it: the co-carers' check times
-    and who is still awaited, outcomes recorded at check-out and the case notes.
+    and who is still awaited, outcomes recorded at check-out and the case notes. One read
+    (:class:`RotaRepository`): a visit's rows are its carers, then its events in device-time order.
     """
-    visits = await VisitRepository(session, scope).of_carer_on(carer_id, day)
-    context = await VisitContext(visits).load(session, scope, CHECK_KINDS + (VisitEventKind.NOTE,))
     rota: list[RotaVisit] = []
-    for visit in context.visits:
-        client = context.clients[visit.client_id]
-        events = context.events_of[visit.id or 0]
-        carers = context.carers_of[visit.id or 0]
-        checks = _checks(events)
-        mine = checks.get(carer_id, {})
-        tasks, medications, notes = _recorded(events, {c.id or 0: c.name for c in carers})
-        rota.append({
-            "id": visit.id or 0,
-            "client": {
-                "id": client.id or 0, "name": client.name, "address": f"{client.address} {client.postcode}",
-                "location": {"lat": client.lat, "lon": client.lon}, "access_notes": client.access_notes,
-            },
-            "planned_start": visit.planned_start, "planned_end": visit.planned_end,
-            "carers_needed": visit.carers_needed,
-            "co_carers": [
-                {**_person(c), "checked_in": checks.get(c.id or 0, {}).get(VisitEventKind.CHECK_IN),
-                 "checked_out": checks.get(c.id or 0, {}).get(VisitEventKind.CHECK_OUT)}
-                for c in carers if c.id != carer_id
-            ],
-            "tasks": visit.tasks, "medications": visit.medications, "status": visit.status,
-            "verified": visit_verified([e for e in events if e.kind in CHECK_KINDS]),
-            "my_check_in": mine.get(VisitEventKind.CHECK_IN), "my_check_out": mine.get(VisitEventKind.CHECK_OUT),
-            "waiting_for": _waiting_for(visit, carers, carer_id, checks),
-            "task_outcomes": tasks, "medication_outcomes": medications, "notes": notes,
-        })
+    for _visit_id, group in groupby(await RotaRepository(session, scope).rows(carer_id, day), attrgetter("id")):
+        rows = list(group)
+        carers: list[Person] = [{"id": r.carer_id, "name": r.carer_name} for r in rows if r.part == 0]
+        events = [_Event(r.carer_id, r.kind, r.device_time, _decode(r.payload), r.verified, r.review_state)
+                  for r in rows if r.part == 1]
+        rota.append(_rota_visit(rows[0], carers, events, carer_id))
     return rota
 
 

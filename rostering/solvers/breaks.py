@@ -20,7 +20,9 @@ from rostering.solvers.engine import Schedule
 from rostering.solvers.problem import Problem
 
 _EPS = 1e-6
-ROUNDS = 3  # re-placements when a later carer's break pushed an earlier one out of its window
+# Re-placements when a later carer's rest pushed an earlier carer's visit (a double-handed partner) and
+# with it their break out of its window; the validator reports any break still out after them.
+ROUNDS = 3
 HOME = -1  # the break's place when the carer takes it before setting off
 
 
@@ -42,6 +44,7 @@ class _Day:
     rule: BreakRule
 
     def timed(self) -> tuple:  # type: ignore[type-arg]
+        """A kernels' state of the runs, timed with the rests written so far."""
         return engine.timed_state(self.problem, self.data, self.routes)
 
     def rest(self, k: int, place: int) -> float:
@@ -65,8 +68,6 @@ class _Day:
 
     def break_start(self, state: tuple, k: int, place: int) -> float | None:  # type: ignore[type-arg]
         """Where the break written at ``place`` starts on these times; None if it no longer fits the window."""
-        if place != HOME and place not in self.routes[k]:
-            return None  # the visit was given up for another carer's break
         free = self.free(state, k, place)
         begin = max(free, self.rule.earliest)
         end = begin + self.rule.minutes
@@ -76,7 +77,9 @@ class _Day:
 def place_breaks(problem: Problem, plan: Schedule, rule: BreakRule) -> WithBreaks:
     """Give every carer who is owed a break one, at the place where it costs least."""
     packed = engine.pack(problem)
-    data = (packed[0], packed[1].copy(), *packed[2:10], packed[10].copy(), *packed[11:])
+    # Own copies of durations and shift starts, to write rests into; the whole shift, without the
+    # room the search kept free for the break.
+    data = (packed[0], packed[1].copy(), *packed[2:10], packed[10].copy(), *packed[11:13], problem.carer_end, *packed[14:])
     day = _Day(problem, data, [list(route) for route in plan.routes], rule)
     long_shifts = [k for k in range(problem.carers) if rule.owed(problem.carer_start[k], problem.carer_end[k])]
     places: dict[int, int] = {}
@@ -90,7 +93,7 @@ def place_breaks(problem: Problem, plan: Schedule, rule: BreakRule) -> WithBreak
                 day.write(k, places.pop(k), 0.0)
             places[k] = _place(day, k)
     state = day.timed()
-    starts = {k: day.break_start(state, k, place) for k, place in places.items() if day.routes[k]}
+    starts = {k: day.break_start(state, k, place) for k, place in places.items()}
     return WithBreaks(engine.read(problem, day.data, state), {k: s for k, s in starts.items() if s is not None})
 
 

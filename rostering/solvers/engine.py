@@ -101,7 +101,7 @@ def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
         problem.carer_start,
         np.arange(jobs, jobs + k, dtype=np.int64),
         np.arange(jobs + k, jobs + 2 * k, dtype=np.int64),
-        problem.carer_end,
+        problem.carer_end - problem.carer_reserve,
         travel,
         problem.weights,
         _neighbours(problem, travel[0]),

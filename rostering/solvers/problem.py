@@ -39,6 +39,7 @@ class Problem:
     job_penalty: np.ndarray  # [job] cost of leaving it out; inf: it must be served
     carer_start: np.ndarray  # [carer] shift start
     carer_end: np.ndarray  # [carer] shift end, past which work is overtime
+    carer_reserve: np.ndarray  # [carer] minutes the search keeps free before the shift end for an unpaid break
     carer_profile: np.ndarray  # [carer] which travel matrix applies (the carer's mode of travel)
     travel: np.ndarray  # [profile, node, node]
     weights: np.ndarray  # travel, total tardiness, max tardiness, overtime
@@ -94,6 +95,7 @@ def build_problem(
         job_penalty=np.full(len(visits), penalty, dtype=float),
         carer_start=np.array([c.shift_start for c in carers], dtype=float),
         carer_end=np.array([_shift_end(c) for c in carers], dtype=float),
+        carer_reserve=np.array([_reserve(c, options) for c in carers], dtype=float),
         carer_profile=np.array(profiles, dtype=np.int64),
         travel=np.ascontiguousarray(travel, dtype=float),
         weights=np.array(
@@ -150,6 +152,12 @@ def _jobs(visits: Sequence[Visit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _overtime_weight(options: RosterOptions) -> float:
     """Per minute past a shift's end; with hard ends far above leaving a visit out, so the search never keeps any."""
     return HARD_END_WEIGHT if options.hard_shift_ends else options.overtime_weight
+
+
+def _reserve(carer: Carer, options: RosterOptions) -> float:
+    """An owed break's minutes: the search does not see breaks (they are placed after it), so it leaves room."""
+    rule = options.unpaid_break
+    return rule.minutes if rule is not None and rule.owed(carer.shift_start, _shift_end(carer)) else 0.0
 
 
 def _shift_end(carer: Carer) -> float:

@@ -214,3 +214,14 @@ def test_a_break_is_taken_before_setting_off_when_the_window_has_no_gap_and_late
     assert runs["ann"].break_start == 660 and runs["ann"].visits[0].start == 690  # rested 11:00-11:30, then went
     assert runs["bob"].break_start is None and not solution.unassigned
     assert validate([sitting, evening], carers, solution, options).valid
+
+
+def test_hard_shift_ends_hold_with_breaks() -> None:
+    # Ann's 08:00-15:00 is filled by hourly hour-long visits; the break must fit too, so one is left out.
+    rule = BreakRule(shift_over=360, minutes=30, earliest=660, latest=900)
+    visits = [_visit(f"v{hour}", hour * 60, duration=60.0, latest=hour * 60 + 10, location=OFFICE) for hour in range(8, 15)]
+    carers = [Carer("ann", frozenset(), 480, 900, OFFICE)]
+    options = RosterOptions(unpaid_break=rule, hard_shift_ends=True)
+    solution = solve_day(visits, carers, options, time_limit=0.3)
+    assert validate(visits, carers, solution, options).valid
+    assert solution.runs[0].break_start is not None and len(solution.unassigned) == 1

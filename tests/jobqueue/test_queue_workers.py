@@ -25,6 +25,7 @@ from backend.jobqueue import JobQueue, close_job_queues
 from shared.timekeeping import LONDON, london_to_utc, utc_now
 from tests.conftest import make_settings, require_service, sign_in
 from tests.support.database import Db
+from tests.support.processes import descendants, require_proc, survivors
 from tests.support.servers import WorkerProcess
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -127,6 +128,27 @@ def test_a_roster_job_runs_on_a_queue_worker_with_progress(queue_settings: Setti
     assert row.worker.split(":")[1] == str(worker.pid), "the worker process solved it, not the API"
     record = _queue_record(queue_settings, f"roster-{job_id}-0")
     assert record is not None and record.status == "complete"
+
+
+def test_no_solver_process_outlives_a_killed_queue_worker(queue_settings: Settings, worker: WorkerProcess) -> None:
+    """A worker killed mid-solve (SIGKILL: no clean-up runs) takes its solver process with it."""
+    from backend.app import create_app
+
+    require_proc()
+    with TestClient(create_app(queue_settings)) as api:
+        headers = sign_in(api, "supervisor.demo")
+        today = utc_now().astimezone(LONDON).date().isoformat()
+        job_id = api.post("/api/v1/rosters", json={"date": today, "days": 7, "time_limit_s": 600}, headers=headers).json()["id"]
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            if api.get(f"/api/v1/rosters/{job_id}", headers=headers).json()["status"] == "running":
+                break
+            time.sleep(0.2)
+    solvers = descendants(worker.pid)
+    assert solvers, "the worker solves in a process of its own"
+    worker.process.kill()  # type: ignore[union-attr]
+    worker.process.wait()  # type: ignore[union-attr]
+    assert survivors(solvers) == set(), "every solver process ended with the worker"
 
 
 def test_the_weekly_export_is_written_by_a_queue_worker(queue_settings: Settings, worker: WorkerProcess,

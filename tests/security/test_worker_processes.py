@@ -85,3 +85,39 @@ def test_a_child_whose_parent_is_killed_ends_by_the_watchdog_alone(tmp_path: Pat
         parent.kill()
         parent.wait()
         kill_all(children)
+
+
+def test_patch_processes_end_with_the_solve_that_started_them() -> None:
+    """A city-scale day solves its patches in processes of its own; killing the solve ends them all."""
+    require_proc()
+    code = (
+        "from fixtures.rostering_day import city_day\nfrom rostering.roster import solve_day\n"
+        "visits, carers = city_day(visits=420, carers=60, seed=3)\n"
+        "solve_day(visits, carers, time_limit=600, decompose=True, workers=2)\n"
+    )
+    solver = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(_spawned(children)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            children = descendants(solver.pid)
+        assert len(_spawned(children)) == 2, "the day's patches are solved in two processes of their own"
+        solver.kill()
+        solver.wait()
+        assert survivors(children) == set(), "every patch process ended with the solve"
+    finally:
+        solver.kill()
+        solver.wait()
+        kill_all(children)
+
+
+def _spawned(pids: set[int]) -> set[int]:
+    """The pool workers among ``pids`` (not multiprocessing's resource tracker)."""
+    def command(pid: int) -> bytes:
+        try:
+            return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    return {pid for pid in pids if b"spawn_main" in command(pid)}

@@ -103,7 +103,8 @@ def run(database_url: str, time_limit: float, redis_url: str | None, provider: i
             "worker_ready_s": round(worker_ready_s, 1), "running_after_s": round(marks.get("running", -1), 1),
             "first_valid_rota_s": round(marks.get("first_valid_rota", -1), 1), "job_first_valid_s": body.get("first_valid_s"),
             "done_s": round(marks["finished"], 1), "solve_seconds": body.get("solve_seconds"),
-            "unassigned_visits": objective.get("unassigned_visits"), "travel_minutes": objective.get("travel_minutes"),
+            "objective": objective.get("total"), "unassigned_visits": objective.get("unassigned_visits"),
+            "travel_minutes": objective.get("travel_minutes"), "unfamiliar_visits": objective.get("unfamiliar_visits"),
             "peak_solver_rss_mb": round(peak_mb, 1), "stages": stages, "solver_processes_seen": len(below) + 1,
         }
     finally:

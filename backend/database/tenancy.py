@@ -6,11 +6,11 @@ which adds the caller's provider filter itself, so a controller cannot forget it
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import msgspec
-from sqlalchemy import Integer, Select, any_, bindparam, delete, func, select, update
+from sqlalchemy import Integer, Select, any_, bindparam, delete, func, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -63,6 +63,20 @@ class TenantRepository(Generic[ModelT]):
         if self.scope.provider_ids is None:
             return statement
         return statement.where(self.model.provider_id.in_(self.scope.provider_ids))  # type: ignore[attr-defined]
+
+    def in_scope(self, column: Any) -> Any:
+        """A filter keeping rows whose ``column`` (another table's provider) is in scope, for joined tables."""
+        if self.scope.provider_ids is None:
+            return true()
+        return column.in_(self.scope.provider_ids)
+
+    async def batches(self, statement: Any, size: int) -> AsyncIterator[Sequence[Any]]:
+        """The rows of a select of columns ``size`` at a time, from a server-side cursor on a connection of its own
+        (PostgreSQL): a cursor cannot share its connection with other queries, and memory holds one batch."""
+        async with self.session.bind.connect() as connection:  # type: ignore[union-attr]
+            result = await connection.stream(statement.execution_options(yield_per=size))
+            async for part in result.partitions():
+                yield part
 
     def among(self, column: Any, ids: Collection[int]) -> Any:
         """``column IN ids``; on PostgreSQL one integer-array parameter (``= ANY``), so a list of thousands of ids

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -173,6 +174,11 @@ def run_export(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.database_url)
     out = None if args.out == "-" else Path(args.out)
+    # A city's week is millions of short-lived rows. What the imports built is frozen, so a collection scans only
+    # the export's own objects, and collections run less often: about a third of the export's CPU otherwise, and
+    # memory still holds one chunk.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
     summary = asyncio.run(export_week(settings.database_url, args.week_ending, args.provider, args.format, out,
                                       settings.late_tolerance_minutes))
     print(json.dumps(summary), file=sys.stderr if out is None else sys.stdout)

@@ -7,7 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, func, literal, literal_column, null, or_, select, text, union_all, update
+from sqlalchemy import DateTime, Select, Text, and_, bindparam, case, cast, exists, func, literal, literal_column, null, or_, select, text, type_coerce, union_all, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -24,6 +24,38 @@ LATENESS_KINDS = (AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT)
 
 def _days(start: date, ending: date) -> tuple[Any, Any]:
     return Visit.visit_date >= start, Visit.visit_date <= ending
+
+
+_VISIT_ORDER = (Visit.client_id, Visit.planned_start, Visit.id)
+"""The order a period's visits are billed and exported in (by client, start and id)."""
+
+
+def _visits_between(start: date, ending: date, provider_id: int | None, client_id: int | None) -> list[Any]:
+    """Filters naming the visits between two days (inclusive), of one provider or client if given."""
+    clauses = list(_days(start, ending))
+    if provider_id is not None:
+        clauses.append(Visit.provider_id == provider_id)
+    if client_id is not None:
+        clauses.append(Visit.client_id == client_id)
+    return clauses
+
+
+def _as_read(column: Any, streamed: bool) -> Any:
+    """A UTC time column as PostgreSQL's driver answers it (aware, in UTC) when ``streamed``: a week's stream reads
+    a million times, and :class:`UTCDateTime`'s check of each one would cost more than the read itself."""
+    return type_coerce(column, DateTime(timezone=True)).label(column.key) if streamed else column
+
+
+def _plans(streamed: bool = False) -> Select[Any]:
+    """Visits as plan rows: id, provider, client, date, planned start and end, carers needed, status, cancel reason
+    and its care package's service type."""
+    return (
+        select(Visit.id, Visit.provider_id, Visit.client_id, Visit.visit_date, _as_read(Visit.planned_start, streamed),
+               _as_read(Visit.planned_end, streamed), Visit.carers_needed, Visit.status, Visit.cancel_reason,
+               CarePackage.service_type)
+        .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
+        .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
+    )
 
 
 def _visits_of_clients(client_ids: Collection[int]) -> Any:
@@ -46,46 +78,23 @@ class VisitRepository(TenantRepository[Visit]):
         return await self.update_where({"status": VisitStatus.MISSED}, Visit.id == visit_id,
                                        Visit.status == VisitStatus.PLANNED) == 1
 
-    async def id_chunks_between(self, start: date, ending: date, chunk: int, *, provider_id: int | None = None,
-                                client_id: int | None = None) -> AsyncIterator[list[int]]:
-        """The ids of the visits between two days (inclusive), by client, start and id, ``chunk`` at a time.
-
-        On PostgreSQL they stream from a server-side cursor on a connection of its own (a cursor cannot
-        share its connection with other queries, and the caller queries between chunks); SQLite has a
-        single connection, so its ids (a few bytes a visit) are read at once.
-        """
-        statement = self.scoped(select(Visit.id)).where(*_days(start, ending))
-        if provider_id is not None:
-            statement = statement.where(Visit.provider_id == provider_id)
-        if client_id is not None:
-            statement = statement.where(Visit.client_id == client_id)
-        statement = statement.order_by(Visit.client_id, Visit.planned_start, Visit.id)
-        if self.session.get_bind().dialect.name != "postgresql":
-            ids = list((await self.session.execute(statement)).scalars())
-            for first in range(0, len(ids), chunk):
-                yield ids[first : first + chunk]
-            return
-        async with AsyncSession(self.session.bind) as cursor_session:
-            result = await cursor_session.stream(statement.execution_options(yield_per=chunk))
-            async for part in result.partitions():
-                yield [row[0] for row in part]
+    async def ids_between(self, start: date, ending: date, *, provider_id: int | None = None,
+                          client_id: int | None = None) -> list[int]:
+        """The ids of the visits between two days (inclusive), by client, start and id, read at once (a few bytes
+        a visit: for SQLite, whose single connection cannot keep a cursor open beside other queries)."""
+        statement = self.scoped(select(Visit.id)).where(*_visits_between(start, ending, provider_id, client_id))
+        return list((await self.session.execute(statement.order_by(*_VISIT_ORDER))).scalars())
 
     async def plans_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
-        """Each of these visits as a row: id, provider, client, date,
-        planned start and end, carers needed, status, cancel reason and its care package's service type;
-        by client, start and id."""
-        statement = (
-            self.scoped(select(
-                Visit.id, Visit.provider_id, Visit.client_id, Visit.visit_date, Visit.planned_start, Visit.planned_end,
-                Visit.carers_needed, Visit.status, Visit.cancel_reason, CarePackage.service_type,
-            ))
-            .outerjoin(VisitTemplate, VisitTemplate.id == Visit.template_id)
-            .outerjoin(CarePackage, CarePackage.id == VisitTemplate.care_package_id)
-            .where(self.among(Visit.id, visit_ids))
-            .order_by(Visit.client_id, Visit.planned_start, Visit.id)
-        )
-        return await self.rows(statement)
+        """Each of these visits as a plan row (:func:`_plans`), by client, start and id."""
+        return await self.rows(self.scoped(_plans()).where(self.among(Visit.id, visit_ids)).order_by(*_VISIT_ORDER))
 
+    def plan_batches(self, start: date, ending: date, size: int, *, provider_id: int | None = None,
+                     client_id: int | None = None) -> AsyncIterator[Sequence[Any]]:
+        """The plan rows (:func:`_plans`) of the visits between two days, by client, start and id, ``size`` at a
+        time from a server-side cursor (PostgreSQL)."""
+        statement = self.scoped(_plans(streamed=True)).where(*_visits_between(start, ending, provider_id, client_id))
+        return self.batches(statement.order_by(*_VISIT_ORDER), size)
 
     async def board_rows(self, day: date) -> Sequence[Any]:
         """The day's visits in planned order as light rows (no task or medication lists): id, client, planned start
@@ -128,12 +137,29 @@ class VisitAssignmentRepository(TenantRepository[VisitAssignment]):
         )
         return [(visit_id, carer) for visit_id, carer in (await self.session.execute(statement)).all()]
 
+    def pair_batches(self, start: date, ending: date, size: int, *, provider_id: int | None = None,
+                     client_id: int | None = None) -> AsyncIterator[Sequence[Any]]:
+        """``(client id, planned start, visit id, carer id)`` of every assignment on the visits between two days, in
+        the visits' order (client, start, id) then assignment order, ``size`` at a time (PostgreSQL)."""
+        statement = (
+            self.scoped(select(Visit.client_id, _as_read(Visit.planned_start, True), VisitAssignment.visit_id,
+                               VisitAssignment.carer_id))
+            .join(Visit, Visit.id == VisitAssignment.visit_id)
+            .where(self.in_scope(Visit.provider_id), *_visits_between(start, ending, provider_id, client_id))
+            .order_by(*_VISIT_ORDER, VisitAssignment.id)
+        )
+        return self.batches(statement, size)
+
     async def pairs_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
         """``(visit id, carer id)`` of every assignment on these visits, in assignment order."""
         statement = self.scoped(select(VisitAssignment.visit_id, VisitAssignment.carer_id)).where(
             self.among(VisitAssignment.visit_id, visit_ids)
         ).order_by(VisitAssignment.id)
         return await self.rows(statement)
+
+
+_CHECK_COLUMNS = (VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
+                  VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state)
 
 
 class VisitEventRepository(TenantRepository[VisitEvent]):
@@ -165,13 +191,25 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
             order_by=(VisitEvent.device_time, VisitEvent.id),
         )
 
+    def check_batches(self, start: date, ending: date, size: int, *, provider_id: int | None = None,
+                      client_id: int | None = None) -> AsyncIterator[Sequence[Any]]:
+        """The check-ins and check-outs on the visits between two days as rows led by their visit's client and
+        planned start (then as :meth:`check_rows_of`), in the visits' order (client, start, id) then device-time
+        order, ``size`` at a time (PostgreSQL)."""
+        statement = (
+            self.scoped(select(Visit.client_id, _as_read(Visit.planned_start, True),
+                               *(_as_read(c, True) if c is VisitEvent.device_time else c for c in _CHECK_COLUMNS)))
+            .join(Visit, Visit.id == VisitEvent.visit_id)
+            .where(self.in_scope(Visit.provider_id), *_visits_between(start, ending, provider_id, client_id),
+                   VisitEvent.kind.in_(CHECK_KINDS))  # type: ignore[attr-defined]
+            .order_by(*_VISIT_ORDER, VisitEvent.device_time, VisitEvent.id)
+        )
+        return self.batches(statement, size)
+
     async def check_rows_of(self, visit_ids: Collection[int]) -> Sequence[Any]:
         """The check-ins and check-outs on these visits, in device-time order, as rows:
         visit, carer, kind, device time, method, verified, reason, review state."""
-        statement = self.scoped(select(
-            VisitEvent.visit_id, VisitEvent.carer_id, VisitEvent.kind, VisitEvent.device_time, VisitEvent.method,
-            VisitEvent.verified, VisitEvent.reason, VisitEvent.review_state,
-        )).where(
+        statement = self.scoped(select(*_CHECK_COLUMNS)).where(
             self.among(VisitEvent.visit_id, visit_ids),
             VisitEvent.kind.in_(CHECK_KINDS),  # type: ignore[attr-defined]
         ).order_by(VisitEvent.device_time, VisitEvent.id)

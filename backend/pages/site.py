@@ -91,6 +91,8 @@ class PageSite:
     large_text: bool = False
     landing: str | None = None
     """Where the site's own address leads a signed-in user (``None``: the area routes it itself)."""
+    intro: str = ""
+    """A line under the sign-in form's heading saying what the pages are for."""
 
     @property
     def sign_in_path(self) -> str:

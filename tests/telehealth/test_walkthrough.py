@@ -70,7 +70,7 @@ def test_the_hub_and_the_record_in_chromium(city: tuple[str, Db]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            hub = browser.new_page(viewport={"width": 1280, "height": 900})
+            hub = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
             _sign_in(hub, base, "/hub", "clinician.demo", "hub-sign-in")
             hub.wait_for_url("**/hub/caseload")
             look(hub, "hub-caseload")
@@ -115,9 +115,10 @@ def test_the_hub_and_the_record_in_chromium(city: tuple[str, Db]) -> None:
                 hub.wait_for_url("**/hub/caseload")
                 row = _row(hub, person_id).inner_text()
                 assert f"follow-up due: {follow_up:%d %b} after phone call" in row
+                look(hub, "hub-caseload-next-day")
 
             # The client sees everything they may, on a phone; they manage who sees what and invite someone.
-            phone_size = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1}
+            phone_size = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "locale": "en-GB"}
             client = browser.new_context(**phone_size).new_page()
             _sign_in(client, base, "/me", "client.demo", "record-sign-in")
             client.wait_for_url("**/me/record")
@@ -145,6 +146,14 @@ def test_the_hub_and_the_record_in_chromium(city: tuple[str, Db]) -> None:
             assert family.locator("#upcoming li").count() >= 1 and family.locator("#readings svg").count() >= 1
             for text in (SHARED_NOTE, CONFIDENTIAL, CONCERN):
                 assert text not in family.content()
+
+            # The client takes readings back: their daughter's very next page no longer has them.
+            client.uncheck(".person form.choices input[name=readings]")
+            client.click(".person form.choices button[type=submit]")
+            assert client.locator("#notice").inner_text().endswith("can now see: visits.")
+            family.reload()
+            assert family.locator("#readings").inner_text().endswith("has not shared their readings with you.")
+            assert family.locator("#readings svg").count() == 0
         finally:
             browser.close()
 

@@ -51,7 +51,9 @@ TEMPLATES = page_templates(Path(__file__).resolve().parent / "templates")
 TEMPLATES.globals.update(categories=CATEGORIES, relationships=RELATIONSHIPS, visit_words=VISIT_WORDS)
 SITE = PageSite(prefix=PAGES, name="Care record", roles=frozenset({Role.CLIENT, Role.INVITEE}),
                 refused="These pages are for people who use care and those they invite to see their record.",
-                device="record pages", templates=TEMPLATES, large_text=True, landing=RECORD)
+                device="record pages", templates=TEMPLATES, large_text=True, landing=RECORD,
+                intro="See your care visits, your readings and the carers' notes, and choose who else can see them. "
+                      "If someone invited you, use the username and password you chose.")
 RecordSessionPages = session_pages(SITE)
 
 

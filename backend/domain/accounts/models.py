@@ -19,12 +19,17 @@ class Authority(SQLModel, table=True):
 
 
 class Provider(SQLModel, table=True):
-    """A care agency holding a contract with an authority; the unit of tenancy."""
+    """A care agency holding a contract with an authority; the unit of tenancy.
+
+    A ``hub_only`` row is no agency: it is a telehealth hub's tenancy for the people it monitors who receive
+    no home care. Nobody signs in to it, and no provider, commissioner, rota or finance export lists it.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     code: str = Field(unique=True, max_length=32)
     name: str = Field(max_length=200)
+    hub_only: bool = False
 
 
 class User(SQLModel, table=True):

@@ -50,14 +50,23 @@ class ProviderRepository:
         self.session = session
 
     async def ids(self) -> tuple[int, ...]:
-        """Every provider, by id (for work done for each of them, such as a city's rota solves)."""
-        statement = select(Provider.id)
+        """Every care provider, by id (for work done for each of them, such as a city's rota solves)."""
+        statement = select(Provider.id).where(Provider.hub_only.is_(False))  # type: ignore[attr-defined]
         return tuple(sorted((await self.session.execute(statement)).scalars()))
 
     async def ids_in_authority(self, authority_id: int) -> tuple[int, ...]:
-        """The providers an authority commissions, by id."""
-        statement = select(Provider.id).where(Provider.authority_id == authority_id)
+        """The care providers an authority commissions, by id (never a hub's own tenancy)."""
+        statement = select(Provider.id).where(Provider.authority_id == authority_id,
+                                              Provider.hub_only.is_(False))  # type: ignore[attr-defined]
         return tuple(sorted((await self.session.execute(statement)).scalars()))
+
+    async def add_hub_tenancy(self, authority_id: int, code: str, name: str) -> int:
+        """Create a telehealth hub's own tenancy (a ``hub_only`` provider row); its id."""
+        row = Provider(authority_id=authority_id, code=code, name=name, hub_only=True)
+        self.session.add(row)
+        await self.session.flush()
+        assert row.id is not None
+        return row.id
 
     async def authority_of(self, provider_id: int) -> int | None:
         """The authority commissioning a provider."""

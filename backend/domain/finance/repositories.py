@@ -107,7 +107,8 @@ class ProviderDirectory:
 
     async def list(self, provider_id: int | None = None) -> Sequence[tuple[Provider, Authority]]:
         """Providers in scope with their authority, by code; optionally just one."""
-        statement = select(Provider, Authority).join(Authority, Authority.id == Provider.authority_id)
+        statement = select(Provider, Authority).join(Authority, Authority.id == Provider.authority_id) \
+            .where(Provider.hub_only.is_(False))  # type: ignore[attr-defined]  # a hub's own tenancy bills nothing
         if self.scope.provider_ids is not None:
             statement = statement.where(Provider.id.in_(self.scope.provider_ids))  # type: ignore[union-attr]
         if provider_id is not None:
@@ -117,7 +118,8 @@ class ProviderDirectory:
 
     async def find(self, code_or_id: str) -> tuple[Provider, Authority] | None:
         """A provider in scope by its code or numeric id."""
-        statement = select(Provider, Authority).join(Authority, Authority.id == Provider.authority_id)
+        statement = select(Provider, Authority).join(Authority, Authority.id == Provider.authority_id) \
+            .where(Provider.hub_only.is_(False))  # type: ignore[attr-defined]  # a hub's own tenancy bills nothing
         if code_or_id.isdigit():
             statement = statement.where(Provider.id == int(code_or_id))
         else:

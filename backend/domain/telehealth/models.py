@@ -20,6 +20,9 @@ class Hub(SQLModel, table=True):
     name: str = Field(max_length=200)
     # What a person with a red reading out of hours is told when no clinician is on call (e.g. call 111).
     out_of_hours_fallback: str = Field(default="", max_length=500)
+    # The hub's own tenancy (a hub-only provider row) for people it monitors who receive no home care;
+    # made when the first of them is enrolled.
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
 
 
 class Clinician(SQLModel, table=True):

@@ -26,10 +26,23 @@ class ClientRef(msgspec.Struct, frozen=True):
     name: str
 
 
-class EnrolmentIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Enrol a person in a programme; what is left out takes the condition's defaults."""
+class NewPerson(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Someone the hub monitors who receives no home care, so is no provider's client yet."""
 
-    client_id: int
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    address: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    postcode: Annotated[str, msgspec.Meta(min_length=2, max_length=10)]
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class EnrolmentIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Enrol a person in a programme: a client of a provider in the hub's area (``client_id``), or someone
+    without home care (``person``), whose record the hub then keeps; what is left out takes the condition's
+    defaults."""
+
+    client_id: int | None = None
+    person: NewPerson | None = None
     condition: Condition
     clinician_id: int | None = None
     devices: list[Text] | None = None

@@ -6,6 +6,7 @@ for people with an open enrolment: once discharged, they drop out of every query
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +22,9 @@ from backend.domain.audit.services import record
 from backend.domain.monitoring.profiles import profile_settings, update_profile
 from backend.domain.monitoring.schemas import ProfileIn
 from backend.domain.monitoring.vitals import readings_since
+from backend.domain.people.models import Client
 from backend.domain.people.repositories import ClientRepository
-from backend.domain.telehealth.models import Enrolment, Intervention
+from backend.domain.telehealth.models import Enrolment, Hub, Intervention
 from backend.domain.telehealth.needs import breach
 from backend.domain.telehealth.repositories import (
     ClinicianRepository,
@@ -35,6 +37,7 @@ from backend.domain.telehealth.schemas import (
     ClientRef,
     EnrolmentIn,
     InterventionIn,
+    NewPerson,
     PersonOut,
     ProgrammeChange,
     ReadingOut,
@@ -94,21 +97,58 @@ async def enrolment(session: AsyncSession, hub_id: int, enrolment_id: int) -> En
     return found
 
 
+async def _hub_tenancy(session: AsyncSession, hub: Hub) -> int:
+    """The hub's own tenancy for people without home care, made the first time it is needed."""
+    if hub.provider_id is None:
+        hub.provider_id = await ProviderRepository(session).add_hub_tenancy(
+            hub.authority_id, f"HUB-{hub.code}"[:32], f"{hub.name} (people without home care)")
+        session.add(hub)
+        await session.flush()
+    return hub.provider_id
+
+
+async def _new_person(session: AsyncSession, hub: Hub, person: NewPerson) -> Client:
+    """A client record in the hub's own tenancy: no provider sees it, and the hub only through an open enrolment."""
+    provider_id = await _hub_tenancy(session, hub)
+    repo = ClientRepository(session, TenantScope.single(provider_id))
+    # No visits, so no place to check in at: the position is kept only if given (0, 0 otherwise).
+    client = await repo.add(Client(provider_id=provider_id, ref="", name=person.name.strip(),
+                                   address=person.address.strip(), postcode=person.postcode.strip().upper(),
+                                   lat=person.lat or 0.0, lon=person.lon or 0.0, tag_secret=secrets.token_hex(16)))
+    client.ref = f"{hub.code[:20]}-{client.id:06d}"
+    session.add(client)
+    await session.flush()
+    return client
+
+
+async def _client_to_enrol(session: AsyncSession, hub: Hub, data: EnrolmentIn) -> Client:
+    """The person an enrolment is for: a client of a care provider in the hub's area, one of the hub's own people
+    (enrolled again), or someone new without home care."""
+    if (data.client_id is None) == (data.person is None):
+        raise ClientException("give either client_id (a client of a provider) or person (someone without home care)")
+    if data.person is not None:
+        return await _new_person(session, hub, data.person)
+    providers = set(await ProviderRepository(session).ids_in_authority(hub.authority_id))
+    if hub.provider_id is not None:
+        providers.add(hub.provider_id)
+    client = await ClientRepository(session, TenantScope(frozenset(providers))).get(data.client_id or 0)
+    if client is None:
+        raise NotFoundException(f"no client {data.client_id} in the hub's area")
+    if await EnrolmentRepository(session, hub.id).open_of_client(client.id or 0) is not None:
+        raise ConflictError(f"client {data.client_id} is already enrolled")
+    return client
+
+
 async def enrol(session: AsyncSession, actor: Principal, hub_id: int, data: EnrolmentIn, settings: Settings) -> Enrolment:
     """Enrol a person of the hub's authority in a programme, filling what is left out from the condition's defaults."""
     hub = await HubRecords(session).get(hub_id)
     assert hub is not None
-    providers = await ProviderRepository(session).ids_in_authority(hub.authority_id)
-    client = await ClientRepository(session, TenantScope(frozenset(providers))).get(data.client_id)
-    if client is None:
-        raise NotFoundException(f"no client {data.client_id} in the hub's area")
-    if await EnrolmentRepository(session, hub_id).open_of_client(data.client_id) is not None:
-        raise ConflictError(f"client {data.client_id} is already enrolled")
     await _check_clinician(session, hub_id, data.clinician_id)
+    client = await _client_to_enrol(session, hub, data)
     thresholds = data.thresholds if data.thresholds is not None else programmes.DEFAULT_THRESHOLDS[data.condition]
     _measures_known(thresholds)
     row = Enrolment(
-        hub_id=hub_id, client_id=data.client_id, provider_id=client.provider_id, clinician_id=data.clinician_id,
+        hub_id=hub_id, client_id=client.id or 0, provider_id=client.provider_id, clinician_id=data.clinician_id,
         condition=data.condition, state=EnrolmentState.ACTIVE,
         devices=list(data.devices if data.devices is not None else programmes.DEFAULT_DEVICES[data.condition]),
         schedule={str(sign): hours for sign, hours in

@@ -116,6 +116,13 @@ def test_the_hub_and_the_record_in_chromium(city: tuple[str, Db]) -> None:
                 row = _row(hub, person_id).inner_text()
                 assert f"follow-up due: {follow_up:%d %b} after phone call" in row
                 look(hub, "hub-caseload-next-day")
+                hub.set_viewport_size({"width": 390, "height": 844})  # on a phone the table scrolls, not the page
+                look(hub, "hub-caseload-phone")
+                assert hub.evaluate("document.documentElement.scrollWidth") <= 390
+                _row(hub, person_id).locator("a").click()
+                hub.wait_for_url(f"**/hub/people/{person_id}")
+                look(hub, "hub-person-phone")
+                assert hub.evaluate("document.documentElement.scrollWidth") <= 390
 
             # The client sees everything they may, on a phone; they manage who sees what and invite someone.
             phone_size = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "locale": "en-GB"}

@@ -115,8 +115,7 @@ def _capacity(carers: Sequence[Carer], staff: list[int]) -> float:
 
 
 def _shift_minutes(carer: Carer) -> float:
-    span = carer.shift_end - carer.shift_start
-    return min(span, carer.max_minutes) if carer.max_minutes is not None else span
+    return carer.working_end - carer.shift_start
 
 
 def _balance(

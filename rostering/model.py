@@ -83,6 +83,11 @@ class Carer:
     gender: str | None = None
     travel_mode: str | None = None  # how this carer travels; RosterOptions.travel_mode when None
 
+    @property
+    def working_end(self) -> float:
+        """The shift end, or sooner when ``max_minutes`` caps the working day."""
+        return self.shift_end if self.max_minutes is None else min(self.shift_end, self.shift_start + self.max_minutes)
+
 
 @dataclass(frozen=True, slots=True)
 class BreakRule:

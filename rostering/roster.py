@@ -272,7 +272,6 @@ def _idle(minutes: float) -> float:
 # --------------------------------------------------------------------------- re-rostering
 def _carer_from(carer: Carer, now: float, started: Sequence[StartedVisit], by_id: dict[str, Visit]) -> Carer:
     """The carer as available from ``now``: after their last started visit, where it was."""
-    end_cap = carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
     own = [s for s in started if carer.id in s.carer_ids]
     if own:
         last = max(own, key=lambda s: s.start)
@@ -282,10 +281,10 @@ def _carer_from(carer: Carer, now: float, started: Sequence[StartedVisit], by_id
             shift_start=max(now, last.start + visit.services[_service_of(last, visit, carer.id)].duration),
             start_location=visit.location,
             end_location=carer.end_location or carer.start_location,
-            shift_end=end_cap,
+            shift_end=carer.working_end,
             max_minutes=None,
         )
-    return dataclasses.replace(carer, shift_start=max(now, carer.shift_start), shift_end=end_cap, max_minutes=None)
+    return dataclasses.replace(carer, shift_start=max(now, carer.shift_start), shift_end=carer.working_end, max_minutes=None)
 
 
 def _with_started(

@@ -94,7 +94,7 @@ def build_problem(
         job_gap=gap,
         job_penalty=np.full(len(visits), penalty, dtype=float),
         carer_start=np.array([c.shift_start for c in carers], dtype=float),
-        carer_end=np.array([_shift_end(c) for c in carers], dtype=float),
+        carer_end=np.array([c.working_end for c in carers], dtype=float),
         carer_reserve=np.array([_reserve(c, options) for c in carers], dtype=float),
         carer_profile=np.array(profiles, dtype=np.int64),
         travel=np.ascontiguousarray(travel, dtype=float),
@@ -157,11 +157,4 @@ def _overtime_weight(options: RosterOptions) -> float:
 def _reserve(carer: Carer, options: RosterOptions) -> float:
     """An owed break's minutes: the search does not see breaks (they are placed after it), so it leaves room."""
     rule = options.unpaid_break
-    return rule.minutes if rule is not None and rule.owed(carer.shift_start, _shift_end(carer)) else 0.0
-
-
-def _shift_end(carer: Carer) -> float:
-    """The shift end, or sooner when the carer's working minutes are capped."""
-    if carer.max_minutes is None:
-        return carer.shift_end
-    return min(carer.shift_end, carer.shift_start + carer.max_minutes)
+    return rule.minutes if rule is not None and rule.owed(carer.shift_start, carer.working_end) else 0.0

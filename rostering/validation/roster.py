@@ -80,8 +80,8 @@ def validate(
             leg = matrix[here][node[visit.id]]
             if not scheduled.fixed:
                 _check_stop(visit, carer, scheduled, ready + leg, fail)
-                if options.hard_shift_ends and scheduled.end > _shift_end(carer) + _EPS:
-                    fail("shift-end", f"{carer.id} ends {visit.id} at {scheduled.end:.2f}, after their shift ends at {_shift_end(carer)}")
+                if options.hard_shift_ends and scheduled.end > carer.working_end + _EPS:
+                    fail("shift-end", f"{carer.id} ends {visit.id} at {scheduled.end:.2f}, after their shift ends at {carer.working_end}")
             travel_total += leg
             gaps.append((ready, leg, scheduled.start))
             late = max(0.0, scheduled.start - visit.latest)
@@ -94,7 +94,7 @@ def validate(
             if options.unpaid_break is not None:
                 ready = _check_break(carer, run, gaps, options.unpaid_break, fail)
             travel_total += home
-            overtime_total += max(0.0, ready + home - _shift_end(carer))
+            overtime_total += max(0.0, ready + home - carer.working_end)
     unassigned = {u.visit_id: u.reason for u in solution.unassigned}
     for visit in visits:
         _check_service(visit, starts.get(visit.id, []), unassigned, fail)
@@ -106,7 +106,7 @@ def _check_break(carer: Carer, run: CarerRun, gaps: list[tuple[float, float, flo
 
     Returns when the carer is free to go home (later when the break comes after the last visit)."""
     free = gaps[-1][0]
-    if not rule.owed(carer.shift_start, _shift_end(carer)) or all(v.fixed for v in run.visits):
+    if not rule.owed(carer.shift_start, carer.working_end) or all(v.fixed for v in run.visits):
         return free
     begin = run.break_start
     if begin is None:
@@ -118,11 +118,6 @@ def _check_break(carer: Carer, run: CarerRun, gaps: list[tuple[float, float, flo
     if not any(start - _EPS <= begin and end + leg <= until + _EPS for start, leg, until in gaps):
         fail("break", f"{carer.id}'s break at {begin:.2f} overlaps a visit or the travel to one")
     return max(free, end) if gaps[-1][0] - _EPS <= begin else free
-
-
-def _shift_end(carer: Carer) -> float:
-    """The shift end, or sooner when the carer's working minutes are capped."""
-    return carer.shift_end if carer.max_minutes is None else min(carer.shift_end, carer.shift_start + carer.max_minutes)
 
 
 def _check_stop(visit: Visit, carer: Carer, scheduled: ScheduledVisit, reachable: float, fail) -> None:  # type: ignore[no-untyped-def]

@@ -78,3 +78,15 @@ def test_minutes_of_the_day_follow_the_london_wall_clock() -> None:
     assert minute_of_day(clocks_back, datetime(2026, 10, 25, 12, 0, tzinfo=timezone.utc)) == 12 * 60  # GMT again
     assert moment_of(summer, 8 * 60 + 7.5) == datetime(2026, 7, 1, 7, 7, 30, tzinfo=timezone.utc)
     assert moment_of(clocks_back, 12 * 60) == datetime(2026, 10, 25, 12, 0, tzinfo=timezone.utc)
+
+
+def test_a_request_s_hard_shift_ends_and_unpaid_break_reach_the_solver_s_options() -> None:
+    from backend.domain.rostering.inputs import _options
+    from backend.domain.rostering.schemas import RosterRequest, UnpaidBreak
+    from rostering.model import BreakRule
+
+    plain = _options(RosterRequest(date=date(2026, 12, 1)).params(), [], {})
+    assert not plain.hard_shift_ends and plain.unpaid_break is None
+    asked = RosterRequest(date=date(2026, 12, 1), hard_shift_ends=True, unpaid_break=UnpaidBreak(minutes=20, latest_minute=840))
+    options = _options(asked.params(), [], {})
+    assert options.hard_shift_ends and options.unpaid_break == BreakRule(360.0, 20.0, 660.0, 840.0)

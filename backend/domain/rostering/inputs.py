@@ -176,9 +176,14 @@ def _started(day: date, visit: Visit, assigned: list[int], checks: list[VisitEve
 def _options(params: dict[str, Any], carers: list[Carer], history: dict[str, frozenset[str]]) -> RosterOptions:
     modes = {c.travel_mode for c in carers}
     weights = {WEIGHT_FIELDS[k]: float(v) for k, v in (params.get("weights") or {}).items() if k in WEIGHT_FIELDS}
+    rest = params.get("unpaid_break")
     return RosterOptions(
         history=history,
         travel_mode=modes.pop() if len(modes) == 1 else "car",
+        hard_shift_ends=bool(params.get("hard_shift_ends", False)),
+        unpaid_break=None if rest is None else lib.BreakRule(
+            float(rest["shift_over_minutes"]), float(rest["minutes"]), float(rest["earliest_minute"]), float(rest["latest_minute"]),
+        ),
         seed=int(params.get("seed", 0)),
         **weights,
     )

@@ -56,6 +56,7 @@ def day_result(context: DayContext, solution: RosterSolution) -> dict[str, Any]:
             "start": stops[0]["start"], "end": _iso(moment_of(day, run.end)),
             "travel_minutes": _round(run.travel_minutes), "idle_minutes": _round(run.idle_minutes),
             "overtime_minutes": _round(run.overtime),
+            "break_start": None if run.break_start is None else _iso(moment_of(day, run.break_start)),
             "visits": stops,
         })
     unassigned = [

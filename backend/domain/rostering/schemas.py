@@ -24,6 +24,16 @@ class RosterWeights(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, om
     continuity: Weight | None = None
 
 
+class UnpaidBreak(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A break owed to carers whose shift is longer than ``shift_over_minutes``: ``minutes`` long, between
+    ``earliest_minute`` and ``latest_minute`` of the day, while neither at a visit nor travelling."""
+
+    shift_over_minutes: Minutes = 6 * 60
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=120)] = 30
+    earliest_minute: Minutes = 11 * 60
+    latest_minute: Minutes = 15 * 60
+
+
 class RosterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """What to solve: a provider's day (or up to a week, for continuity), or a re-roster of today."""
 
@@ -38,6 +48,8 @@ class RosterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     shift_start_minute: Minutes = 6 * 60 + 30
     shift_end_minute: Minutes = 22 * 60 + 30
     weights: RosterWeights | None = None
+    hard_shift_ends: bool = False  # no visit ends after its carer's shift end: what does not fit is left out
+    unpaid_break: UnpaidBreak | None = None
     seed: int = 0
 
     def params(self) -> dict[str, Any]:

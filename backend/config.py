@@ -69,7 +69,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Retention, per record type (backend/domain/operations/retention.py says which guidance each follows).
     retention_location_days: int = 90
     retention_sensor_days: int = 396
-    retention_audit_days: int = 2557
+    retention_audit_days: int = 2922  # as long as the care record whose reads it logs
     retention_care_record_days: int = 2922  # case notes, concerns, amendments, vital signs: after care ended
     retention_alert_days: int = 2922  # after the alert was resolved
     retention_notification_days: int = 730

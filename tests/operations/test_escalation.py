@@ -106,8 +106,8 @@ def test_retention_nulls_old_locations_and_deletes_old_audit(db: Db, tmp_path: P
     old, recent = event_ids
     db.execute(update(VisitEvent).where(VisitEvent.id == old).values(server_time=now - timedelta(days=91)))
     db.execute(AuditLog.__table__.insert().values([  # type: ignore[attr-defined]
-        {"action": "old", "entity": "t", "entity_id": "", "at": now - timedelta(days=8 * 365), "detail": {}},
-        {"action": "kept", "entity": "t", "entity_id": "", "at": now - timedelta(days=6 * 365), "detail": {}},
+        {"action": "old", "entity": "t", "entity_id": "", "at": now - timedelta(days=9 * 365), "detail": {}},
+        {"action": "kept", "entity": "t", "entity_id": "", "at": now - timedelta(days=7 * 365), "detail": {}},
     ]))
     counts = db.run(apply_retention(db.sessionmaker, settings, now))
     assert counts["location_verdicts_nulled"] >= 1 and counts["audit_rows_deleted"] == 1

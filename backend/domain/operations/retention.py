@@ -11,7 +11,7 @@ from UK guidance for adult social care records:
 | device dead letters | ``retention_dead_letter_days`` (90) | UK GDPR storage limitation: for diagnosing a device, not part of any record |
 | sensor events | ``retention_sensor_days`` (396, 13 months) | UK GDPR storage limitation: a year of a home's rhythm for the detectors, plus a month |
 | check-in distances to the home | ``retention_location_days`` (90) | UK GDPR data minimisation: the verdict stays, the distance goes once reviews and invoices are done |
-| audit log | ``retention_audit_days`` (2557, 7 years) | the provider's own choice, beyond the 6 years of financial records (HMRC) |
+| audit log | ``retention_audit_days`` (2922, 8 years) | who read or changed a care record must be answerable for as long as the record is kept (8 years), which also covers the 6 years of financial records (HMRC) |
 | sign-in attempts; expired device sessions | ``retention_signin_days`` (1); ``retention_session_days`` (30) | storage limitation: only the lockout window and recent sessions are needed |
 
 A removed family contact's address is redacted from the notification log at once (``family.py``).

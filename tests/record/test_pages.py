@@ -52,6 +52,8 @@ def test_the_client_withdraws_consent_at_once_and_invites_by_a_one_time_link(api
     link = re.search(r'id="invitation-link">([^<]+)<', invited.text)
     assert invited.status_code == 200 and link and "/me/accept?token=" in link.group(1)
     path = link.group(1).split("testserver.local", 1)[-1]
+    pending = re.search(r'<ul class="visits" id="pending">(.*?)</ul>', invited.text, re.S)
+    assert pending and "Dr Amir Khan" in pending.group(1) and "Will see: readings." in pending.group(1)
 
     api.cookies.clear()
     page_sign_in(api, "/me", "family.demo")
@@ -67,5 +69,6 @@ def test_the_client_withdraws_consent_at_once_and_invites_by_a_one_time_link(api
     assert accepted.status_code == 200 and "Your account is ready" in accepted.text
     assert api.post("/me/accept", data={**fields, "csrf_token": csrf_of(accepted.text)}).status_code in (403, 404)
     assert page_sign_in(api, "/me", "gp.khan", "staple orbit lantern 42").status_code == 303  # type: ignore[attr-defined]
+    assert api.get("/me/people").status_code == 403, "an invited person does not decide who sees the record"
     assert _sections_shared(api.get("/me/record").text) == {"upcoming": False, "care-plan": False, "readings": True,
                                                             "past": False, "notes": False}

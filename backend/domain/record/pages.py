@@ -110,7 +110,9 @@ class RecordPages(Controller):
                            status_code: int = 200, notice: str | None = None, error: str | None = None,
                            invitation: Any = None, form: dict[str, str] | None = None) -> Response[str]:
         people = [p for p in await services.members(db_session, principal) if p.relationship != Relationship.SELF]
-        return SITE.render("people.html", status_code=status_code, people=people, notice=notice, error=error, decides=True,
+        pending = await services.pending_invitations(db_session, principal)
+        return SITE.render("people.html", status_code=status_code, people=people, pending=pending, notice=notice,
+                           error=error, decides=True,
                            invitation=invitation, form=form or {}, **SITE.context(state, principal))
 
     @get(PEOPLE)

@@ -125,6 +125,16 @@ async def members(session: AsyncSession, principal: Principal) -> list[MemberOut
     return [await _member_out(session, row) for row in rows]
 
 
+async def pending_invitations(session: AsyncSession, principal: Principal,
+                              now: datetime | None = None) -> list[RecordInvitation]:
+    """Invitations to the record nobody has accepted yet and still valid, oldest first (for the client or attorney)."""
+    decider = await _decider(session, principal)
+    rows = await RecordInvitationRepository(session, _scope(decider)).list(
+        RecordInvitation.client_id == decider.client_id, RecordInvitation.accepted_at.is_(None),  # type: ignore[union-attr]
+        RecordInvitation.expires_at > (now or utc_now()), order_by=RecordInvitation.invited_at)
+    return list(rows)
+
+
 async def _other_member(session: AsyncSession, decider: RecordMember, member_id: int) -> RecordMember:
     member = await RecordMemberRepository(session, _scope(decider)).get(member_id)
     if member is None or member.client_id != decider.client_id or member.removed_at is not None:

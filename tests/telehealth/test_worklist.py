@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.vitals import code_of
 from backend.domain.telehealth.models import CaseloadChange, CaseloadSign, Enrolment
-from backend.domain.telehealth.worklist import check, refresh, worklist
+from backend.domain.telehealth.worklist import check, colour_counts, refresh, worklist
 from shared.enums import EnrolmentState, Rag
 from shared.timekeeping import utc_now
 from shared.vitals import VitalSign
@@ -36,8 +36,12 @@ def _check(db: Db, at: datetime) -> list[str]:
 
 def test_the_kept_worklist_equals_a_recomputation_at_any_moment(db: Db) -> None:
     now = utc_now()
+    (hub_id,) = set(db.scalars(select(Enrolment.hub_id)))
     for at in (now, now + timedelta(hours=20), now + timedelta(days=3), now + timedelta(days=9)):
         assert _check(db, at) == [], at
+        everyone, _total = _in_session(db, lambda session: worklist(session, hub_id, at))  # noqa: B023
+        counts = _in_session(db, lambda session: colour_counts(session, hub_id, at))  # noqa: B023
+        assert counts == {rag: sum(1 for entry in everyone if entry.need.rag == rag) for rag in Rag}
     assert db.scalars(select(func.count()).select_from(CaseloadChange)) == [0]
     assert db.scalars(select(func.count(func.distinct(CaseloadSign.enrolment_id)))) == [60]
 

@@ -25,6 +25,7 @@ from backend.domain.telehealth.models import Clinician
 from backend.domain.telehealth.needs import label
 from backend.domain.telehealth.repositories import ClinicianRepository
 from backend.domain.telehealth.schemas import InterventionIn
+from backend.domain.telehealth.worklist import colour_counts, worklist
 from backend.pages.charts import UNIT_TEXT, reading_chart
 from backend.pages.site import Form, PageSite, page_templates, session_pages
 from backend.security.principal import Principal
@@ -111,10 +112,11 @@ class HubPages(Controller):
         except ValueError as exc:
             raise ClientException(f"unknown filter: {exc}") from exc
         clinicians = await ClinicianRepository(db_session, hub_id).list(order_by=Clinician.name)
-        everyone = await services.caseload(db_session, hub_id, utc_now(), conditions=conditions,
-                                           clinician_id=clinician_id)
-        counts = {c: sum(1 for e in everyone if e.need.rag == c) for c in Rag}  # before the colour filter
-        entries = [e for e in everyone if colour is None or e.need.rag == colour]
+        now = utc_now()
+        # One page ordered in the database, and the colours' counts before the colour filter.
+        entries, total = await worklist(db_session, hub_id, now, conditions=conditions, clinician_id=clinician_id,
+                                        rag=colour, limit=PAGE_SIZE, offset=offset)
+        counts = await colour_counts(db_session, hub_id, now, conditions=conditions, clinician_id=clinician_id)
         names = {c.id: c.name for c in clinicians}
         filters = {"condition": condition, "clinician": clinician, "rag": rag}
 
@@ -122,9 +124,9 @@ class HubPages(Controller):
             return f"{CASELOAD}?{urlencode({**filters, 'offset': start})}"
 
         return SITE.render(
-            "caseload.html", entries=entries[offset:offset + PAGE_SIZE], total=len(entries), offset=offset,
+            "caseload.html", entries=entries, total=total, offset=offset,
             page_size=PAGE_SIZE, counts=counts, clinicians=clinicians, clinician_names=names, filters=filters,
-            page_link=page_link, now=utc_now(), **SITE.context(state, principal))
+            page_link=page_link, now=now, **SITE.context(state, principal))
 
     async def _person_page(self, state: State, db_session: AsyncSession, principal: Principal, client_id: int,
                            weeks: int, *, status_code: int = 200, just_recorded: int | None = None,

@@ -311,15 +311,10 @@ class CaseloadSignRepository(HubRepository[CaseloadSign]):
             statement = statement.where(Intervention.hub_id == self.hub_id)
         return statement.group_by(Intervention.enrolment_id).subquery()
 
-    async def worklist(self, now: datetime, today: date, alerts: Any, names: Any, *, filters: Sequence[Any] = (),
-                       rank: int | None = None, limit: int | None = None,
-                       offset: int = 0) -> tuple[list[tuple[int, int]], int]:
-        """One page of the hub's open enrolments, most urgent first, as (enrolment id, colour rank), and how many
-        there are: colour, then score (highest first), then the person's name, then the enrolment.
-
-        ``alerts`` is a subquery of (client_id, urgent, warning) open alert counts and ``names`` of (id, name)
-        clients, each from its own area; ``rank`` keeps one colour (0 red, 1 amber, 2 green).
-        """
+    def _ranked(self, now: datetime, today: date, alerts: Any, names: Any, filters: Sequence[Any]) -> Any:
+        """A subquery of the hub's open enrolments at ``now`` as (id, rank, score, name): rank 0 red, 1 amber,
+        2 green; ``alerts`` is a subquery of (client_id, urgent, warning) open alert counts and ``names`` of
+        (id, name) clients, each from its own area."""
         signs, follow_ups = self._signs_at(now), self._follow_ups_due(today)
         urgent, warning = func.coalesce(alerts.c.urgent, 0), func.coalesce(alerts.c.warning, 0)
         due = func.coalesce(follow_ups.c.due, 0)
@@ -336,7 +331,15 @@ class CaseloadSignRepository(HubRepository[CaseloadSign]):
             .where(Enrolment.state.in_(OPEN_STATES), *filters)  # type: ignore[attr-defined]
         if self.hub_id is not None:
             ranked = ranked.where(Enrolment.hub_id == self.hub_id)
-        table = ranked.subquery()
+        return ranked.subquery()
+
+    async def worklist(self, now: datetime, today: date, alerts: Any, names: Any, *, filters: Sequence[Any] = (),
+                       rank: int | None = None, limit: int | None = None,
+                       offset: int = 0) -> tuple[list[tuple[int, int]], int]:
+        """One page of the hub's open enrolments, most urgent first, as (enrolment id, colour rank), and how many
+        there are: colour, then score (highest first), then the person's name, then the enrolment; ``rank``
+        keeps one colour (see :meth:`_ranked` for the other arguments)."""
+        table = self._ranked(now, today, alerts, names, filters)
         # Names in code-point order, as Python sorts them (PostgreSQL's default collation would not).
         name = table.c.name.collate("C") if self.session.get_bind().dialect.name == "postgresql" else table.c.name
         statement = select(table.c.id, table.c.rank, func.count().over()) \
@@ -352,6 +355,13 @@ class CaseloadSignRepository(HubRepository[CaseloadSign]):
         if rank is not None:
             counted = counted.where(table.c.rank == rank)
         return [], int((await self.session.execute(counted)).scalar_one())
+
+    async def rank_counts(self, now: datetime, today: date, alerts: Any, names: Any,
+                          filters: Sequence[Any] = ()) -> dict[int, int]:
+        """How many of the hub's open enrolments are of each colour rank at ``now`` (see :meth:`_ranked`)."""
+        table = self._ranked(now, today, alerts, names, filters)
+        statement = select(table.c.rank, func.count()).group_by(table.c.rank)
+        return {int(row[0]): int(row[1]) for row in (await self.session.execute(statement)).all()}
 
 
 class CaseloadChangeRepository:

@@ -1,4 +1,5 @@
-"""The hub's work: enrol, change a programme, step down, discharge (each audited), and the caseload.
+"""The hub's work: enrol, change a programme, step down, discharge (each audited), interventions and the person
+view (the caseload worklist is `worklist.py`).
 
 The hub reads a person's readings and alerts through the person's own provider tenancy, and only
 for people with an open enrolment: once discharged, they drop out of every query here.
@@ -7,7 +8,6 @@ for people with an open enrolment: once discharged, they drop out of every query
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,11 +47,11 @@ from backend.domain.telehealth.schemas import (
     thresholds_of,
 )
 from backend.domain.telehealth.sms import normalise_phone
-from backend.domain.telehealth.worklist import CaseloadEntry, needs_of, worklist
+from backend.domain.telehealth.worklist import needs_of
 from backend.domain.visits.summaries import visits_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
-from shared.enums import AlertKind, EnrolmentState, Rag, TelehealthProfile
+from shared.enums import AlertKind, EnrolmentState, TelehealthProfile
 from shared.telehealth import TRENDS, Limits
 from shared.timekeeping import to_london, utc_now
 from shared.vitals import VitalSign
@@ -257,13 +257,6 @@ async def discharge(session: AsyncSession, actor: Principal, row: Enrolment, rea
     await session.flush()
     _audit(session, actor, "enrolment.discharge", row, {"reason": reason})
     return row
-
-
-async def caseload(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
-                   clinician_id: int | None = None, rag: Rag | None = None) -> list[CaseloadEntry]:
-    """Everyone enrolled (optionally of some conditions or one clinician), most urgent first."""
-    entries, _total = await worklist(session, hub_id, now, conditions=conditions, clinician_id=clinician_id, rag=rag)
-    return entries
 
 
 async def record_intervention(session: AsyncSession, actor: Principal, hub_id: int, client_id: int,

@@ -149,28 +149,47 @@ def order_key(entry: CaseloadEntry) -> tuple[int, float, str, int]:
     return RAG_RANK[entry.need.rag], -entry.need.score, entry.name, entry.enrolment.id or 0
 
 
-async def worklist(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
-                   clinician_id: int | None = None, rag: Rag | None = None, limit: int | None = None,
-                   offset: int = 0) -> tuple[list[CaseloadEntry], int]:
-    """One page of the hub's open enrolments (optionally of some conditions, one clinician or one colour), most
-    urgent first, and how many there are in all; the queued people's signs are made first."""
-    await refresh(session, now)
+def _filters(conditions: Collection[str], clinician_id: int | None) -> list[Any]:
     filters: list[Any] = []
     if conditions:
         filters.append(Enrolment.condition.in_(conditions))  # type: ignore[attr-defined]
     if clinician_id is not None:
         filters.append(Enrolment.clinician_id == clinician_id)
+    return filters
+
+
+async def _ranking(session: AsyncSession, hub_id: int, now: datetime) -> tuple[CaseloadSignRepository, tuple[Any, ...]]:
+    """The hub's kept signs made current, and the ranking query's arguments at ``now`` (the day, open alerts, names)."""
+    await refresh(session, now)
     scope = TenantScope(await EnrolmentRepository(session, hub_id).open_providers())
-    signs = CaseloadSignRepository(session, hub_id)
-    page, total = await signs.worklist(
+    return CaseloadSignRepository(session, hub_id), (
         now, to_london(now).date(), AlertRepository(session, scope).open_counts((AlertKind.VITALS,)),
-        ClientRepository(session, scope).names_table(), filters=filters, rank=_rank(rag), limit=limit, offset=offset)
+        ClientRepository(session, scope).names_table())
+
+
+async def worklist(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                   clinician_id: int | None = None, rag: Rag | None = None, limit: int | None = None,
+                   offset: int = 0) -> tuple[list[CaseloadEntry], int]:
+    """One page of the hub's open enrolments (optionally of some conditions, one clinician or one colour), most
+    urgent first, and how many there are in all; the queued people's signs are made first."""
+    signs, arguments = await _ranking(session, hub_id, now)
+    page, total = await signs.worklist(*arguments, filters=_filters(conditions, clinician_id), rank=_rank(rag),
+                                       limit=limit, offset=offset)
     by_id = await EnrolmentRepository(session, hub_id).by_ids([enrolment_id for enrolment_id, _rank in page])
     enrolments = [by_id[enrolment_id] for enrolment_id, _rank in page]
     states: dict[int, list[SignState]] = {}
     for row in await signs.of_enrolments(list(by_id)):
         states.setdefault(row.enrolment_id, []).append(_state(row))
     return _entries(enrolments, states, *await _details(session, hub_id, enrolments, now), now), total
+
+
+async def colour_counts(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                        clinician_id: int | None = None) -> dict[Rag, int]:
+    """How many of the hub's open enrolments (optionally of some conditions or one clinician) are red, amber and
+    green now, in one query (for the worklist's colour filter)."""
+    signs, arguments = await _ranking(session, hub_id, now)
+    counts = await signs.rank_counts(*arguments, filters=_filters(conditions, clinician_id))
+    return {rag: counts.get(rank, 0) for rag, rank in RAG_RANK.items()}
 
 
 async def check(session: AsyncSession, now: datetime) -> list[str]:

@@ -404,8 +404,13 @@ def remove_job(D, S, j):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _options(D, S, t, max_late, bounds, ks, ps):  # type: ignore[no-untyped-def]
-    """Every (lower bound, carer, position) for task ``t``; returns how many."""
+def _options(D, S, t, max_late, bounds, ks, ps, with_max):  # type: ignore[no-untyped-def]
+    """Every (lower bound, carer, position) for task ``t``; returns how many.
+
+    ``with_max``: include the task's own rise of the maximum lateness in its bound (left out for
+    the second task of a pair, whose bound is added to the first task's exact cost, which already
+    counts the maximum's rise).
+    """
     tnode, tdur, tearly, tlate = D[0], D[1], D[2], D[3]
     elig, acost = D[6], D[7]
     kstart, kstartnode, travels, w, profile = D[10], D[11], D[14], D[15], D[18]
@@ -423,7 +428,9 @@ def _options(D, S, t, max_late, bounds, ks, ps):  # type: ignore[no-untyped-def]
             bound = w[0] * _detour(D, S, t, k, p) + acost[t, k]
             late = arrive - tlate[t]
             if late > 0:
-                bound += w[1] * late + w[2] * max(0.0, late - max_late)
+                bound += w[1] * late
+                if with_max:
+                    bound += w[2] * max(0.0, late - max_late)
             bounds[count] = bound
             ks[count] = k
             ps[count] = p
@@ -445,7 +452,7 @@ def best_insertion(D, S, W, O, max_late, j, blink):  # type: ignore[no-untyped-d
     jtasks = D[8]
     a = jtasks[j, 0]
     b = jtasks[j, 1]
-    na = _options(D, S, a, max_late, O[0], O[1], O[2])
+    na = _options(D, S, a, max_late, O[0], O[1], O[2], True)
     order_a = np.argsort(O[0][:na])
     best = INF
     best_ka = -1
@@ -464,7 +471,7 @@ def best_insertion(D, S, W, O, max_late, j, blink):  # type: ignore[no-untyped-d
                 best_ka = O[1][i]
                 best_pa = O[2][i]
         return best, best_ka, best_pa, best_kb, best_pb
-    nb = _options(D, S, b, max_late, O[3], O[4], O[5])
+    nb = _options(D, S, b, max_late, O[3], O[4], O[5], False)
     if na == 0 or nb == 0:
         return best, best_ka, best_pa, best_kb, best_pb
     order_b = np.argsort(O[3][:nb])
@@ -472,8 +479,13 @@ def best_insertion(D, S, W, O, max_late, j, blink):  # type: ignore[no-untyped-d
     for i in order_a[:PAIR_OPTIONS]:
         if O[0][i] + floor >= best:
             break
+        # The pair costs at least the first task's exact cost alone (the second task only adds
+        # pushes) plus the second task's own bound: with that, most pairs are never propagated.
+        alone = insertion_delta(D, S, W, max_late, a, O[1][i], O[2][i], -1, -1, -1, best - floor)
+        if alone == INF:
+            continue
         for i2 in order_b[:PAIR_OPTIONS]:
-            if O[0][i] + O[3][i2] >= best:
+            if alone + O[3][i2] >= best:
                 break
             if O[1][i] == O[4][i2]:
                 continue  # a double-handed visit needs two different carers

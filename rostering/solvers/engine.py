@@ -22,7 +22,7 @@ from rostering.solvers.problem import Problem
 # missing one (an insertion that found no deadlock-free place) is never preferred.
 UNSERVED_PENALTY = 1e12
 CHUNK_SECONDS = 0.25  # compiled work between clock checks
-START_TEMPERATURE = 0.02  # fraction of the first schedule's cost (penalties aside)
+START_TEMPERATURE = 0.02  # fraction of the best cost so far (penalties for required jobs aside)
 END_TEMPERATURE = 0.0005
 MAX_REMOVED = 30
 BLINK = 0.01  # chance of skipping an insertion option (diversity, as in SISR)

@@ -120,3 +120,15 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a single read outside any transaction, such as every request's session check.
+
+    On PostgreSQL they read in autocommit, so the read is the only round trip (a transaction would add a
+    BEGIN and a ROLLBACK with asyncpg). SQLite keeps its transactions: its driver's isolation setting is
+    what makes :func:`_begin_immediate` work, and switching it per read would undo that.
+    """
+    if engine.dialect.name == "sqlite":
+        return session_factory(engine)
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))

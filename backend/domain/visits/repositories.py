@@ -98,10 +98,20 @@ class VisitRepository(TenantRepository[Visit]):
 
     async def board_rows(self, day: date) -> Sequence[Any]:
         """The day's visits in planned order as light rows (no task or medication lists): id, client, planned start
-        and end, status, minutes late at a check-in after missed, delivered after missed."""
+        and end, status, minutes late at a check-in after missed, delivered after missed, and whether its checks
+        count as verified (verified electronically, or approved on review; ``None`` before any check).
+
+        The verdict is one look-up by visit per row: the database reads the day's checks through the visits,
+        never the provider's whole history of events."""
+        counts = case((or_(VisitEvent.verified.is_(True), VisitEvent.review_state == AmendmentState.APPROVED), 1), else_=0)
+        verdict = (
+            select(func.min(counts)).where(VisitEvent.visit_id == Visit.id, self.in_scope(VisitEvent.provider_id),
+                                           VisitEvent.kind.in_(CHECK_KINDS))  # type: ignore[attr-defined]
+            .scalar_subquery()
+        )
         statement = self.scoped(select(
             Visit.id, Visit.client_id, Visit.planned_start, Visit.planned_end, Visit.status, Visit.late_start_minutes,
-            Visit.delivered_after_missed,
+            Visit.delivered_after_missed, verdict,
         )).where(Visit.visit_date == day).order_by(Visit.planned_start, Visit.id)
         return (await self.session.execute(statement)).all()
 
@@ -214,19 +224,6 @@ class VisitEventRepository(TenantRepository[VisitEvent]):
             VisitEvent.kind.in_(CHECK_KINDS),  # type: ignore[attr-defined]
         ).order_by(VisitEvent.device_time, VisitEvent.id)
         return await self.rows(statement)
-
-
-    async def verified_on(self, day: date) -> dict[int, bool]:
-        """Per visit of the day with a check-in or check-out: whether every one counts as verified (verified
-        electronically, or approved on review), in one aggregate instead of every event."""
-        counts = case((or_(VisitEvent.verified.is_(True), VisitEvent.review_state == AmendmentState.APPROVED), 1), else_=0)
-        statement = (
-            self.scoped(select(VisitEvent.visit_id, func.min(counts)))
-            .join(Visit, Visit.id == VisitEvent.visit_id)
-            .where(Visit.visit_date == day, VisitEvent.kind.in_(CHECK_KINDS))  # type: ignore[attr-defined]
-            .group_by(VisitEvent.visit_id)
-        )
-        return {visit_id: bool(verified) for visit_id, verified in (await self.session.execute(statement)).all()}
 
 
 class AmendmentRepository(TenantRepository[Amendment]):

@@ -175,11 +175,10 @@ async def supervisor_board(session: AsyncSession, scope: TenantScope, day: date,
     # Every visit's state counts, so the whole day is read, but lightly: plain rows and one verdict per visit.
     # Names and carers are read for the page shown only.
     day_rows = await VisitRepository(session, scope).board_rows(day)
-    verified_of = await VisitEventRepository(session, scope).verified_on(day)
     counts = dict.fromkeys(BOARD_STATES, 0)
     states = []
-    for visit_id, _client, start, end, status, _late, _after_missed in day_rows:
-        state = board_state(status, start, end, verified_of.get(visit_id), now, tolerance)
+    for _visit_id, _client, start, end, status, _late, _after_missed, verified in day_rows:
+        state = board_state(status, start, end, None if verified is None else bool(verified), now, tolerance)
         counts[state] += 1
         states.append(state)
     shown = list(zip(day_rows, states))[visits_page.offset : visits_page.offset + visits_page.limit]
@@ -192,10 +191,10 @@ async def supervisor_board(session: AsyncSession, scope: TenantScope, day: date,
         {
             "id": visit_id, "client": {"id": client_id, "name": clients.get(client_id, "")},
             "planned_start": start, "planned_end": end, "carers": carers_of[visit_id], "state": state,
-            "status": status, "verified": verified_of.get(visit_id), "late_start_minutes": late,
+            "status": status, "verified": None if verified is None else bool(verified), "late_start_minutes": late,
             "delivered_after_missed": bool(after_missed),
         }
-        for (visit_id, client_id, start, end, status, late, after_missed), state in shown
+        for (visit_id, client_id, start, end, status, late, after_missed, verified), state in shown
     ]
     alerts = AlertRepository(session, scope)
     open_alerts = Alert.state != AlertState.RESOLVED

@@ -18,12 +18,14 @@ demo: setup
 	$(VENV)/bin/domicare demo
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a silent pass.
+# Two worker processes (pytest-xdist): every test makes its own databases, ports and folders, so they run side by side.
+TEST_WORKERS ?= 2
 test: setup
-	@$(VENV)/bin/python -m pytest -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 
 test-all: setup
-	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 
 clean:

@@ -50,7 +50,7 @@ KINDS = {
 }
 
 TEMPLATES = page_templates(Path(__file__).resolve().parent / "templates")
-TEMPLATES.globals.update(conditions=CONDITIONS, kinds=KINDS)
+TEMPLATES.globals.update(conditions=CONDITIONS, kinds=KINDS, sign_label=label)
 SITE = PageSite(prefix=PAGES, name="Telehealth hub", roles=frozenset({Role.CLINICIAN}),
                 refused="These pages are for the telehealth hub's clinicians.", device="hub pages", templates=TEMPLATES,
                 landing=CASELOAD, intro="The caseload of the telehealth hub, for its nurses and community matrons.")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rostering.formats.solomon import SolomonInstance, SolomonSolution, route_distance
+from shared.parent_death import exit_with_parent
 
 # PyVRP works in integers. Distances, demands and capacity are scaled and rounded; travel *times*
 # round up, so any route PyVRP finds on time is also on time with the real Euclidean distances the
@@ -186,8 +187,10 @@ def _workers(requested: int | None) -> int:
     return 2 if (os.cpu_count() or 1) > 1 else 1
 
 
-def _helper_main(instance: SolomonInstance, began: float, time_limit: float, seed: int, out) -> None:  # type: ignore[no-untyped-def]
+def _helper_main(instance: SolomonInstance, began: float, time_limit: float, seed: int, out,  # type: ignore[no-untyped-def]
+                 parent_pid: int) -> None:
     """Body of the second process: the same phases with its own seed, routes sent back at the end."""
+    exit_with_parent(parent_pid)
     try:
         out.send(_search(instance, began, time_limit, seed, SECOND_FLEET_SHARE))
     except Exception:  # noqa: BLE001 - the first process's answer stands on its own
@@ -200,12 +203,13 @@ def _start_helper(instance: SolomonInstance, began: float, time_limit: float, se
     """Start the second search process (spawned: PyVRP's native state is not fork-safe).
 
     It shares ``began`` (the monotonic clock is system-wide), so it stops by the same deadline
-    and never outlives the solve; it is a daemon, so it dies with this process as well.
+    and never outlives the solve; it ends with this process however that ends (a daemon flag alone
+    covers only a clean exit, not a killed solver).
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(
-        target=_helper_main, args=(instance, began, time_limit, seed + 7919, send), daemon=True
+        target=_helper_main, args=(instance, began, time_limit, seed + 7919, send, os.getpid()), daemon=True
     )
     process.start()
     send.close()

@@ -87,25 +87,39 @@ def test_a_child_whose_parent_is_killed_ends_by_the_watchdog_alone(tmp_path: Pat
         kill_all(children)
 
 
-def test_patch_processes_end_with_the_solve_that_started_them() -> None:
-    """A city-scale day solves its patches in processes of its own; killing the solve ends them all."""
+# Solves that start processes of their own: how many, and a solve that keeps them busy for minutes.
+OWN_PROCESSES = {
+    "city day patches": (2, "from fixtures.rostering_day import city_day\nfrom rostering.roster import solve_day\n"
+                            "visits, carers = city_day(visits=420, carers=60, seed=3)\n"
+                            "solve_day(visits, carers, time_limit=600, decompose=True, workers=2)\n"),
+    # Two customers too heavy for one vehicle: the fleet phase looks for one vehicle for minutes.
+    "solomon second search": (1, "from rostering.formats.solomon import parse_instance\n"
+                                 "from rostering.solvers.solomon import solve\n"
+                                 "depot = {'id': 0, 'x': 0, 'y': 0, 'demand': 0, 'earliest': 0, 'latest': 100, 'cost': 0}\n"
+                                 "customers = [{'id': i, 'x': 3, 'y': i, 'demand': 6, 'earliest': 0, 'latest': 50,"
+                                 " 'cost': 1} for i in (1, 2)]\n"
+                                 "solve(parse_instance({'instance': 'tiny', 'vehicle-nr': 2, 'capacity': 10,"
+                                 " 'customers': [depot, *customers]}), time_limit=600, workers=2)\n"),
+}
+
+
+@pytest.mark.parametrize("solve", sorted(OWN_PROCESSES))
+def test_a_solve_s_own_processes_end_with_it(solve: str) -> None:
+    """A city-scale day solves its patches, and a Solomon solve its second search, in processes of their own;
+    killing the solve ends them all."""
     require_proc()
-    code = (
-        "from fixtures.rostering_day import city_day\nfrom rostering.roster import solve_day\n"
-        "visits, carers = city_day(visits=420, carers=60, seed=3)\n"
-        "solve_day(visits, carers, time_limit=600, decompose=True, workers=2)\n"
-    )
+    count, code = OWN_PROCESSES[solve]
     solver = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
     children: set[int] = set()
     try:
         deadline = time.monotonic() + 120
-        while len(_spawned(children)) < 2 and time.monotonic() < deadline:
+        while len(_spawned(children)) < count and time.monotonic() < deadline:
             time.sleep(0.2)
             children = descendants(solver.pid)
-        assert len(_spawned(children)) == 2, "the day's patches are solved in two processes of their own"
+        assert len(_spawned(children)) == count, f"the solve runs {count} processes of its own"
         solver.kill()
         solver.wait()
-        assert survivors(children) == set(), "every patch process ended with the solve"
+        assert survivors(children) == set(), "every process of the solve ended with it"
     finally:
         solver.kill()
         solver.wait()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from backend.domain.finance.repositories import ExportRunRepository, ProviderDir
 from backend.domain.finance.weeks import FinanceWeek, week_of
 from backend.domain.visits.models import Visit
 from backend.domain.visits.repositories import VisitRepository
+from backend.scheduling.lease import process_identity
 from backend.scheduling.runner import JobScheduler
 from shared.timekeeping import london_to_utc, utc_now
 
@@ -38,7 +38,7 @@ RUN_EVERY_HALF_HOUR = "0,30"
 DEFAULT_CATCH_UP_WEEKS = 4
 EXPORT_TASK = "finance.weekly_export"
 EXPORT_TIMEOUT_SECONDS = 3600
-WORKER = f"{socket.gethostname()}:{os.getpid()}"  # who ran an export run: this process
+WORKER = process_identity()  # who ran an export run: this process
 
 
 def outbox_dir(settings: Settings) -> Path:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import threading
 import time
 import uuid
@@ -33,6 +31,7 @@ from backend.domain.rostering.results import objective_out, roster_result
 from backend.domain.rostering.solving import SolveProgress
 from backend.domain.rostering.workers import solver_pool
 from backend.jobqueue import ProgressSink, Task, TaskContext, job_queue
+from backend.scheduling.lease import process_identity
 from shared.timekeeping import utc_now
 
 logger = logging.getLogger("domicare.rostering")
@@ -42,7 +41,7 @@ STALE_AFTER = timedelta(seconds=30)  # a running job silent this long is taken t
 QUEUED_GRACE = timedelta(seconds=5)  # a queued job nobody started this long is started by whoever sees it
 MAX_ATTEMPTS = 3
 SYSTEM = TenantScope.system()  # any process may run any provider's job, once it has claimed it
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+WORKER_ID = process_identity()
 SOLVE_TASK = "rostering.solve"
 RUN_MARGIN_SECONDS = 300  # loading inputs and storing the rota, on top of the solver's own time limit
 WAITING = "waiting for a solver"

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from backend.database.sqlite_driver import one_hop_dbapi
+
 
 class UnstorableTextError(ValueError):
     """Text holding a NUL character, which PostgreSQL cannot store (and SQLite would keep silently)."""
@@ -104,7 +106,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, json_serializer=_json_without_nul,
-                                     **kwargs)
+                                     module=one_hop_dbapi(), **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
     else:

@@ -17,7 +17,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings, load_settings
-from backend.database.engine import create_engine, read_session_factory, session_factory
+from backend.database.engine import autocommit_session_factory, create_engine, session_factory
 from backend.dependencies import provide_db_session, provide_scope
 from backend.domain.accounts.routes import route_handlers as accounts_routes
 from backend.domain.accounts.services import api_session_is_live
@@ -115,6 +115,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=DomicareRequest,
         lifespan=[lifespan, monitoring_lifespan, rostering_lifespan],
         state=State({"settings": settings, "engine": engine, "sessionmaker": sessionmaker,
-                     "read_sessionmaker": read_session_factory(engine), "auth": auth}),
+                     "autocommit_sessionmaker": autocommit_session_factory(engine), "auth": auth}),
         openapi_config=openapi_config(),
     )

@@ -124,12 +124,14 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for a single read outside any transaction, such as every request's session check.
+def autocommit_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose every statement is its own transaction, for work that is one statement or atomic
+    statement by statement: every request's session check, and a carer's action on PostgreSQL (one read,
+    then one statement writing everything).
 
-    On PostgreSQL they read in autocommit, so the read is the only round trip (a transaction would add a
-    BEGIN and a ROLLBACK with asyncpg). SQLite keeps its transactions: its driver's isolation setting is
-    what makes :func:`_begin_immediate` work, and switching it per read would undo that.
+    On PostgreSQL they run in autocommit, so a statement is its only round trip (a transaction would add a
+    BEGIN and a COMMIT or ROLLBACK with asyncpg). SQLite keeps its transactions: its driver's isolation
+    setting is what makes :func:`_begin_immediate` work, and switching it per session would undo that.
     """
     if engine.dialect.name == "sqlite":
         return session_factory(engine)

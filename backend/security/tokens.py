@@ -61,7 +61,7 @@ def session_ended_handler(is_live: SessionCheck) -> Callable[[Token, ASGIConnect
         sid = token.extras.get("sid")
         if not isinstance(sid, str) or not token.sub.isdigit():
             return True
-        async with connection.app.state.read_sessionmaker() as session:  # one read, no transaction around it
+        async with connection.app.state.autocommit_sessionmaker() as session:  # one read, no transaction around it
             return not await is_live(session, int(token.sub), sid, utc_now())
 
     return ended

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import bindparam, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.database.tenancy import TenantRepository
@@ -20,6 +20,22 @@ def open_on_visit(visit_id: Any, kinds: Collection[AlertKind]) -> ColumnElement[
     for another area's one-read statements to include."""
     return exists().where(Alert.visit_id == visit_id, Alert.kind.in_(tuple(kinds)),  # type: ignore[attr-defined]
                           Alert.state != AlertState.RESOLVED)
+
+
+def resolve_open_on_visit_sql(kinds: Collection[AlertKind], when_sql: str) -> str:
+    """The SQL of an update resolving, by the system at ``:alert_resolved_at``, the unresolved alerts of these kinds
+    on the visit ``:b_id`` of provider ``:b_provider_id`` when the SQL condition ``when_sql`` holds: for another
+    area's statement that writes a change to a visit and its consequences at once (what
+    :meth:`AlertRepository.resolve_open_on_visit` does as a statement of its own)."""
+    table, resolved = Alert.__table__.name, AlertState.RESOLVED  # type: ignore[attr-defined]
+    kind_list = ", ".join(f"'{kind}'" for kind in kinds)  # the enum's fixed values, never a caller's text
+    return (f"UPDATE {table} SET state = '{resolved}', resolved_by = NULL, resolved_at = :alert_resolved_at "
+            f"WHERE visit_id = :b_id AND provider_id = :b_provider_id AND state <> '{resolved}' "
+            f"AND kind IN ({kind_list}) AND {when_sql}")
+
+
+RESOLVED_AT = bindparam("alert_resolved_at", type_=Alert.__table__.c.resolved_at.type)  # type: ignore[attr-defined]
+"""The typed parameter of :func:`resolve_open_on_visit_sql`."""
 
 
 class AlertRepository(TenantRepository[Alert]):

@@ -15,17 +15,15 @@ import msgspec
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, PermissionDeniedException
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.database.tenancy import TenantScope
-from backend.domain.alerts.repositories import AlertRepository
 from backend.domain.alerts.services import raise_alert
-from backend.domain.audit.repositories import append_row
 from backend.domain.audit.services import audit_row
 from backend.domain.visits.concerns import alert_key
 from backend.domain.visits.models import Visit, VisitEvent
-from backend.domain.visits.repositories import LATENESS_KINDS, CarerActionRepository, VisitEventRepository
+from backend.domain.visits.repositories import CarerActionRepository, VisitEventRepository
 from backend.domain.visits.schemas import CheckBody, ConcernBody, NoteBody, ProofBody
 from backend.domain.visits.visit_state import event_counts_as_verified
 from backend.domain.visits.visit_verification import Verdict, verify_gps, verify_tag
@@ -43,6 +41,9 @@ BODY_TYPES: dict[str, type[msgspec.Struct]] = {
     VisitEventKind.CONCERN: ConcernBody,
     VisitEventKind.PROOF: ProofBody,
 }
+ONE_STATEMENT_KINDS = frozenset({VisitEventKind.CHECK_IN, VisitEventKind.CHECK_OUT, VisitEventKind.NOTE})
+"""Actions that write nothing but what :meth:`CarerActionRepository.record` writes (concerns raise an alert and
+proofs upgrade the check-in through the ORM first)."""
 CONCERN_SEVERITY = {ConcernCategory.SAFEGUARDING: AlertSeverity.URGENT, ConcernCategory.HEALTH: AlertSeverity.URGENT}
 
 
@@ -84,13 +85,20 @@ class VisitActionService:
 
     An action costs one read (:meth:`CarerActionRepository.context`: the visit, its client's geofence,
     the event already stored under the key, and the carer's earlier checks) and then only its writes:
-    the event (inserted unless the key is taken), the visit's changed columns, and the audit row.
+    the event (inserted unless the key is taken), the visit's changed columns, and the audit row
+    (:meth:`CarerActionRepository.record`: one statement on PostgreSQL, where a check-in, check-out or
+    note then needs no transaction around it). Concerns and proofs write through the ORM first, in the
+    request's transaction, within a savepoint undone if a twin wins.
     """
 
-    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings,
+                 autocommit: async_sessionmaker[AsyncSession] | None = None) -> None:
         if principal.carer_id is None:
             raise PermissionDeniedException("only carers act on visits from the phone")
         self.session = session
+        # On PostgreSQL an action whose writes are one statement (ONE_STATEMENT_KINDS) runs in autocommit on a
+        # session of its own: its read and that statement are its only round trips (no BEGIN and COMMIT).
+        self.autocommit = autocommit if session.bind is not None and session.bind.dialect.name == "postgresql" else None
         self.principal = principal
         self.carer_id = principal.carer_id
         self.settings = settings
@@ -104,20 +112,27 @@ class VisitActionService:
         A key already used for a different request (another visit, kind or body) is refused (422):
         answering with the first action's result would silently drop the new one.
         """
+        if self.autocommit is not None and kind in ONE_STATEMENT_KINDS:
+            async with self.autocommit() as session:
+                return await self._apply(CarerActionRepository(session, self.scope), kind, visit_id, at, body, key)
+        return await self._apply(self.actions, kind, visit_id, at, body, key)
+
+    async def _apply(self, actions: CarerActionRepository, kind: str, visit_id: int, at: datetime, body: msgspec.Struct,
+                     key: str) -> ActionOutcome:
         request = fingerprint(kind, visit_id, body)
-        context = await self.actions.context(visit_id, self.carer_id, key)
+        context = await actions.context(visit_id, self.carer_id, key)
         previous = self._previous(context, request)
         if previous is not None:
             return ActionOutcome(previous, created=False)
         try:
-            if kind in (VisitEventKind.CONCERN, VisitEventKind.PROOF):  # ORM writes come before the event:
-                async with self.session.begin_nested():  # undone if a twin wins
-                    result = await self._apply_new(VisitEventKind(kind), context, visit_id, at, body, key, request)
-            else:  # nothing is written before the event, so nothing needs undoing
-                result = await self._apply_new(VisitEventKind(kind), context, visit_id, at, body, key, request)
+            if kind in ONE_STATEMENT_KINDS:  # nothing is written before the event, so nothing needs undoing
+                result = await self._apply_new(actions, VisitEventKind(kind), context, visit_id, at, body, key, request)
+            else:  # ORM writes come before the event: undone if a twin wins
+                async with self.session.begin_nested():
+                    result = await self._apply_new(actions, VisitEventKind(kind), context, visit_id, at, body, key, request)
         except (_KeyTaken, IntegrityError):
             # Another request with the same key won the race: answer with its result.
-            previous = self._previous(await self.actions.context(visit_id, self.carer_id, key), request)
+            previous = self._previous(await actions.context(visit_id, self.carer_id, key), request)
             if previous is None:
                 raise
             return ActionOutcome(previous, created=False)
@@ -142,10 +157,10 @@ class VisitActionService:
             raise NotFoundException(f"no visit {visit_id}")
         if not context["assigned"]:
             raise PermissionDeniedException(f"visit {visit_id} is not assigned to you")
-        return self.actions.visit_of(context)
+        return CarerActionRepository.visit_of(context)
 
-    async def _apply_new(self, kind: VisitEventKind, context: RowMapping, visit_id: int, at: datetime,
-                         body: msgspec.Struct, key: str, request: str) -> dict[str, Any]:
+    async def _apply_new(self, actions: CarerActionRepository, kind: VisitEventKind, context: RowMapping, visit_id: int,
+                         at: datetime, body: msgspec.Struct, key: str, request: str) -> dict[str, Any]:
         self._check_device_time(at)
         visit = self._visit(context, visit_id)
         handler = {
@@ -155,23 +170,20 @@ class VisitActionService:
             VisitEventKind.CONCERN: self._concern,
             VisitEventKind.PROOF: self._proof,
         }[kind]
-        event = self.actions.new_event(
+        event = actions.new_event(
             provider_id=visit.provider_id, visit_id=visit_id, carer_id=self.carer_id, kind=kind,
             device_time=at, idempotency_key=key, fingerprint=request,
         )
         result = await handler(visit, event, body, context)  # type: ignore[operator]
         event.result = result
-        event_id = await self.actions.insert_event(event)
+        late_start_seen = kind == VisitEventKind.CHECK_IN and context["lateness_open"]
+        event_id = await actions.record(
+            event, visit, actions.changes(visit, context),
+            audit_row(self.principal, f"visit.{kind}", "visit", visit_id, provider_id=visit.provider_id,
+                      detail={"idempotency_key": key}),
+            resolve_lateness_at=utc_now() if late_start_seen else None)
         if event_id is None:
             raise _KeyTaken(key)
-        changes = self.actions.changes(visit, context)
-        if changes:
-            await self.actions.update_visit(visit, changes)
-        if kind == VisitEventKind.CHECK_IN and context["lateness_open"]:
-            await AlertRepository(self.session, self.scope).resolve_open_on_visit(visit_id, LATENESS_KINDS, utc_now())
-        await append_row(await self.actions.connection(), audit_row(
-            self.principal, f"visit.{kind}", "visit", visit_id, provider_id=visit.provider_id,
-            detail={"event_id": event_id, "idempotency_key": key}))
         return {**result, "event_id": event_id}
 
     def _check_device_time(self, at: datetime) -> None:

@@ -54,7 +54,8 @@ class CarerController(Controller):
     guards = [requires_carer]
 
     def _service(self, db_session: AsyncSession, request: Request[Principal, Any, State]) -> VisitActionService:
-        return VisitActionService(db_session, request.user, request.app.state.settings)
+        return VisitActionService(db_session, request.user, request.app.state.settings,
+                                  request.app.state.autocommit_sessionmaker)
 
     @get(urls.MY_VISITS, summary="The carer's visits on a day",
          dependencies={"page": Provide(provide_page_params, sync_to_thread=False)})

@@ -19,13 +19,14 @@ demo: setup
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a silent pass.
 # Two worker processes (pytest-xdist): every test makes its own databases, ports and folders, so they run side by side.
+# loadgroup keeps a module's xdist_group on one worker: tests/test_any_hour.py's four clocks share one set of child runs.
 TEST_WORKERS ?= 2
 test: setup
-	@$(VENV)/bin/python -m pytest -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 
 test-all: setup
-	@$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 
 clean:

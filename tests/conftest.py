@@ -142,15 +142,17 @@ class DatabaseFactory:
         return f"sqlite+aiosqlite:///{target}"
 
     def drop_all(self) -> None:
-        """Drop every database of the run, eight at a time.
+        """Drop every database of the run, 24 at a time.
 
         One by one, each DROP waits for its own checkpoint (about 0.8 s on a busy machine), and the
-        run's hundreds of databases outlasted the last test's time-out; eight at once share them.
+        run's hundreds of databases outlasted the last test's time-out; drops at once share checkpoints
+        (48 seeded copies: 8.2 s eight at a time, 4.7 s 24 at a time). 24 connections leave the other
+        test worker its pool within PostgreSQL's default 100.
         """
         import asyncpg
 
         async def drop_everything() -> None:
-            slots = asyncio.Semaphore(8)
+            slots = asyncio.Semaphore(24)
 
             async def drop(name: str) -> None:
                 async with slots:

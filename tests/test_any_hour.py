@@ -22,21 +22,36 @@ import pytest
 from tests.clock import PROOF_CLOCKS, wall_clock_environment
 
 ROOT = Path(__file__).resolve().parents[1]
+# One worker runs all four clocks: the children start together in one module fixture, and a second worker
+# holding one of the tests would start all four again (``make test`` runs xdist with ``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("any_hour")
 
 
-def _replay(moment: str, basetemp: Path) -> subprocess.CompletedProcess[str]:
+def _replay(moment: str, basetemp: Path, files: list[str]) -> subprocess.CompletedProcess[str]:
     env = {**wall_clock_environment(), "DOMICARE_TEST_CLOCK": moment}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "clock_sensitive and not slow", "-k", "not postgres", "-q", "-x",
-         "-p", "no:cacheprovider", "-p", "no:warnings", "--basetemp", str(basetemp)],
+         "-p", "no:cacheprovider", "-p", "no:warnings", "--basetemp", str(basetemp), *files],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
+def _clock_sensitive_files(session: pytest.Session) -> list[str]:
+    """The files holding the clock-sensitive tests this run collected, or the whole suite when it collected none.
+
+    A child then collects 15 files instead of all of them: about 8 s less for each of the four clocks.
+    """
+    files = sorted({str(item.path.relative_to(ROOT)) for item in session.items
+                    if item.get_closest_marker("clock_sensitive")})
+    return files or ["tests"]
+
+
 @pytest.fixture(scope="module")
-def replays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+def replays(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
     """Every proof clock's child run, started at once and run one per core."""
+    files = _clock_sensitive_files(request.session)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        yield {moment: pool.submit(_replay, moment, tmp_path_factory.mktemp("replay"))
+        yield {moment: pool.submit(_replay, moment, tmp_path_factory.mktemp("replay"), files)
                for moment in PROOF_CLOCKS.values()}
 
 

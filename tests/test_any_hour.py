@@ -31,7 +31,8 @@ def _replay(moment: str, basetemp: Path, files: list[str]) -> subprocess.Complet
     env = {**wall_clock_environment(), "DOMICARE_TEST_CLOCK": moment}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "clock_sensitive and not slow", "-k", "not postgres", "-q", "-x",
-         "-p", "no:cacheprovider", "-p", "no:warnings", "--basetemp", str(basetemp), *files],
+         "-p", "no:cacheprovider", "-p", "no:warnings", "--tb=short", "--show-capture=no",  # the failure, not its logs
+         "--basetemp", str(basetemp), *files],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 

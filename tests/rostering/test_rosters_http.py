@@ -21,6 +21,11 @@ from tests.conftest import sign_in
 from tests.rostering.conftest import wait_for
 from tests.rostering.rota_checks import check_rota, day_rows
 
+# Compile time is not solve time: a clock replay runs these solves first, and compiling the kernels inside a
+# job (about a minute on a slow machine) outlasted wait_for's 90 s.
+pytestmark = pytest.mark.usefixtures("compiled")
+
+
 def _today() -> date:
     return today_in_london(utc_now())
 

@@ -11,18 +11,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-_frozen = False
-
 
 def freeze_startup_heap(_app: Any = None) -> None:
-    """Collect once, then freeze every surviving object; later calls in the same process do nothing.
+    """Collect once, then freeze every surviving object; once the process has frozen objects, do nothing.
 
     Runs as the app's last start-up hook, after the lifespan managers have opened the engine and scheduler,
-    so what they built is frozen too.
+    so what they built is frozen too; a command with no app (``domicare export``) calls it after its imports.
     """
-    global _frozen
-    if _frozen:
+    if gc.get_freeze_count():
         return
     gc.collect()
     gc.freeze()
-    _frozen = True

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from backend import startup_heap
 from backend.app import create_app
 from tests.conftest import make_settings
 
 
 @pytest.fixture
-def unfrozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def unfrozen() -> Iterator[None]:
     """This process as a fresh server would be: nothing frozen yet."""
     gc.unfreeze()
-    monkeypatch.setattr(startup_heap, "_frozen", False)
     yield
     gc.unfreeze()
 

@@ -171,13 +171,14 @@ def run_check(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """``domicare export``."""
     from backend.config import load_settings
+    from backend.startup_heap import freeze_startup_heap
 
     settings = load_settings(args.database_url)
     out = None if args.out == "-" else Path(args.out)
     # A city's week is millions of short-lived rows. What the imports built is frozen, so a collection scans only
     # the export's own objects, and collections run less often: about a third of the export's CPU otherwise, and
     # memory still holds one chunk.
-    gc.freeze()
+    freeze_startup_heap()
     gc.set_threshold(50_000, 50, 100)
     summary = asyncio.run(export_week(settings.database_url, args.week_ending, args.provider, args.format, out,
                                       settings.late_tolerance_minutes))

@@ -235,6 +235,9 @@ class MonitoringService:
 
     async def flush(self) -> None:
         """Wait until everything received so far is stored (tests and shutdown)."""
+        # paho's thread hands items over with call_soon_threadsafe: one turn of the loop lets those
+        # already handed over reach the queue, or join() could return before they are in it.
+        await asyncio.sleep(0)
         await self._queue.join()
 
     # -- routing table --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import asyncio
 import json
 import shutil
 import subprocess
-import tempfile
+import getpass
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +32,18 @@ INGEST = BrokerAccess(username="domicare-ingest", password="ingest-example-passw
 GATEWAYS = {"gw-example-1": "gateway-example-password-1", "gw-example-2": "gateway-example-password-2"}
 
 
+def _secured_config(config: Path, port: int, listener_extra: str = "") -> Path:
+    """A Mosquitto configuration with the shipped ACL and example password file, anonymous clients refused.
+
+    Mosquitto started as root drops to its own user unless told to stay: it keeps the test's user here,
+    so it can read the checkout and pytest's private folders wherever they are.
+    """
+    config.write_text(f"user {getpass.getuser()}\nper_listener_settings false\nallow_anonymous false\n"
+                      f"password_file {SHIPPED / 'passwd.example'}\nacl_file {SHIPPED / 'acl'}\n"
+                      f"listener {port} 127.0.0.1\n{listener_extra}persistence false\n")
+    return config
+
+
 @pytest.fixture
 def secured_broker(tmp_path: Path) -> Iterator[int]:
     """Mosquitto on a free port with the shipped ACL and example password file, anonymous clients refused."""
@@ -39,10 +51,7 @@ def secured_broker(tmp_path: Path) -> Iterator[int]:
     if not Path(binary).exists():
         pytest.fail("the mosquitto binary is needed (scripts/install-system-packages.sh installs it)")
     port = free_port()
-    config = tmp_path / "mosquitto.conf"
-    config.write_text(f"per_listener_settings false\nallow_anonymous false\n"
-                      f"password_file {SHIPPED / 'passwd.example'}\nacl_file {SHIPPED / 'acl'}\n"
-                      f"listener {port} 127.0.0.1\npersistence false\n")
+    config = _secured_config(tmp_path / "mosquitto.conf", port)
     process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10
     while subprocess.run(["mosquitto_pub", "-p", str(port), "-u", "gw-example-1", "-P", GATEWAYS["gw-example-1"],
@@ -177,18 +186,9 @@ def test_the_worker_reaches_a_tls_broker_and_verifies_its_certificate(
         tmp_path: Path, register: Callable[..., dict[str, Any]], seeded_db_url: str) -> None:
     if shutil.which("openssl") is None:
         pytest.fail("openssl is needed to make the test certificates")
-    # Mosquitto started as root drops to its own user: the files must be readable by it, which pytest's
-    # private temporary folders are not.
-    folder = Path(tempfile.mkdtemp(prefix="domicare-tls-"))
-    folder.chmod(0o755)
-    ca, cert, key = _certificates(folder)
-    for path in folder.iterdir():
-        path.chmod(0o644)
+    ca, cert, key = _certificates(tmp_path)
     port = free_port()
-    config = tmp_path / "tls.conf"
-    config.write_text(f"per_listener_settings false\nallow_anonymous false\npassword_file {SHIPPED / 'passwd.example'}\n"
-                      f"acl_file {SHIPPED / 'acl'}\nlistener {port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\n"
-                      f"keyfile {key}\npersistence false\n")
+    config = _secured_config(tmp_path / "tls.conf", port, f"cafile {ca}\ncertfile {cert}\nkeyfile {key}\n")
     broker = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(config)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     gateway = register({"hall_pir": "hall"})["device"]
@@ -232,5 +232,4 @@ def test_the_worker_reaches_a_tls_broker_and_verifies_its_certificate(
     finally:
         broker.terminate()
         broker.wait(timeout=10)
-        shutil.rmtree(folder)
     assert [(e.sensor, e.kind, e.value) for e in events] == [("hall_pir", "motion", 1.0)]

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from backend.domain.monitoring.models import Observation
 from backend.domain.monitoring.vitals import code_of
 from backend.domain.telehealth.models import CaseloadChange, CaseloadSign, Enrolment
-from backend.domain.telehealth.worklist import check, colour_counts, refresh, worklist
+from backend.domain.telehealth.worklist import check, colour_counts, refresh, worklist, worklist_and_counts
 from shared.enums import EnrolmentState, Rag
 from shared.timekeeping import utc_now
 from shared.vitals import VitalSign
@@ -42,6 +42,11 @@ def test_the_kept_worklist_equals_a_recomputation_at_any_moment(db: Db) -> None:
         everyone, _total = _in_session(db, lambda session: worklist(session, hub_id, at))  # noqa: B023
         counts = _in_session(db, lambda session: colour_counts(session, hub_id, at))  # noqa: B023
         assert counts == {rag: sum(1 for entry in everyone if entry.need.rag == rag) for rag in Rag}
+        # The caseload page's one call: the same reds page and the counts before the colour filter.
+        reds, total, both = _in_session(db, lambda session: worklist_and_counts(  # noqa: B023
+            session, hub_id, at, rag=Rag.RED, limit=5))  # noqa: B023
+        assert both == counts and total == counts[Rag.RED]
+        assert [e.enrolment.id for e in reds] == [e.enrolment.id for e in everyone if e.need.rag == Rag.RED][:5]
     assert db.scalars(select(func.count()).select_from(CaseloadChange)) == [0]
     assert db.scalars(select(func.count(func.distinct(CaseloadSign.enrolment_id)))) == [60]
 

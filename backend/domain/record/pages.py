@@ -21,7 +21,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.record import services
-from backend.domain.record.schemas import AcceptIn, ConsentsIn, InvitationIn, RecordOut
+from backend.domain.record.schemas import AcceptIn, ConsentsIn, InvitationIn, MemberOut, RecordOut
 from backend.pages.charts import UNIT_TEXT, reading_chart
 from backend.pages.site import Form, PageSite, page_templates, session_pages
 from backend.security.principal import Principal
@@ -108,8 +108,11 @@ class RecordPages(Controller):
 
     async def _people_page(self, state: State, db_session: AsyncSession, principal: Principal, *,
                            status_code: int = 200, notice: str | None = None, error: str | None = None,
-                           invitation: Any = None, form: dict[str, str] | None = None) -> Response[str]:
-        people = [p for p in await services.members(db_session, principal) if p.relationship != Relationship.SELF]
+                           invitation: Any = None, form: dict[str, str] | None = None,
+                           members: list[MemberOut] | None = None) -> Response[str]:
+        if members is None:
+            members = await services.members(db_session, principal)
+        people = [p for p in members if p.relationship != Relationship.SELF]
         pending = await services.pending_invitations(db_session, principal)
         return SITE.render("people.html", status_code=status_code, people=people, pending=pending, notice=notice,
                            error=error, decides=True,
@@ -122,13 +125,13 @@ class RecordPages(Controller):
         """For the client (or their attorney): who can see the record and what, with a form to invite someone."""
         principal = await SITE.principal(request, db_session)
         notice = "They can no longer see your record." if removed else None
-        if saved:
-            person = next((p for p in await services.members(db_session, principal) if p.id == saved), None)
-            if person is not None:
-                shown = [CATEGORIES[c].lower() for c in person.can_see]
-                notice = (f"Saved. {person.name} can now see: {', '.join(shown)}." if shown
-                          else f"Saved. {person.name} can no longer see anything in your record.")
-        return await self._people_page(state, db_session, principal, notice=notice)
+        members = await services.members(db_session, principal)
+        person = next((p for p in members if p.id == saved), None) if saved else None
+        if person is not None:
+            shown = [CATEGORIES[c].lower() for c in person.can_see]
+            notice = (f"Saved. {person.name} can now see: {', '.join(shown)}." if shown
+                      else f"Saved. {person.name} can no longer see anything in your record.")
+        return await self._people_page(state, db_session, principal, notice=notice, members=members)
 
     @post(CONSENTS, status_code=303)
     async def consents(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,

@@ -25,7 +25,7 @@ from backend.domain.telehealth.models import Clinician
 from backend.domain.telehealth.needs import label
 from backend.domain.telehealth.repositories import ClinicianRepository
 from backend.domain.telehealth.schemas import InterventionIn
-from backend.domain.telehealth.worklist import colour_counts, worklist
+from backend.domain.telehealth.worklist import worklist_and_counts
 from backend.pages.charts import UNIT_TEXT, reading_chart
 from backend.pages.site import Form, PageSite, page_templates, session_pages
 from backend.security.principal import Principal
@@ -114,9 +114,9 @@ class HubPages(Controller):
         clinicians = await ClinicianRepository(db_session, hub_id).list(order_by=Clinician.name)
         now = utc_now()
         # One page ordered in the database, and the colours' counts before the colour filter.
-        entries, total = await worklist(db_session, hub_id, now, conditions=conditions, clinician_id=clinician_id,
-                                        rag=colour, limit=PAGE_SIZE, offset=offset)
-        counts = await colour_counts(db_session, hub_id, now, conditions=conditions, clinician_id=clinician_id)
+        entries, total, counts = await worklist_and_counts(db_session, hub_id, now, conditions=conditions,
+                                                           clinician_id=clinician_id, rag=colour, limit=PAGE_SIZE,
+                                                           offset=offset)
         names = {c.id: c.name for c in clinicians}
         filters = {"condition": condition, "clinician": clinician, "rag": rag}
 

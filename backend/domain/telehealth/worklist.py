@@ -173,8 +173,33 @@ async def worklist(session: AsyncSession, hub_id: int, now: datetime, *, conditi
     """One page of the hub's open enrolments (optionally of some conditions, one clinician or one colour), most
     urgent first, and how many there are in all; the queued people's signs are made first."""
     signs, arguments = await _ranking(session, hub_id, now)
-    page, total = await signs.worklist(*arguments, filters=_filters(conditions, clinician_id), rank=_rank(rag),
-                                       limit=limit, offset=offset)
+    filters = _filters(conditions, clinician_id)
+    return await _page(session, hub_id, now, signs, arguments, filters, rag, limit, offset)
+
+
+async def colour_counts(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                        clinician_id: int | None = None) -> dict[Rag, int]:
+    """How many of the hub's open enrolments (optionally of some conditions or one clinician) are red, amber and
+    green now, in one query (for the worklist's colour filter)."""
+    signs, arguments = await _ranking(session, hub_id, now)
+    return await _counts(signs, arguments, _filters(conditions, clinician_id))
+
+
+async def worklist_and_counts(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
+                              clinician_id: int | None = None, rag: Rag | None = None, limit: int | None = None,
+                              offset: int = 0) -> tuple[list[CaseloadEntry], int, dict[Rag, int]]:
+    """The caseload page's data: ``worklist``'s page and total, and ``colour_counts`` before the colour filter,
+    with the signs made current once for both."""
+    signs, arguments = await _ranking(session, hub_id, now)
+    filters = _filters(conditions, clinician_id)
+    entries, total = await _page(session, hub_id, now, signs, arguments, filters, rag, limit, offset)
+    return entries, total, await _counts(signs, arguments, filters)
+
+
+async def _page(session: AsyncSession, hub_id: int, now: datetime, signs: CaseloadSignRepository,
+                arguments: tuple[Any, ...], filters: list[Any], rag: Rag | None, limit: int | None,
+                offset: int) -> tuple[list[CaseloadEntry], int]:
+    page, total = await signs.worklist(*arguments, filters=filters, rank=_rank(rag), limit=limit, offset=offset)
     by_id = await EnrolmentRepository(session, hub_id).by_ids([enrolment_id for enrolment_id, _rank in page])
     enrolments = [by_id[enrolment_id] for enrolment_id, _rank in page]
     states: dict[int, list[SignState]] = {}
@@ -183,12 +208,8 @@ async def worklist(session: AsyncSession, hub_id: int, now: datetime, *, conditi
     return _entries(enrolments, states, *await _details(session, hub_id, enrolments, now), now), total
 
 
-async def colour_counts(session: AsyncSession, hub_id: int, now: datetime, *, conditions: Collection[str] = (),
-                        clinician_id: int | None = None) -> dict[Rag, int]:
-    """How many of the hub's open enrolments (optionally of some conditions or one clinician) are red, amber and
-    green now, in one query (for the worklist's colour filter)."""
-    signs, arguments = await _ranking(session, hub_id, now)
-    counts = await signs.rank_counts(*arguments, filters=_filters(conditions, clinician_id))
+async def _counts(signs: CaseloadSignRepository, arguments: tuple[Any, ...], filters: list[Any]) -> dict[Rag, int]:
+    counts = await signs.rank_counts(*arguments, filters=filters)
     return {rag: counts.get(rank, 0) for rag, rank in RAG_RANK.items()}
 
 

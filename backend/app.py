@@ -41,7 +41,7 @@ from backend.domain.visits.routes import route_handlers as visits_routes
 from backend.domain.welfare.jobs import register_jobs as welfare_jobs
 from backend.domain.welfare.routes import route_handlers as welfare_routes
 from backend.jobqueue import close_job_queues
-from backend.openapi import docs_assets_router, openapi_config, tidy_document
+from backend.openapi import docs_assets_router, openapi_config
 from backend.startup_heap import freeze_startup_heap
 from backend.problems import EXCEPTION_HANDLERS
 from backend.requests import DomicareRequest
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, docs_assets_router()],
-        on_startup=[tidy_document, freeze_startup_heap],  # freeze last: after everything start-up built
+        on_startup=[freeze_startup_heap],  # last: after everything start-up built
         on_app_init=[auth.on_app_init, web_security(settings)],
         dependencies={
             "db_session": Provide(provide_db_session),

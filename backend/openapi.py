@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 from litestar import Router
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Operation, Reference, RequestBody, Schema
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Operation, RequestBody, Schema
 from litestar.openapi.spec import OpenAPIMediaType as MediaType
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.static_files import create_static_files_router
@@ -46,12 +46,12 @@ def openapi_config() -> OpenAPIConfig:
                      "signs, finance exports. Errors are RFC 9457 problem details; lists are pages of "
                      "`items`, `total`, `limit`, `offset`."),
         path=DOCS_PATH,
-        render_plugins=[SwaggerRenderPlugin(
+        render_plugins=[TidySwaggerRenderPlugin(
             js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             css_url=f"{ASSETS_PATH}/swagger-ui.css",
             standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
             favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
-        )],
+        ), TidyJsonRenderPlugin()],
     )
 
 
@@ -131,64 +131,73 @@ _SCHEMA_FIELDS = {
 _KNOWN_FIELDS = frozenset(Schema.__dataclass_fields__)
 
 
-def tidy_document(app: Any) -> None:
-    """An ``on_startup`` hook: problem-details error bodies and readable page names in the document."""
-    document = app.openapi_schema
+class _Tidied:
+    """A render plugin that serves the document tidied: errors documented as the problem details every handler
+    returns, and generic pages under readable names (``ClientOutPage``).
+
+    Tidying the served form rather than building the document at start-up keeps Litestar's lazy build: an app
+    that is never asked for its document (a test's, a worker's) does not pay its 0.2 s of CPU.
+    """
+
+    def render(self, request: Any, openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, tidy(openapi_schema))  # type: ignore[misc,no-any-return]
+
+
+class TidySwaggerRenderPlugin(_Tidied, SwaggerRenderPlugin):
+    """Swagger UI at ``/schema``, over the tidied document."""
+
+
+class TidyJsonRenderPlugin(_Tidied, JsonRenderPlugin):
+    """The tidied document at ``/schema/openapi.json``."""
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "description": "RFC 9457 problem details", "required": ["type", "title", "status", "detail"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"}},
+}
+
+
+def tidy(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document (as JSON data) with problem-details error bodies and readable page names.
+
+    Changes ``document`` in place and returns it; tidying a tidied document changes nothing.
+    """
     _document_problem_responses(document)
     _rename_pages(document)
+    return document
 
 
-def _document_problem_responses(document: Any) -> None:
+def _document_problem_responses(document: dict[str, Any]) -> None:
     # Litestar documents its own ``{status_code, detail, extra}`` body for 4xx; every error
     # here goes through backend.problems instead, so the document says so.
-    problem_schema = Schema(
-        type=OpenAPIType.OBJECT, description="RFC 9457 problem details", required=["type", "title", "status", "detail"],
-        properties={
-            "type": Schema(type=OpenAPIType.STRING), "title": Schema(type=OpenAPIType.STRING),
-            "status": Schema(type=OpenAPIType.INTEGER), "detail": Schema(type=OpenAPIType.STRING),
-        },
-    )
-    for path_item in (document.paths or {}).values():
+    for path_item in document.get("paths", {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(path_item, method, None)
-            if operation is None or not operation.responses:
-                continue
-            for status, response in operation.responses.items():
-                if str(status).startswith(("4", "5")) and hasattr(response, "content"):
-                    response.content = {PROBLEM_JSON: MediaType(schema=problem_schema)}
+            for status, response in path_item.get(method, {}).get("responses", {}).items():
+                if str(status).startswith(("4", "5")) and "$ref" not in response:
+                    response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}
 
 
-def _rename_pages(document: Any) -> None:
+def _rename_pages(document: dict[str, Any]) -> None:
     """``Page_backend.domain.people.schemas.ClientOut_`` becomes ``ClientOutPage``, references included."""
-    components: Components | None = document.components
-    if components is None or not components.schemas:
-        return
+    schemas = document.get("components", {}).get("schemas", {})
     renames = {}
-    for key in list(components.schemas):
+    for key in list(schemas):
         match = _PAGE_KEY.match(key)
         if match:
             renames[key] = f"{match.group(1)}Page"
-    for old, new in renames.items():
-        components.schemas[new] = components.schemas.pop(old)
+            schemas[renames[key]] = schemas.pop(key)
     if renames:
-        _rewrite_references(document, {f"#/components/schemas/{o}": f"#/components/schemas/{n}" for o, n in renames.items()})
+        _rewrite_references(document, {f"#/components/schemas/{o}": f"#/components/schemas/{n}"
+                                       for o, n in renames.items()})
 
 
-def _rewrite_references(node: Any, refs: dict[str, str], seen: set[int] | None = None) -> None:
-    seen = seen if seen is not None else set()
-    if id(node) in seen or node is None or isinstance(node, str | int | float | bool):
-        return
-    seen.add(id(node))
-    if isinstance(node, Reference):
-        node.ref = refs.get(node.ref, node.ref)
-        return
+def _rewrite_references(node: Any, refs: dict[str, str]) -> None:
     if isinstance(node, dict):
-        children = list(node.values())
-    elif isinstance(node, list | tuple):
-        children = list(node)
-    elif hasattr(node, "__dataclass_fields__"):
-        children = [getattr(node, name) for name in node.__dataclass_fields__]
-    else:
-        return
-    for child in children:
-        _rewrite_references(child, refs, seen)
+        if isinstance(node.get("$ref"), str):
+            node["$ref"] = refs.get(node["$ref"], node["$ref"])
+        for child in node.values():
+            _rewrite_references(child, refs)
+    elif isinstance(node, list):
+        for child in node:
+            _rewrite_references(child, refs)

@@ -1,6 +1,6 @@
 """Keep the objects a server process builds at start-up out of the garbage collector's way.
 
-The app imports numba, scipy, numpy and rich and builds its routes, schemas and OpenAPI document: about
+The app imports numba, scipy, numpy and rich and builds its routes and schemas: about
 200,000 long-lived objects. Each full collection walks them all and pauses the worker for 100-230 ms, which
 is what a check-in's 99th percentile was made of under load. Freezing them after start-up moves them to a
 permanent generation the collector never scans; requests' own garbage is collected as before.

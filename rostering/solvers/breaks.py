@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rostering.model import BreakRule
 from rostering.solvers import engine, kernels
-from rostering.solvers.engine import Schedule
+from rostering.solvers.engine import CARER_START, DURATION, SHIFT_END, TASK_START, Schedule
 from rostering.solvers.problem import Problem
 
 _EPS = 1e-6
@@ -50,21 +50,21 @@ class _Day:
     def rest(self, k: int, place: int) -> float:
         """Rest written at a place: the later start, or the longer stay after visit ``place``."""
         if place == HOME:
-            return float(self.data[10][k] - self.problem.carer_start[k])
-        return float(self.data[1][place] - self.problem.task_duration[place])
+            return float(self.data[CARER_START][k] - self.problem.carer_start[k])
+        return float(self.data[DURATION][place] - self.problem.task_duration[place])
 
     def write(self, k: int, place: int, minutes: float) -> None:
         """Set the rest at a place (0: none)."""
         if place == HOME:
-            self.data[10][k] = self.problem.carer_start[k] + minutes
+            self.data[CARER_START][k] = self.problem.carer_start[k] + minutes
         else:
-            self.data[1][place] = self.problem.task_duration[place] + minutes
+            self.data[DURATION][place] = self.problem.task_duration[place] + minutes
 
     def free(self, state: tuple, k: int, place: int) -> float:  # type: ignore[type-arg]
         """When the carer is free at a place: the shift start, or the end of the visit."""
         if place == HOME:
             return float(self.problem.carer_start[k])
-        return float(state[4][place] + self.problem.task_duration[place])
+        return float(state[TASK_START][place] + self.problem.task_duration[place])
 
     def break_start(self, state: tuple, k: int, place: int) -> float | None:  # type: ignore[type-arg]
         """Where the break written at ``place`` starts on these times; None if it no longer fits the window."""
@@ -76,11 +76,12 @@ class _Day:
 
 def place_breaks(problem: Problem, plan: Schedule, rule: BreakRule) -> WithBreaks:
     """Give every carer who is owed a break one, at the place where it costs least."""
-    packed = engine.pack(problem)
     # Own copies of durations and shift starts, to write rests into; the whole shift, without the
     # room the search kept free for the break.
-    data = (packed[0], packed[1].copy(), *packed[2:10], packed[10].copy(), *packed[11:13], problem.carer_end, *packed[14:])
-    day = _Day(problem, data, [list(route) for route in plan.routes], rule)
+    data = list(engine.pack(problem))
+    data[DURATION], data[CARER_START] = data[DURATION].copy(), data[CARER_START].copy()
+    data[SHIFT_END] = problem.carer_end
+    day = _Day(problem, tuple(data), [list(route) for route in plan.routes], rule)
     long_shifts = [k for k in range(problem.carers) if rule.owed(problem.carer_start[k], problem.carer_end[k])]
     places: dict[int, int] = {}
     for _ in range(ROUNDS):

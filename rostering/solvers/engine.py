@@ -74,6 +74,12 @@ class Schedule:
         return self.ends[carer]
 
 
+# Places in pack()'s data tuple, and in a timed state, that code outside the kernels reads or rewrites
+# (the kernels' module docstring lists every place).
+DURATION, CARER_START, SHIFT_END = 1, 10, 13
+TASK_START = 4
+
+
 def pack(problem: Problem) -> tuple:  # type: ignore[type-arg]
     """The problem as the data tuple the kernels read (see :mod:`rostering.solvers.kernels`)."""
     n, jobs, k = problem.tasks, problem.jobs, problem.carers

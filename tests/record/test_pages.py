@@ -55,6 +55,17 @@ def test_the_client_withdraws_consent_at_once_and_invites_by_a_one_time_link(api
     pending = re.search(r'<ul class="visits" id="pending">(.*?)</ul>', invited.text, re.S)
     assert pending and "Dr Amir Khan" in pending.group(1) and "Will see: readings." in pending.group(1)
 
+    # A second invitation, sent by mistake, is withdrawn from the page: its link stops working.
+    mistaken = api.post("/me/people/invite", data={"name": "Wrong Person", "email": "wrong@example.org",
+                                                   "relationship": "friend", "csrf_token": token})
+    wrong_link = re.search(r'id="invitation-link">([^<]+)<', mistaken.text)
+    assert wrong_link
+    wrong_id = re.findall(r'data-invitation-id="(\d+)"', mistaken.text)[-1]
+    assert api.post(f"/me/people/invitations/{wrong_id}/withdraw", data={"csrf_token": "forged"}).status_code == 403
+    withdrawn = api.post(f"/me/people/invitations/{wrong_id}/withdraw", data={"csrf_token": token})
+    assert withdrawn.status_code == 200 and "Invitation withdrawn" in withdrawn.text
+    assert "Wrong Person" not in withdrawn.text and "Dr Amir Khan" in withdrawn.text
+
     api.cookies.clear()
     page_sign_in(api, "/me", "family.demo")
     assert _sections_shared(api.get("/me/record").text)["readings"] is False, "withdrawn at their very next read"
@@ -68,6 +79,10 @@ def test_the_client_withdraws_consent_at_once_and_invites_by_a_one_time_link(api
     accepted = api.post("/me/accept", data={**fields, "csrf_token": csrf_of(mismatch.text)})
     assert accepted.status_code == 200 and "Your account is ready" in accepted.text
     assert api.post("/me/accept", data={**fields, "csrf_token": csrf_of(accepted.text)}).status_code in (403, 404)
+    wrong_token = wrong_link.group(1).split("token=", 1)[1]
+    wrong = api.post("/me/accept", data={**fields, "token": wrong_token, "username": "wrong.person",
+                                         "csrf_token": csrf_of(api.get(f"/me/accept?token={wrong_token}").text)})
+    assert wrong.status_code == 404, "a withdrawn invitation's link no longer works"
     assert page_sign_in(api, "/me", "gp.khan", "staple orbit lantern 42").status_code == 303  # type: ignore[attr-defined]
     assert api.get("/me/people").status_code == 403, "an invited person does not decide who sees the record"
     assert _sections_shared(api.get("/me/record").text) == {"upcoming": False, "care-plan": False, "readings": True,

@@ -110,3 +110,37 @@ def test_staff_have_no_personal_record(api: TestClient, headers_for: Headers, us
 def test_members_are_tied_to_one_client(db: Db) -> None:
     members = db.scalars(select(RecordMember))
     assert {m.relationship for m in members} == {"self", "family"} and len({m.client_id for m in members}) == 1
+
+
+def test_an_invitation_not_accepted_can_be_withdrawn_and_its_link_then_fails(api: TestClient, headers_for: Headers,
+                                                                             db: Db) -> None:
+    client = headers_for("client.demo")
+    invitations = "/api/v1/me/record/invitations"
+    invited = api.post(invitations, headers=client, json={
+        "email": "pat@example.org", "name": "Pat Jones", "relationship": "friend", "can_see": ["visits", "notes"]})
+    assert invited.status_code == 201, invited.text
+    invitation_id, token = invited.json()["id"], invited.json()["link"].split("token=")[1]
+    pending = api.get(invitations, headers=client).json()
+    assert [(p["id"], p["name"], p["can_see"]) for p in pending if p["id"] == invitation_id] == [
+        (invitation_id, "Pat Jones", ["notes", "visits"])]
+
+    # Only the person (or their attorney) withdraws, and only their own record's invitations.
+    assert api.delete(f"{invitations}/{invitation_id}", headers=headers_for("family.demo")).status_code == 403
+    assert api.delete(f"{invitations}/999999", headers=client).status_code == 404
+    assert api.delete(f"{invitations}/{invitation_id}", headers=client).status_code == 204
+    assert invitation_id not in [p["id"] for p in api.get(invitations, headers=client).json()]
+    assert api.delete(f"{invitations}/{invitation_id}", headers=client).status_code == 404, "withdrawn already"
+    accept = {"token": token, "username": "pat.jones", "password": "correct horse battery"}
+    assert api.post("/api/v1/record/invitations/accept", json=accept).status_code == 404
+    audit = db.scalars(select(AuditLog).where(AuditLog.action == "record.withdraw_invitation"))
+    assert [(a.entity_id, a.detail["client_id"]) for a in audit] == [
+        (str(invitation_id), api.get(RECORD, headers=client).json()["client"]["id"])]
+
+    # An accepted invitation is not withdrawn: the person is taken off the record instead.
+    second = api.post(invitations, headers=client, json={"email": "lee@example.org", "name": "Lee Park",
+                                                          "relationship": "family"}).json()
+    assert api.post("/api/v1/record/invitations/accept", json={
+        "token": second["link"].split("token=")[1], "username": "lee.park",
+        "password": "correct horse battery"}).status_code == 201
+    refused = api.delete(f"{invitations}/{second['id']}", headers=client)
+    assert refused.status_code == 400 and "take the person off the record" in refused.json()["detail"]

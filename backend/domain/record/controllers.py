@@ -16,10 +16,12 @@ from backend.domain.record.schemas import (
     InvitationIn,
     InvitationOut,
     MemberOut,
+    PendingInvitationOut,
     RecordOut,
 )
 from backend.security.guards import requires_record_member
 from backend.security.principal import Principal
+from shared.enums import RecordCategory
 
 
 class RecordController(Controller):
@@ -59,6 +61,21 @@ class RecordController(Controller):
         base = str(request.base_url)
         row, link, emailed = await services.invite(db_session, request.user, data, base, state.settings)
         return InvitationOut(id=row.id or 0, email=row.email, link=link, expires_at=row.expires_at, emailed=emailed)
+
+    @get(urls.INVITATIONS, summary="Invitations not accepted yet")
+    async def pending(self, db_session: AsyncSession,
+                      request: Request[Principal, Any, Any]) -> list[PendingInvitationOut]:
+        """For the client or their attorney: invitations whose link still works, oldest first."""
+        return [PendingInvitationOut(id=row.id or 0, email=row.email, name=row.name, relationship=row.relationship,
+                                     attorney=row.attorney, can_see=[RecordCategory(c) for c in row.categories],
+                                     invited_at=row.invited_at, expires_at=row.expires_at)
+                for row in await services.pending_invitations(db_session, request.user)]
+
+    @delete(urls.INVITATION, status_code=204, summary="Withdraw an invitation not accepted yet")
+    async def withdraw(self, db_session: AsyncSession, request: Request[Principal, Any, Any],
+                       invitation_id: int) -> None:
+        """Its link stops working at once; an accepted one is refused (take the person off instead). Audited."""
+        await services.withdraw_invitation(db_session, request.user, invitation_id)
 
 
 @post(urls.ACCEPT, exclude_from_auth=True, status_code=201, tags=["person's record"],

@@ -34,6 +34,7 @@ PEOPLE = "/me/people"
 INVITE = "/me/people/invite"
 CONSENTS = "/me/people/{member_id:int}/consents"
 REMOVE = "/me/people/{member_id:int}/remove"
+WITHDRAW = "/me/people/invitations/{invitation_id:int}/withdraw"
 ACCEPT = services.ACCEPT_PATH
 
 SIGNS = {"spo2": "Oxygen level", "heart_rate": "Pulse", "systolic_bp": "Blood pressure, top number",
@@ -121,10 +122,12 @@ class RecordPages(Controller):
     @get(PEOPLE)
     async def people(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                      saved: int | None = Parameter(query="saved", default=None, ge=1),
-                     removed: bool = Parameter(query="removed", default=False)) -> Response[str]:
+                     removed: bool = Parameter(query="removed", default=False),
+                     withdrawn: bool = Parameter(query="withdrawn", default=False)) -> Response[str]:
         """For the client (or their attorney): who can see the record and what, with a form to invite someone."""
         principal = await SITE.principal(request, db_session)
-        notice = "They can no longer see your record." if removed else None
+        notice = ("They can no longer see your record." if removed
+                  else "Invitation withdrawn: its link no longer works." if withdrawn else None)
         members = await services.members(db_session, principal)
         person = next((p for p in members if p.id == saved), None) if saved else None
         if person is not None:
@@ -151,6 +154,15 @@ class RecordPages(Controller):
         SITE.check_csrf(state, principal, data)
         await services.remove_member(db_session, principal, member_id)
         return Redirect(f"{PEOPLE}?removed=true", status_code=303)
+
+    @post(WITHDRAW, status_code=303)
+    async def withdraw(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                       invitation_id: int, data: Form) -> Response[Any]:
+        """Withdraw an invitation nobody has accepted: its link stops working."""
+        principal = await SITE.principal(request, db_session)
+        SITE.check_csrf(state, principal, data)
+        await services.withdraw_invitation(db_session, principal, invitation_id)
+        return Redirect(f"{PEOPLE}?withdrawn=true", status_code=303)
 
     @post(INVITE, status_code=200)
     async def invite(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,

@@ -92,3 +92,16 @@ class AcceptedOut(msgspec.Struct, frozen=True):
 
     username: str
     client_id: int
+
+
+class PendingInvitationOut(msgspec.Struct, frozen=True, kw_only=True):
+    """An invitation nobody has accepted yet: who it is for, what they will see, and until when its link works."""
+
+    id: int
+    email: str
+    name: str
+    relationship: Relationship
+    attorney: bool
+    can_see: list[RecordCategory]
+    invited_at: datetime
+    expires_at: datetime

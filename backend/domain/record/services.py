@@ -135,6 +135,23 @@ async def pending_invitations(session: AsyncSession, principal: Principal,
     return list(rows)
 
 
+async def withdraw_invitation(session: AsyncSession, principal: Principal, invitation_id: int,
+                              now: datetime | None = None) -> None:
+    """Withdraw an invitation nobody has accepted yet: its link stops working at once. Audited."""
+    decider = await _decider(session, principal)
+    now = now or utc_now()
+    invitation = await RecordInvitationRepository(session, _scope(decider)).get(invitation_id)
+    if invitation is None or invitation.client_id != decider.client_id or invitation.expires_at <= now:
+        raise NotFoundException(f"no invitation {invitation_id} waiting on this record")
+    if invitation.accepted_at is not None:
+        raise ClientException("this invitation was accepted already: take the person off the record instead")
+    # Expired from now: the link is refused like any other old link, and the row stays for the audit trail.
+    invitation.expires_at = now
+    session.add(invitation)
+    record(session, principal, "record.withdraw_invitation", "record_invitation", invitation.id,
+           provider_id=invitation.provider_id, detail={"client_id": invitation.client_id})
+
+
 async def _other_member(session: AsyncSession, decider: RecordMember, member_id: int) -> RecordMember:
     member = await RecordMemberRepository(session, _scope(decider)).get(member_id)
     if member is None or member.client_id != decider.client_id or member.removed_at is not None:

@@ -94,3 +94,39 @@ def test_the_forms_record_an_intervention_whose_follow_up_comes_due_and_a_readin
     unread = api.post(f"/hub/people/{client_id}/readings",
                       data={"text": "sats 940", "csrf_token": csrf_of(person.text), "idempotency_key": "r-2"})
     assert unread.status_code == 400 and "Nothing was recorded: Sorry, sats 940 does not look right" in unread.text
+
+
+def test_the_person_page_steps_a_stable_person_down_and_discharges_with_a_reason(api: TestClient, db: Db) -> None:
+    page_sign_in(api, "/hub", "clinician.demo")
+    reds = api.get("/hub/caseload", params={"condition": "diabetes", "rag": "red"}).text
+    greens = api.get("/hub/caseload", params={"condition": "diabetes", "rag": "green"}).text
+    unstable = int(re.findall(r'data-client-id="(\d+)"', reds)[0])
+    stable = int(re.findall(r'data-client-id="(\d+)"', greens)[-1])
+
+    person = api.get(f"/hub/people/{unstable}").text
+    assert 'id="step-down-form"' in person
+    assert api.post(f"/hub/people/{unstable}/step-down", data={"csrf_token": "forged"}).status_code == 403
+    refused = api.post(f"/hub/people/{unstable}/step-down", data={"csrf_token": csrf_of(person)})
+    assert refused.status_code == 409 and "Not stepped down: not stable for" in refused.text
+
+    person = api.get(f"/hub/people/{stable}").text
+    done = api.post(f"/hub/people/{stable}/step-down", data={"csrf_token": csrf_of(person)}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/hub/people/{stable}?stepped_down=true"
+    shown = api.get(done.headers["location"]).text
+    assert "Stepped down: readings are expected less often" in shown and "stepped down since" in shown
+    assert 'id="step-down-form"' not in shown, "a stepped-down person is not stepped down again"
+    assert "every 36 h" in shown
+    # The notice comes from the record: the address alone does not claim a step-down.
+    assert "Stepped down:" not in api.get(f"/hub/people/{unstable}?stepped_down=true").text
+
+    blank = api.post(f"/hub/people/{stable}/discharge", data={"reason": "  ", "csrf_token": csrf_of(shown)})
+    assert blank.status_code == 400 and "Not discharged: give the reason" in blank.text
+    gone = api.post(f"/hub/people/{stable}/discharge", data={"reason": "Moved to Wirral", "csrf_token": csrf_of(shown)},
+                    follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/hub/caseload?discharged=true"
+    caseload = api.get(gone.headers["location"]).text
+    assert "Discharged: the person has left the caseload" in caseload
+    assert f'data-client-id="{stable}"' not in caseload + api.get("/hub/caseload", params={"offset": 50}).text
+    assert api.get(f"/hub/people/{stable}").status_code == 404
+    row = db.scalars(select(Enrolment).where(Enrolment.client_id == stable))[0]
+    assert (row.state, row.discharge_reason) == ("discharged", "Moved to Wirral")

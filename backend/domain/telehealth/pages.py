@@ -29,7 +29,7 @@ from backend.domain.telehealth.worklist import worklist_and_counts
 from backend.pages.charts import UNIT_TEXT, reading_chart
 from backend.pages.site import Form, PageSite, page_templates, session_pages
 from backend.security.principal import Principal
-from shared.enums import Condition, InterventionKind, Rag, Role
+from shared.enums import Condition, EnrolmentState, InterventionKind, Rag, Role
 from shared.timekeeping import to_london, utc_now
 from shared.vitals import CANONICAL_UNITS, VitalSign
 
@@ -38,6 +38,9 @@ CASELOAD = "/hub/caseload"
 PERSON = "/hub/people/{client_id:int}"
 PERSON_INTERVENTIONS = "/hub/people/{client_id:int}/interventions"
 PERSON_READINGS = "/hub/people/{client_id:int}/readings"
+PERSON_STEP_DOWN = "/hub/people/{client_id:int}/step-down"
+PERSON_DISCHARGE = "/hub/people/{client_id:int}/discharge"
+DISCHARGE_REASON_LENGTH = 300
 PAGE_SIZE = 50
 
 CONDITIONS = {Condition.COPD: "COPD", Condition.HEART_FAILURE: "Heart failure", Condition.DIABETES: "Diabetes"}
@@ -101,6 +104,7 @@ class HubPages(Controller):
         clinician: str = Parameter(query="clinician", default="", max_length=12),
         rag: str = Parameter(query="rag", default="", max_length=10),
         offset: int = Parameter(query="offset", default=0, ge=0, le=1_000_000),
+        discharged: bool = Parameter(query="discharged", default=False),
     ) -> Response[str]:
         """Everyone enrolled, most urgent first, with the reasons; filters by condition, clinician and colour."""
         principal = await SITE.principal(request, db_session)
@@ -126,17 +130,21 @@ class HubPages(Controller):
         return SITE.render(
             "caseload.html", entries=entries, total=total, offset=offset,
             page_size=PAGE_SIZE, counts=counts, clinicians=clinicians, clinician_names=names, filters=filters,
-            page_link=page_link, now=now, **SITE.context(state, principal))
+            page_link=page_link, now=now,
+            notice="Discharged: the person has left the caseload, and the hub no longer sees their readings."
+            if discharged else None, **SITE.context(state, principal))
 
     async def _person_page(self, state: State, db_session: AsyncSession, principal: Principal, client_id: int,
                            weeks: int, *, status_code: int = 200, just_recorded: int | None = None,
-                           entered: int | None = None, error: str | None = None,
+                           entered: int | None = None, stepped_down: bool = False, error: str | None = None,
                            form: dict[str, str] | None = None) -> Response[str]:
         hub_id = _hub(principal)
         person = await services.person(db_session, hub_id, client_id, weeks, utc_now())
         notice = None
         if entered:
             notice = f"{entered} reading{'s' if entered > 1 else ''} recorded and triaged."
+        if stepped_down and person.enrolment.state == EnrolmentState.STEPPED_DOWN:
+            notice = "Stepped down: readings are expected less often, and the amber limits are wider."
         recorded = next((i for i in person.interventions if i.id == just_recorded), None)
         if recorded is not None:
             notice = f"{KINDS[recorded.kind]} recorded." + (
@@ -155,6 +163,7 @@ class HubPages(Controller):
         weeks: int = Parameter(query="weeks", default=4, ge=1, le=26),
         intervention: int | None = Parameter(query="intervention", default=None, ge=1),
         entered: int | None = Parameter(query="entered", default=None, ge=1, le=20),
+        stepped_down: bool = Parameter(query="stepped_down", default=False),
     ) -> Response[str]:
         """One enrolled person: colour and reasons, readings as charts with limits, interventions, care visits.
 
@@ -162,7 +171,7 @@ class HubPages(Controller):
         notice is made here from the record, never text from the address."""
         principal = await SITE.principal(request, db_session)
         return await self._person_page(state, db_session, principal, client_id, weeks, just_recorded=intervention,
-                                       entered=entered)
+                                       entered=entered, stepped_down=stepped_down)
 
     @post(PERSON_INTERVENTIONS, status_code=303)
     async def record_intervention(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
@@ -197,3 +206,33 @@ class HubPages(Controller):
             return await self._person_page(state, db_session, principal, client_id, 4, status_code=400,
                                            error=f"Nothing was recorded: {exc.detail}", form=data)
         return Redirect(_person_path(client_id, entered=entered.recorded), status_code=303)
+
+    @post(PERSON_STEP_DOWN, status_code=303)
+    async def step_down(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                        client_id: int, data: Form) -> Response[Any]:
+        """Step a stable person down: fewer readings, wider amber limits; the page says why when they are not
+        stable long enough."""
+        principal = await SITE.principal(request, db_session)
+        SITE.check_csrf(state, principal, data, "step-down form")
+        enrolment = await services.open_enrolment(db_session, _hub(principal), client_id)
+        try:
+            await services.step_down(db_session, principal, enrolment, state.settings)
+        except ClientException as exc:
+            return await self._person_page(state, db_session, principal, client_id, 4, status_code=409,
+                                           error=f"Not stepped down: {exc.detail}")
+        return Redirect(_person_path(client_id, stepped_down="true"), status_code=303)
+
+    @post(PERSON_DISCHARGE, status_code=303)
+    async def discharge(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                        client_id: int, data: Form) -> Response[Any]:
+        """Discharge the person with a reason; back to the caseload, which no longer lists them."""
+        principal = await SITE.principal(request, db_session)
+        SITE.check_csrf(state, principal, data, "discharge form")
+        enrolment = await services.open_enrolment(db_session, _hub(principal), client_id)
+        reason = data.get("reason", "").strip()
+        if not reason or len(reason) > DISCHARGE_REASON_LENGTH:
+            return await self._person_page(
+                state, db_session, principal, client_id, 4, status_code=400, form=data,
+                error=f"Not discharged: give the reason, in up to {DISCHARGE_REASON_LENGTH} characters.")
+        await services.discharge(db_session, principal, enrolment, reason)
+        return Redirect(f"{CASELOAD}?discharged=true", status_code=303)

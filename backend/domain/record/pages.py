@@ -136,12 +136,19 @@ class RecordPages(Controller):
                       else f"Saved. {person.name} can no longer see anything in your record.")
         return await self._people_page(state, db_session, principal, notice=notice, members=members)
 
+    @staticmethod
+    async def _checked(request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                       data: Form) -> Principal:
+        """The signed-in decider of a form that changes the record, its CSRF token checked."""
+        principal = await SITE.principal(request, db_session)
+        SITE.check_csrf(state, principal, data)
+        return principal
+
     @post(CONSENTS, status_code=303)
     async def consents(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                        member_id: int, data: Form) -> Response[Any]:
         """What one person may see from now on: a box left unticked is withdrawn at once."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data)
+        principal = await self._checked(request, state, db_session, data)
         await services.set_consents(db_session, principal, member_id,
                                     ConsentsIn(**{c.value: data.get(c.value) == "on" for c in RecordCategory}))
         return Redirect(f"{PEOPLE}?saved={member_id}", status_code=303)
@@ -150,8 +157,7 @@ class RecordPages(Controller):
     async def remove(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                      member_id: int, data: Form) -> Response[Any]:
         """Take someone off the record altogether."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data)
+        principal = await self._checked(request, state, db_session, data)
         await services.remove_member(db_session, principal, member_id)
         return Redirect(f"{PEOPLE}?removed=true", status_code=303)
 
@@ -159,8 +165,7 @@ class RecordPages(Controller):
     async def withdraw(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                        invitation_id: int, data: Form) -> Response[Any]:
         """Withdraw an invitation nobody has accepted: its link stops working."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data)
+        principal = await self._checked(request, state, db_session, data)
         await services.withdraw_invitation(db_session, principal, invitation_id)
         return Redirect(f"{PEOPLE}?withdrawn=true", status_code=303)
 
@@ -168,8 +173,7 @@ class RecordPages(Controller):
     async def invite(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                      data: Form) -> Response[str]:
         """Invite someone by email; the one-time link is shown once, to pass on by hand if no email was sent."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data)
+        principal = await self._checked(request, state, db_session, data)
         try:
             invitation = msgspec.convert({
                 "email": data.get("email", "").strip(), "name": data.get("name", "").strip(),

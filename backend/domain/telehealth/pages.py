@@ -21,7 +21,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.telehealth import readings, services
-from backend.domain.telehealth.models import Clinician
+from backend.domain.telehealth.models import Clinician, Enrolment
 from backend.domain.telehealth.needs import label
 from backend.domain.telehealth.repositories import ClinicianRepository
 from backend.domain.telehealth.schemas import InterventionIn
@@ -191,13 +191,19 @@ class HubPages(Controller):
                                            error=f"The intervention was not recorded: {detail}", form=data)
         return Redirect(_person_path(client_id, intervention=row.id), status_code=303)
 
+    @staticmethod
+    async def _enrolment_form(request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
+                              client_id: int, data: Form, form: str) -> tuple[Principal, Enrolment]:
+        """The clinician sending a form about a person, its CSRF token checked, and the person's open enrolment."""
+        principal = await SITE.principal(request, db_session)
+        SITE.check_csrf(state, principal, data, form)
+        return principal, await services.open_enrolment(db_session, _hub(principal), client_id)
+
     @post(PERSON_READINGS, status_code=303)
     async def enter_readings(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                              client_id: int, data: Form) -> Response[Any]:
         """Readings typed as a text would be ("BP 132/84 P 71"), stored and triaged like any reading."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data, "readings form")
-        enrolment = await services.open_enrolment(db_session, _hub(principal), client_id)
+        principal, enrolment = await self._enrolment_form(request, state, db_session, client_id, data, "readings form")
         text = data.get("text", "").strip()[:500]
         try:
             entered = await readings.enter_readings(db_session, enrolment, text, "hub", utc_now(),
@@ -212,9 +218,7 @@ class HubPages(Controller):
                         client_id: int, data: Form) -> Response[Any]:
         """Step a stable person down: fewer readings, wider amber limits; the page says why when they are not
         stable long enough."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data, "step-down form")
-        enrolment = await services.open_enrolment(db_session, _hub(principal), client_id)
+        principal, enrolment = await self._enrolment_form(request, state, db_session, client_id, data, "step-down form")
         try:
             await services.step_down(db_session, principal, enrolment, state.settings)
         except ClientException as exc:
@@ -226,9 +230,7 @@ class HubPages(Controller):
     async def discharge(self, request: Request[Any, Any, Any], state: State, db_session: AsyncSession,
                         client_id: int, data: Form) -> Response[Any]:
         """Discharge the person with a reason; back to the caseload, which no longer lists them."""
-        principal = await SITE.principal(request, db_session)
-        SITE.check_csrf(state, principal, data, "discharge form")
-        enrolment = await services.open_enrolment(db_session, _hub(principal), client_id)
+        principal, enrolment = await self._enrolment_form(request, state, db_session, client_id, data, "discharge form")
         reason = data.get("reason", "").strip()
         if not reason or len(reason) > DISCHARGE_REASON_LENGTH:
             return await self._person_page(

@@ -224,12 +224,21 @@ def api(seeded_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def compiled() -> None:
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The search kernels compiled (or loaded from numba's cache) before any timed solve, and before
-    solver processes start (they load the kernels from the cache this writes)."""
+    solver processes start (they load the kernels from the cache this writes).
+
+    One process compiles at a time: a cold compile is about 30 s of CPU, and both test workers (and the
+    clock replays) compiling side by side on two cores doubled it; the later ones load the cache.
+    """
+    import fcntl
+
     from rostering.solvers import engine
 
-    engine.warm_up()
+    lock = tmp_path_factory.getbasetemp().parent / "numba-warm-up.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        engine.warm_up()
 
 
 def sign_in(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:

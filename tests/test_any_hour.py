@@ -47,9 +47,10 @@ def _clock_sensitive_files(session: pytest.Session) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def replays(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
-    """Every proof clock's child run, started at once and run one per core."""
+def replays(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            compiled: None) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+    """Every proof clock's child run, started at once and run one per core, after the search kernels are in
+    numba's cache (children starting together each compiled them otherwise)."""
     files = _clock_sensitive_files(request.session)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         yield {moment: pool.submit(_replay, moment, tmp_path_factory.mktemp("replay"), files)

@@ -259,11 +259,14 @@ def _rota() -> Select[Any]:
                                                VisitEvent.__table__, Carer.__table__)  # type: ignore[attr-defined]
     provider = bindparam("provider_id")
     mine = assignment.alias("mine")
-    # Each part of the union names the day's visits itself (SQLite would not push the join into it); their rows'
-    # provider is checked at the join against the visit's (in scope), so SQLite looks them up by visit, not provider.
-    days_visits = (select(mine.c.visit_id).join(visit, visit.c.id == mine.c.visit_id)
-                   .where(mine.c.carer_id == bindparam("carer_id"), visit.c.visit_date == bindparam("day")))
-    # Events first: the union's column types (times, flags) come from its first select.
+    # The carer's visits of the day, found once (a CTE used three times: SQLite and PostgreSQL compute it once)
+    # rather than by each part of the union and the outer query: on a busy day each was hundreds of look-ups.
+    days = (select(mine.c.visit_id).join(visit, visit.c.id == mine.c.visit_id)
+            .where(mine.c.carer_id == bindparam("carer_id"), visit.c.visit_date == bindparam("day"),
+                   visit.c.provider_id == provider).cte("days"))
+    days_visits = select(days.c.visit_id)
+    # Events first: the union's column types (times, flags) come from its first select. Their rows' provider is
+    # checked at the join against the visit's (in scope), so SQLite looks them up by visit, not provider.
     people = union_all(
         select(event.c.visit_id, event.c.provider_id, literal_column("1").label("part"), event.c.carer_id,
                null().label("carer_name"), null().label("carer_order"), event.c.kind, event.c.device_time,
@@ -282,10 +285,9 @@ def _rota() -> Select[Any]:
                client.c.lat, client.c.lon, client.c.access_notes,
                people.c.part, people.c.carer_id, people.c.carer_name, people.c.kind, people.c.device_time,
                people.c.payload, people.c.verified, people.c.review_state)
-        .select_from(mine.join(visit, visit.c.id == mine.c.visit_id).join(client, client.c.id == visit.c.client_id)
+        .select_from(days.join(visit, visit.c.id == days.c.visit_id).join(client, client.c.id == visit.c.client_id)
                      .outerjoin(people, and_(people.c.visit_id == visit.c.id, people.c.provider_id == visit.c.provider_id)))
-        .where(mine.c.carer_id == bindparam("carer_id"), visit.c.visit_date == bindparam("day"),
-               visit.c.provider_id == provider, client.c.provider_id == provider)
+        .where(visit.c.provider_id == provider, client.c.provider_id == provider)
         .order_by(visit.c.planned_start, visit.c.id, people.c.part, people.c.carer_order, people.c.device_time,
                   people.c.event_id)
     )

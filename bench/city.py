@@ -137,7 +137,7 @@ async def city_shape(url: str) -> dict[str, Any]:
                 {"p": provider_id, "a": week.start, "b": week.ending})).scalar_one()
             totals = (await connection.execute(text(
                 "SELECT (SELECT count(*) FROM visit), (SELECT count(*) FROM visit WHERE visit_date BETWEEN :a AND :b), "
-                "(SELECT count(*) FROM client), (SELECT count(*) FROM carer), (SELECT count(*) FROM provider)"),
+                "(SELECT count(*) FROM client), (SELECT count(*) FROM carer), (SELECT count(*) FROM provider WHERE NOT hub_only)"),
                 {"a": week.start, "b": week.ending})).one()
     finally:
         await engine.dispose()

@@ -24,7 +24,7 @@ from backend.domain.telehealth import readings, services
 from backend.domain.telehealth.models import Clinician, Enrolment
 from backend.domain.telehealth.needs import label
 from backend.domain.telehealth.repositories import ClinicianRepository
-from backend.domain.telehealth.schemas import InterventionIn
+from backend.domain.telehealth.schemas import DISCHARGE_REASON_LENGTH, DischargeIn, InterventionIn
 from backend.domain.telehealth.worklist import worklist_and_counts
 from backend.pages.charts import UNIT_TEXT, reading_chart
 from backend.pages.site import Form, PageSite, page_templates, session_pages
@@ -40,7 +40,6 @@ PERSON_INTERVENTIONS = "/hub/people/{client_id:int}/interventions"
 PERSON_READINGS = "/hub/people/{client_id:int}/readings"
 PERSON_STEP_DOWN = "/hub/people/{client_id:int}/step-down"
 PERSON_DISCHARGE = "/hub/people/{client_id:int}/discharge"
-DISCHARGE_REASON_LENGTH = 300
 PAGE_SIZE = 50
 
 CONDITIONS = {Condition.COPD: "COPD", Condition.HEART_FAILURE: "Heart failure", Condition.DIABETES: "Diabetes"}
@@ -53,7 +52,8 @@ KINDS = {
 }
 
 TEMPLATES = page_templates(Path(__file__).resolve().parent / "templates")
-TEMPLATES.globals.update(conditions=CONDITIONS, kinds=KINDS, sign_label=label)
+TEMPLATES.globals.update(conditions=CONDITIONS, kinds=KINDS, sign_label=label,
+                         discharge_reason_length=DISCHARGE_REASON_LENGTH)
 SITE = PageSite(prefix=PAGES, name="Telehealth hub", roles=frozenset({Role.CLINICIAN}),
                 refused="These pages are for the telehealth hub's clinicians.", device="hub pages", templates=TEMPLATES,
                 landing=CASELOAD, intro="The caseload of the telehealth hub, for its nurses and community matrons.")
@@ -231,10 +231,11 @@ class HubPages(Controller):
                         client_id: int, data: Form) -> Response[Any]:
         """Discharge the person with a reason; back to the caseload, which no longer lists them."""
         principal, enrolment = await self._enrolment_form(request, state, db_session, client_id, data, "discharge form")
-        reason = data.get("reason", "").strip()
-        if not reason or len(reason) > DISCHARGE_REASON_LENGTH:
+        try:
+            discharge = msgspec.convert({"reason": data.get("reason", "").strip()}, DischargeIn)
+        except msgspec.ValidationError:
             return await self._person_page(
                 state, db_session, principal, client_id, 4, status_code=400, form=data,
                 error=f"Not discharged: give the reason, in up to {DISCHARGE_REASON_LENGTH} characters.")
-        await services.discharge(db_session, principal, enrolment, reason)
+        await services.discharge(db_session, principal, enrolment, discharge.reason)
         return Redirect(f"{CASELOAD}?discharged=true", status_code=303)

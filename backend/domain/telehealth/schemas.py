@@ -65,10 +65,13 @@ class ProgrammeChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     phone: Phone | None = None
 
 
+DISCHARGE_REASON_LENGTH = 300
+
+
 class DischargeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Why the person leaves the programme."""
 
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=DISCHARGE_REASON_LENGTH)]
 
 
 class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):

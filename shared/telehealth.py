@@ -13,6 +13,16 @@ import msgspec
 from shared.enums import Condition
 from shared.vitals import VitalSign
 
+def hub_tenancy_code(hub_code: str) -> str:
+    """The code of a hub's own tenancy (its ``hub_only`` provider row) for people without home care."""
+    return f"HUB-{hub_code}"[:32]
+
+
+def hub_client_ref(hub_code: str, client_id: int) -> str:
+    """The reference of a person in a hub's own tenancy: the hub's code and the client's id."""
+    return f"{hub_code[:20]}-{client_id:06d}"
+
+
 WEIGHT_GAIN_3D = "weight_gain_3d"  # kg gained against the lowest weight of the three days before
 SPO2_DROP = "spo2_drop"  # points below the person's own median of the week before
 TRENDS = (WEIGHT_GAIN_3D, SPO2_DROP)

@@ -52,7 +52,7 @@ from backend.domain.visits.summaries import visits_of
 from backend.security.principal import Principal
 from shared import telehealth as programmes
 from shared.enums import AlertKind, EnrolmentState, TelehealthProfile
-from shared.telehealth import TRENDS, Limits
+from shared.telehealth import TRENDS, Limits, hub_client_ref, hub_tenancy_code
 from shared.timekeeping import to_london, utc_now
 from shared.vitals import VitalSign
 
@@ -101,7 +101,7 @@ async def _hub_tenancy(session: AsyncSession, hub: Hub) -> int:
     """The hub's own tenancy for people without home care, made the first time it is needed."""
     if hub.provider_id is None:
         hub.provider_id = await ProviderRepository(session).add_hub_tenancy(
-            hub.authority_id, f"HUB-{hub.code}"[:32], f"{hub.name} (people without home care)")
+            hub.authority_id, hub_tenancy_code(hub.code), f"{hub.name} (people without home care)")
         session.add(hub)
         await session.flush()
     return hub.provider_id
@@ -115,7 +115,7 @@ async def _new_person(session: AsyncSession, hub: Hub, person: NewPerson) -> Cli
     client = await repo.add(Client(provider_id=provider_id, ref="", name=person.name.strip(),
                                    address=person.address.strip(), postcode=person.postcode.strip().upper(),
                                    lat=person.lat or 0.0, lon=person.lon or 0.0, tag_secret=secrets.token_hex(16)))
-    client.ref = f"{hub.code[:20]}-{client.id:06d}"
+    client.ref = hub_client_ref(hub.code, client.id or 0)
     session.add(client)
     await session.flush()
     return client

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import shutil
 import subprocess
-import getpass
 import time
 import uuid
 from collections.abc import Callable, Iterator
